@@ -1,0 +1,45 @@
+"""The one store interface every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from index.records import SearchQuery, SearchResult, StoredDocument, UpsertOutcome
+
+
+class Store(Protocol):
+    """A searchable document store (SQLite by default, Elasticsearch when configured)."""
+
+    backend: str
+
+    def upsert(self, doc: StoredDocument) -> UpsertOutcome:
+        """Insert or update the document with this canonical URL; never duplicates."""
+        ...
+
+    def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]: ...
+
+    def get(self, doc_id: str) -> StoredDocument:
+        """Raises ``DocumentNotFound``."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Raises ``InvalidQuery`` for query text that does not parse."""
+        ...
+
+    def last_fetched(self, url: str) -> datetime | None:
+        """When this URL (as requested, or as canonical URL) was last fetched."""
+        ...
+
+    def record_fetch(self, url: str, fetched_at: datetime) -> None: ...
+
+    def set_incident(self, doc_id: str, incident_id: str | None) -> None: ...
+
+    def iter_documents(self) -> Iterator[StoredDocument]:
+        """Every stored document, oldest first."""
+        ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,109 @@
+"""Records that go into and come out of a store, whatever the backend."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+SortOrder = Literal["relevance", "time", "negativity"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "time", "negativity")
+FACETS: tuple[str, ...] = ("hotline", "province", "city", "category", "source")
+
+
+def document_id(canonical_url: str) -> str:
+    """A stable id from the canonical URL, the same on every backend."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class StoredDocument:
+    url: str
+    title: str
+    text: str
+    fetched_at: datetime
+    published_at: datetime | None = None
+    author: str | None = None
+    outlet: str | None = None
+    source: str | None = None
+    domain: str | None = None
+    tier: int | None = None
+    fetched_url: str | None = None
+    relevant: bool = False
+    relevance: float = 0.0
+    negativity: float = 0.5
+    sentiment: float = 0.5
+    hotlines: list[str] = field(default_factory=list)
+    regions: list[dict[str, str]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    incident_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return document_id(self.url)
+
+    def content_key(self) -> tuple[Any, ...]:
+        """What makes two versions of a document different enough to count as an update."""
+        return (self.title, self.text, self.published_at, self.author, self.outlet)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["id"] = self.id
+        for key in ("fetched_at", "published_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search: query text in rule syntax plus filters, sort and page."""
+
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    regions: tuple[str, ...] = ()
+    hotlines: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    incident_id: str | None = None
+    relevant_only: bool = True
+    negativity_min: float | None = None
+    negativity_max: float | None = None
+    sort: SortOrder = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = False
+
+
+@dataclass
+class Hit:
+    document: StoredDocument
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.document.to_json()
+        data.pop("text")
+        data.update(score=self.score, snippet=self.snippet, highlights=self.highlights)
+        return data
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {name: [[v, n] for v, n in counts] for name, counts in self.facets.items()},
+        }
+
+
+UpsertOutcome = Literal["new", "updated", "unchanged"]

@@ -1,0 +1,338 @@
+"""The embedded default store: one SQLite file in WAL mode with an FTS5 bigram index."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from index.errors import DocumentNotFound, StoreUnavailable
+from index.records import (
+    FACETS,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    StoredDocument,
+    UpsertOutcome,
+)
+from index.snippets import make_snippet
+from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
+from index.tokens import index_text
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE documents (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL UNIQUE,
+        fetched_url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published_at TEXT,
+        fetched_at TEXT NOT NULL,
+        date_ts INTEGER NOT NULL,
+        author TEXT,
+        outlet TEXT,
+        source TEXT,
+        domain TEXT,
+        tier INTEGER,
+        relevant INTEGER NOT NULL,
+        relevance REAL NOT NULL,
+        negativity REAL NOT NULL,
+        sentiment REAL NOT NULL,
+        hotlines TEXT NOT NULL,
+        regions TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        plans TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        incident_id TEXT
+    );
+    CREATE INDEX documents_relevant_date ON documents (relevant, date_ts);
+    CREATE INDEX documents_date ON documents (date_ts);
+    CREATE INDEX documents_incident ON documents (incident_id);
+    CREATE TABLE document_tags (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        doc_rowid INTEGER NOT NULL,
+        PRIMARY KEY (kind, value, doc_rowid)
+    ) WITHOUT ROWID;
+    CREATE INDEX document_tags_doc ON document_tags (doc_rowid);
+    CREATE TABLE fetches (url TEXT PRIMARY KEY, fetched_at TEXT NOT NULL) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        title, body, content='', tokenize='unicode61 remove_diacritics 0'
+    );
+    """,
+}
+TITLE_WEIGHT = 4.0
+_COLUMNS = (
+    "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
+    "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
+    "incident_id"
+).split()
+_JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons")
+
+
+class SQLiteStore:
+    """The embedded store. Every committed document survives a crash (WAL, no lost writes)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreUnavailable(f"cannot open store {self.path}: {error}") from error
+
+    # -- writing -----------------------------------------------------------------
+
+    def upsert(self, doc: StoredDocument) -> UpsertOutcome:
+        return self.upsert_many([doc])[0]
+
+    def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]:
+        """Write documents in one transaction; a failure rolls back the whole batch."""
+        try:
+            with self._transaction():
+                return [self._upsert_one(doc) for doc in docs]
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot write to store {self.path}: {error}") from error
+
+    def record_fetch(self, url: str, fetched_at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO fetches (url, fetched_at) VALUES (?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET fetched_at = excluded.fetched_at",
+            (url, fetched_at.isoformat()),
+        )
+
+    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
+        self.db.execute("UPDATE documents SET incident_id = ? WHERE id = ?", (incident_id, doc_id))
+
+    def _upsert_one(self, doc: StoredDocument) -> UpsertOutcome:
+        row = _row(doc)
+        old = self.db.execute(
+            "SELECT rowid, title, text FROM documents WHERE url = ?", (doc.url,)
+        ).fetchone()
+        self.record_fetch(doc.url, doc.fetched_at)
+        if doc.fetched_url and doc.fetched_url != doc.url:
+            self.record_fetch(doc.fetched_url, doc.fetched_at)
+        if old is None:
+            placeholders = ", ".join("?" for _ in _COLUMNS)
+            cursor = self.db.execute(
+                f"INSERT INTO documents ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+                [row[c] for c in _COLUMNS],
+            )
+            self._index(cursor.lastrowid, doc)  # type: ignore[arg-type]
+            return "new"
+        rowid, old_title, old_text = old
+        existing = self._document(rowid)
+        assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
+        self.db.execute(
+            f"UPDATE documents SET {assignments} WHERE rowid = ?",
+            [row[c] for c in _COLUMNS] + [rowid],
+        )
+        self.db.execute(
+            "INSERT INTO documents_fts (documents_fts, rowid, title, body) "
+            "VALUES ('delete', ?, ?, ?)",
+            (rowid, index_text(old_title), index_text(old_text)),
+        )
+        self.db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
+        self._index(rowid, doc)
+        return "unchanged" if existing.content_key() == doc.content_key() else "updated"
+
+    def _index(self, rowid: int, doc: StoredDocument) -> None:
+        self.db.execute(
+            "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (rowid, index_text(doc.title), index_text(doc.text)),
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO document_tags (kind, value, doc_rowid) VALUES (?, ?, ?)",
+            [(kind, value, rowid) for kind, value in _tags(doc)],
+        )
+
+    # -- reading -----------------------------------------------------------------
+
+    def get(self, doc_id: str) -> StoredDocument:
+        row = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DocumentNotFound(f"no document with id {doc_id!r}")
+        return self._document(row[0])
+
+    def last_fetched(self, url: str) -> datetime | None:
+        row = self.db.execute("SELECT fetched_at FROM fetches WHERE url = ?", (url,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
+
+    def iter_documents(self) -> Iterator[StoredDocument]:
+        rowids = [r[0] for r in self.db.execute("SELECT rowid FROM documents ORDER BY date_ts")]
+        for rowid in rowids:
+            yield self._document(rowid)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        rule = parse_query(query.text)
+        conditions = filter_conditions(query)
+        where, params = conditions.sql(), list(conditions.params)
+        expression = fts_expression(rule.root) if rule.root is not None else None
+        if expression is not None:
+            source = "documents_fts f JOIN documents d ON d.rowid = f.rowid"
+            where = f"documents_fts MATCH ? AND {where}"
+            params.insert(0, expression)
+            rank = f"bm25(documents_fts, {TITLE_WEIGHT}, 1.0)"
+        else:
+            source, rank = "documents d", "-d.relevance"
+            if rule.root is not None:
+                match_sql, match_params = match_condition(rule.root)
+                where = f"{match_sql} AND {where}"
+                params = match_params + params
+        order = {
+            "relevance": f"{rank}, d.date_ts DESC",
+            "time": "d.date_ts DESC",
+            "negativity": "d.negativity DESC, d.date_ts DESC",
+        }[query.sort]
+        total = self.db.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[
+            0
+        ]
+        rows = self.db.execute(
+            f"SELECT d.rowid, {rank} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        ).fetchall()
+        terms = rule.terms()
+        hits = [self._hit(rowid, -float(score), terms) for rowid, score in rows]
+        facets = self._facets(source, where, params) if query.facets else {}
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    def stats(self) -> dict[str, Any]:
+        count = self.db.execute
+        return {
+            "backend": self.backend,
+            "path": str(self.path),
+            "documents": count("SELECT count(*) FROM documents").fetchone()[0],
+            "relevant": count("SELECT count(*) FROM documents WHERE relevant = 1").fetchone()[0],
+            "incidents": count(
+                "SELECT count(DISTINCT incident_id) FROM documents WHERE incident_id IS NOT NULL"
+            ).fetchone()[0],
+            "sources": dict(
+                count("SELECT coalesce(source, ''), count(*) FROM documents GROUP BY 1").fetchall()
+            ),
+            "schema_version": self._schema_version(),
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _hit(self, rowid: int, score: float, terms: list[str]) -> Hit:
+        doc = self._document(rowid)
+        snippet, highlights = make_snippet(doc.text or doc.title, terms)
+        return Hit(document=doc, score=score, snippet=snippet, highlights=highlights)
+
+    def _facets(
+        self, source: str, where: str, params: list[Any]
+    ) -> dict[str, list[tuple[str, int]]]:
+        matching = f"SELECT d.rowid FROM {source} WHERE {where}"
+        facets: dict[str, list[tuple[str, int]]] = {}
+        for facet in FACETS:
+            if facet == "source":
+                sql = (
+                    f"SELECT coalesce(source, ''), count(*) FROM documents WHERE rowid IN "
+                    f"({matching}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
+                )
+                rows = self.db.execute(sql, params).fetchall()
+            else:
+                sql = (
+                    "SELECT value, count(*) FROM document_tags WHERE kind = ? AND doc_rowid IN "
+                    f"({matching}) GROUP BY value ORDER BY 2 DESC LIMIT 20"
+                )
+                rows = self.db.execute(sql, [facet, *params]).fetchall()
+            facets[facet] = [(value, n) for value, n in rows]
+        return facets
+
+    def _document(self, rowid: int) -> StoredDocument:
+        row = self.db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM documents WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        return _document(dict(zip(_COLUMNS, row, strict=True)))
+
+    # -- schema ------------------------------------------------------------------
+
+    def _schema_version(self) -> int:
+        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        version = self._schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"store {self.path} has schema {version}, "
+                f"newer than this hotwatch supports ({SCHEMA_VERSION})"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction():
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(target),),
+                )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _tags(doc: StoredDocument) -> list[tuple[str, str]]:
+    tags = [("hotline", h) for h in doc.hotlines] + [("category", c) for c in doc.categories]
+    for region in doc.regions:
+        tags.extend((kind, name) for kind, name in region.items() if name)
+    tags.extend(("plan", p) for p in doc.plans)
+    return tags
+
+
+def _row(doc: StoredDocument) -> dict[str, Any]:
+    date = doc.published_at or doc.fetched_at
+    row: dict[str, Any] = {c: getattr(doc, c, None) for c in _COLUMNS if c != "id"}
+    row.update(
+        id=doc.id,
+        published_at=doc.published_at.isoformat() if doc.published_at else None,
+        fetched_at=doc.fetched_at.isoformat(),
+        date_ts=int(_aware(date).timestamp()),
+        relevant=int(doc.relevant),
+    )
+    for column in _JSON_COLUMNS:
+        row[column] = json.dumps(getattr(doc, column), ensure_ascii=False)
+    return row
+
+
+def _document(row: dict[str, Any]) -> StoredDocument:
+    for column in _JSON_COLUMNS:
+        row[column] = json.loads(row[column])
+    row["published_at"] = (
+        datetime.fromisoformat(row["published_at"]) if row["published_at"] else None
+    )
+    row["fetched_at"] = datetime.fromisoformat(row["fetched_at"])
+    row["relevant"] = bool(row["relevant"])
+    for derived in ("id", "date_ts"):
+        row.pop(derived)
+    return StoredDocument(**row)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
