@@ -1,0 +1,25 @@
+"""Items that flow from the spiders through the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    """One fetched article page; pipelines fill in ``article`` and ``analysis``."""
+
+    url: str
+    html: str
+    source: str
+    fetched_at: datetime
+    tier: int | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+    feed_title: str | None = None
+    feed_published: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    article: Any = None
+    analysis: Any = None
+    incident_id: str | None = None

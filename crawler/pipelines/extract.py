@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.extract import ExtractOptions, extract_article
+from scrapy.exceptions import DropItem
+
+from analysis.dates import parse_datetime
+from crawler.items import PageItem
+
+
+class ExtractPipeline:
+    """Turn a fetched page into an ``Article``; pages without article text are dropped."""
+
+    def __init__(self, crawler: Any, min_text_chars: int) -> None:
+        self.crawler = crawler
+        self.min_text_chars = min_text_chars
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
+        return cls(crawler, crawler.settings.getint("HOTWATCH_MIN_TEXT_CHARS"))
+
+    def process_item(self, item: PageItem) -> PageItem:
+        options = ExtractOptions(**_selector_options(item.selectors))
+        article = extract_article(item.html, url=item.url, options=options)
+        item.html = ""  # the text is all we keep; pages can be large
+        if not article.title and item.feed_title:
+            article.title = item.feed_title
+        if article.published_at is None and item.feed_published:
+            article.published_at = parse_datetime(item.feed_published, now=item.fetched_at)
+        if len(article.text) < self.min_text_chars:
+            self.crawler.stats.inc_value(f"hotwatch/{item.source}/skipped")
+            raise DropItem(f"no article text on {item.url} ({len(article.text)} characters)")
+        item.article = article
+        return item
+
+
+def _selector_options(selectors: dict[str, str]) -> dict[str, str]:
+    return {f"{field}_selector": value for field, value in selectors.items() if value}

@@ -1,0 +1,65 @@
+"""Scrapy settings for hotwatch crawls.
+
+Scrapy's own machinery does the politeness and robustness work: robots.txt,
+AutoThrottle, per-domain concurrency, retries, timeouts and the size limit.
+hotwatch's settings are upper-case and ``HOTWATCH_``-prefixed; the CLI sets them
+from ``hotwatch.toml`` (see ``hotwatch.config``).
+"""
+
+BOT_NAME = "hotwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# -- politeness ---------------------------------------------------------------
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+ROBOTSTXT_OBEY = True
+USER_AGENT = "hotwatch/0.1 (news monitoring crawler; +https://github.com/hotwatch/hotwatch)"
+
+# -- robustness ---------------------------------------------------------------
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+RETRY_ENABLED = True
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_TIMES = 2
+
+# -- optional HTTP cache (hotwatch.toml: [crawl] http_cache = true) ------------
+HTTPCACHE_ENABLED = False
+HTTPCACHE_EXPIRATION_SECS = 3600
+HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+
+# -- components -----------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.incremental.IncrementalMiddleware": 50,
+}
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressExtension": 500,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 100,
+    "crawler.pipelines.dedup.DedupPipeline": 200,
+    "crawler.pipelines.analyse.AnalysePipeline": 300,
+    "crawler.pipelines.incidents.IncidentPipeline": 350,
+    "crawler.pipelines.store.StorePipeline": 400,
+}
+
+# -- hotwatch ---------------------------------------------------------------------
+HOTWATCH_DATA_DIR = "hotwatch-data"
+HOTWATCH_INDEX = {"backend": "sqlite"}
+HOTWATCH_MAX_PAGES = 0
+HOTWATCH_MIN_TEXT_CHARS = 80
+HOTWATCH_PLANS = []
+HOTWATCH_PROGRESS_INTERVAL = 0.0
+HOTWATCH_REVISIT_HOURS = 24.0
+HOTWATCH_STORE_BATCH = 50
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,213 @@
+"""What every hotwatch spider shares: sniffing feeds, sitemaps and list pages, and yielding pages.
+
+A spider is built for one configured source (a dict from ``hotwatch.toml``) and
+only parses: it yields ``PageItem``s and leaves extraction, analysis and storage
+to the pipelines. Whatever a start URL turns out to be (RSS/Atom feed, sitemap,
+HTML list page), it is recognised by its content and followed to articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.items import PageItem
+
+NEXT_PAGE_TEXTS = {"下一页", "下页", "后页", "下一頁", "next", "next page", "›", "»", ">", ">>"}
+ARTICLE_URL = re.compile(
+    r"(/20\d{2}[-/_]?\d{2}[-/_]?\d{0,2}/|/t20\d{6}_|/(article|content|detail|news|a|doc)s?/"
+    r"|\d{5,}|content_\d+|_\d{4,})",
+    re.IGNORECASE,
+)
+PAGINATION_URL = re.compile(
+    r"([?&](page|p|pn|pageno)=\d+|[_/-](index|list|page)?_?\d{1,3}\.s?html?$)"
+)
+MIN_TITLE_CHARS = 6
+
+
+class SourceSpider(scrapy.Spider):
+    """Base spider: one configured source, start URLs sniffed by content."""
+
+    name = ""  # abstract: each source type names its own spider
+
+    def __init__(
+        self, source: dict[str, Any] | None = None, max_pages: int = 0, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source = dict(source or {})
+        self.source_name = self.source.get("name") or self.name
+        self.max_pages = int(max_pages or 0)
+        self.tier = self.source.get("tier")
+        self.selectors = dict(self.source.get("selectors") or {})
+        self.article_patterns = [re.compile(p) for p in self.source.get("link_patterns") or []]
+        self.allowed_domains = list(self.source.get("allowed_domains") or self._start_hosts())
+        self.max_list_pages = int(self.source.get("max_list_pages") or 50)
+        self.errors: list[str] = []
+        self.article_requests = 0
+
+    # -- start ---------------------------------------------------------------------
+
+    def start_urls_for_source(self) -> list[str]:
+        return list(self.source.get("start_urls") or [])
+
+    async def start(self) -> Any:
+        for url in self.start_urls_for_source():
+            yield scrapy.Request(
+                url, callback=self.parse_start, errback=self.on_error, meta={"list_depth": 0}
+            )
+
+    def parse_start(self, response: Response) -> Iterator[Any]:
+        body = _body(response)
+        head = body[:2048].lower()
+        if response.url.endswith("/robots.txt"):
+            yield from self._follow_sitemaps(sitemap_urls_from_robots(response.text, response.url))
+        elif b"<urlset" in head or b"<sitemapindex" in head:
+            yield from self.parse_sitemap(response)
+        elif b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
+            yield from self.parse_feed(response)
+        elif isinstance(response, TextResponse):
+            yield from self.parse_listing(response)
+        else:
+            self._skip(response, "start URL is neither a feed, a sitemap nor an HTML page")
+
+    # -- feeds and sitemaps ----------------------------------------------------------
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        selector = scrapy.Selector(text=_body(response).decode("utf-8", "replace"), type="xml")
+        selector.remove_namespaces()
+        for entry in selector.xpath("//item | //entry"):
+            link = (
+                entry.xpath("link/text()").get()
+                or entry.xpath("link[not(@rel) or @rel='alternate']/@href").get()
+            )
+            if link:
+                yield self.article_request(
+                    response.urljoin(link.strip()),
+                    feed_title=_clean(entry.xpath("title/text()").get()),
+                    feed_published=_clean(
+                        entry.xpath("pubDate/text() | published/text() | updated/text()").get()
+                    ),
+                )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        sitemap = Sitemap(_body(response))
+        if sitemap.type == "sitemapindex":
+            yield from self._follow_sitemaps(entry["loc"] for entry in sitemap)
+            return
+        for entry in sitemap:
+            url = entry.get("loc", "").strip()
+            if url and self._wanted_article(url):
+                yield self.article_request(url, feed_published=entry.get("lastmod"))
+
+    def _follow_sitemaps(self, urls: Any) -> Iterator[Any]:
+        for url in urls:
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_error)
+
+    # -- list pages ------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            self._skip(response, "list page is not HTML")
+            return
+        depth = int(response.meta.get("list_depth", 0))
+        extractor = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+        for link in extractor.extract_links(response):
+            if self._is_next_page(link):
+                if depth + 1 < self.max_list_pages:
+                    yield response.follow(
+                        link.url,
+                        callback=self.parse_listing,
+                        errback=self.on_error,
+                        meta={"list_depth": depth + 1},
+                    )
+            elif self._looks_like_article(link):
+                yield self.article_request(link.url, feed_title=_clean(link.text))
+
+    def _is_next_page(self, link: Any) -> bool:
+        text = (link.text or "").strip().lower()
+        return text in NEXT_PAGE_TEXTS or (text.isdigit() and bool(PAGINATION_URL.search(link.url)))
+
+    def _looks_like_article(self, link: Any) -> bool:
+        if self.article_patterns:
+            return self._wanted_article(link.url)
+        title_chars = len((link.text or "").strip())
+        return title_chars >= MIN_TITLE_CHARS and bool(ARTICLE_URL.search(urlparse(link.url).path))
+
+    def _wanted_article(self, url: str) -> bool:
+        return not self.article_patterns or any(p.search(url) for p in self.article_patterns)
+
+    # -- articles ---------------------------------------------------------------------
+
+    def article_request(self, url: str, **hints: str | None) -> scrapy.Request | None:
+        if self.max_pages and self.article_requests >= self.max_pages:
+            return None
+        self.article_requests += 1
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            meta={"hotwatch_article": True, **hints},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        if not isinstance(response, TextResponse) or not _is_html(response):
+            self._skip(response, f"not HTML ({_content_type(response) or 'unknown type'})")
+            return
+        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/fetched")
+        yield PageItem(
+            url=response.url,
+            html=response.text,
+            source=self.source_name,
+            fetched_at=datetime.now(UTC),
+            tier=self.tier,
+            selectors=self.selectors,
+            feed_title=response.meta.get("feed_title"),
+            feed_published=response.meta.get("feed_published"),
+            aliases=[*response.meta.get("redirect_urls", [])],
+        )
+
+    # -- failures -----------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        response = getattr(failure.value, "response", None)
+        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
+        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/errors")
+        self.errors.append(f"{url}: {reason or failure.type.__name__}")
+        self.logger.warning("%s: %s", url, reason)
+
+    def _skip(self, response: Response, reason: str) -> None:
+        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/skipped")
+        self.logger.info("skipped %s: %s", response.url, reason)
+
+    def _start_hosts(self) -> list[str]:
+        return sorted({urlparse(u).hostname or "" for u in self.start_urls_for_source()} - {""})
+
+
+def _body(response: Response) -> bytes:
+    body = response.body
+    return gunzip(body) if body[:2] == b"\x1f\x8b" else body
+
+
+def _content_type(response: Response) -> str:
+    return (response.headers.get("Content-Type") or b"").decode("latin-1").split(";")[0].strip()
+
+
+def _is_html(response: Response) -> bool:
+    content_type = _content_type(response)
+    return not content_type or "html" in content_type or content_type == "text/plain"
+
+
+def _clean(value: str | None) -> str | None:
+    return " ".join(value.split()) if value else None
