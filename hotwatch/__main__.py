@@ -1,0 +1,3 @@
+from hotwatch.cli import main
+
+main()

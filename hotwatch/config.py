@@ -1,0 +1,269 @@
+"""hotwatch.toml: loading, validation and environment overrides.
+
+This is the one place that reads configuration files and environment variables;
+everything below it receives plain values.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from analysis.plans import Plan
+from analysis.rules import RuleSyntaxError
+
+CONFIG_FILENAME = "hotwatch.toml"
+DEFAULT_DATA_DIR = "hotwatch-data"
+SOURCE_TYPES = ("rss", "sitemap", "site", "search")
+SELECTOR_FIELDS = ("title", "body", "date", "author")
+ES_ENVIRONMENT = {
+    "HOTWATCH_ES_URL": "urls",
+    "HOTWATCH_ES_API_KEY": "api_key",
+    "HOTWATCH_ES_USERNAME": "username",
+    "HOTWATCH_ES_PASSWORD": "password",
+    "HOTWATCH_ES_CA_CERTS": "ca_certs",
+    "HOTWATCH_ES_INDEX_PREFIX": "index_prefix",
+}
+INDEX_KEYS = {
+    "backend",
+    "urls",
+    "api_key",
+    "username",
+    "password",
+    "ca_certs",
+    "verify_certs",
+    "timeout",
+    "index_prefix",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem the user can fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    revisit_hours: float = 24.0
+    max_pages: int = 0
+    download_timeout: float = 20.0
+    max_size: int = 5 * 1024 * 1024
+    concurrency_per_domain: int = 8
+    autothrottle: bool = True
+    retry_times: int = 2
+    obey_robots: bool = True
+    http_cache: bool = False
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    name: str
+    type: str
+    start_urls: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    link_patterns: tuple[str, ...] = ()
+    selectors: Mapping[str, str] = field(default_factory=dict)
+    tier: int | None = None
+    url_template: str = ""
+    queries: tuple[str, ...] = ()
+    max_list_pages: int = 50
+
+    def as_spider_source(self) -> dict[str, Any]:
+        """The plain dict a spider is built from."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    name: str
+    rule: str
+    exclude: tuple[str, ...] = ()
+
+    def build(self) -> Plan:
+        return Plan.from_text(self.name, self.rule, self.exclude)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    data_dir: Path
+    crawl: CrawlConfig
+    index: Mapping[str, Any]
+    sources: tuple[SourceConfig, ...]
+    plans: tuple[PlanConfig, ...]
+
+    def plan_objects(self) -> tuple[Plan, ...]:
+        return tuple(plan.build() for plan in self.plans)
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} (configured: {known})")
+
+
+def default_config_text() -> str:
+    """The commented starter configuration that ``hotwatch init`` writes."""
+    return resources.files("hotwatch").joinpath("default.toml").read_text(encoding="utf-8")
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Load ``path`` (or ./hotwatch.toml, or the defaults) and apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("HOTWATCH_CONFIG") or _local_config()
+    label = str(path) if path else "default configuration"
+    text = _read(Path(path)) if path else default_config_text()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{label}: {error}") from error
+    data_dir = data_dir or environ.get("HOTWATCH_DATA_DIR") or raw.pop("data_dir", DEFAULT_DATA_DIR)
+    raw.pop("data_dir", None)
+    return _build(raw, label, Path(path) if path else None, Path(data_dir), environ)
+
+
+def _local_config() -> Path | None:
+    local = Path.cwd() / CONFIG_FILENAME
+    return local if local.is_file() else None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read configuration {path}: {error}") from error
+
+
+def _build(
+    raw: dict[str, Any], label: str, path: Path | None, data_dir: Path, environ: Mapping[str, str]
+) -> Config:
+    _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email"}, label)
+    crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
+    sources = tuple(
+        _source(entry, f"{label}: sources[{i}]") for i, entry in enumerate(raw.get("sources", []))
+    )
+    _unique([s.name for s in sources], f"{label}: sources")
+    plans = tuple(
+        _plan(entry, f"{label}: plans[{i}]") for i, entry in enumerate(raw.get("plans", []))
+    )
+    _unique([p.name for p in plans], f"{label}: plans")
+    index = _index(raw.get("index", {}), f"{label}: [index]", environ)
+    return Config(path, data_dir, crawl, index, sources, plans)
+
+
+def _source(entry: Any, label: str) -> SourceConfig:
+    source = _dataclass(SourceConfig, entry, label)
+    if source.type not in SOURCE_TYPES:
+        raise ConfigError(
+            f"{label}: type must be one of {', '.join(SOURCE_TYPES)}, not {source.type!r}"
+        )
+    if source.type == "search":
+        if "{query}" not in source.url_template:
+            raise ConfigError(f"{label}: a search source needs url_template containing {{query}}")
+    elif not source.start_urls:
+        raise ConfigError(f"{label}: start_urls is empty")
+    unknown = set(source.selectors) - set(SELECTOR_FIELDS)
+    if unknown:
+        raise ConfigError(f"{label}: unknown selectors {sorted(unknown)} (use {SELECTOR_FIELDS})")
+    return source
+
+
+def _plan(entry: Any, label: str) -> PlanConfig:
+    plan = _dataclass(PlanConfig, entry, label)
+    try:
+        plan.build()
+    except RuleSyntaxError as error:
+        raise ConfigError(f"{label} ({plan.name}): rule {error}") from error
+    return plan
+
+
+def _index(raw: Any, label: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label} must be a table")
+    _reject_unknown(raw, INDEX_KEYS, label)
+    index = dict(raw)
+    if environ.get("HOTWATCH_INDEX"):
+        index["backend"] = environ["HOTWATCH_INDEX"]
+    for variable, key in ES_ENVIRONMENT.items():
+        if environ.get(variable):
+            index[key] = environ[variable]
+    if isinstance(index.get("urls"), str):
+        index["urls"] = [u.strip() for u in index["urls"].split(",") if u.strip()]
+    index.setdefault("backend", "sqlite")
+    if index["backend"] not in ("sqlite", "elasticsearch"):
+        raise ConfigError(
+            f"{label}: backend must be sqlite or elasticsearch, not {index['backend']!r}"
+        )
+    if index["backend"] == "elasticsearch" and not index.get("urls"):
+        raise ConfigError(f"{label}: the elasticsearch backend needs urls (or HOTWATCH_ES_URL)")
+    return index
+
+
+def _dataclass(cls: Any, raw: Any, label: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label} must be a table")
+    names = {f.name: f for f in fields(cls)}
+    _reject_unknown(raw, set(names), label)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        default = names[key].default
+        values[key] = _coerce(value, names[key].type, f"{label}.{key}", default)
+    try:
+        return cls(**values)
+    except TypeError as error:
+        raise ConfigError(f"{label}: {error}") from error
+
+
+def _coerce(value: Any, annotation: Any, label: str, default: Any) -> Any:
+    kind = str(annotation)
+    if kind.startswith("tuple"):
+        if isinstance(value, str) or not isinstance(value, list):
+            raise ConfigError(f"{label} must be a list")
+        return tuple(str(v) for v in value)
+    if "Mapping" in kind:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{label} must be a table")
+        return {str(k): str(v) for k, v in value.items()}
+    expected = type(default) if default is not None and not callable(default) else None
+    if kind == "bool" and not isinstance(value, bool):
+        raise ConfigError(f"{label} must be true or false")
+    if kind in ("int", "float", "int | None") and (
+        isinstance(value, bool) or not isinstance(value, (int, float))
+    ):
+        raise ConfigError(f"{label} must be a number")
+    if kind == "str" and not isinstance(value, str):
+        raise ConfigError(f"{label} must be a string")
+    return expected(value) if expected in (int, float) else value
+
+
+def _reject_unknown(raw: Mapping[str, Any], known: set[str], label: str) -> None:
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{label}: unknown key {unknown[0]!r}")
+
+
+def _unique(names: list[str], label: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConfigError(f"{label}: duplicate name {name!r}")
+        seen.add(name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value

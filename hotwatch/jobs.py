@@ -1,0 +1,101 @@
+"""Jobs that wire the packages together: crawl → analysis → index, ingest, and the demo."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.model import Article
+from hotwatch.config import Config, ConfigError, SourceConfig
+from hotwatch.crawl import SourceSummary, adhoc_source, run_crawl
+from hotwatch.incidents import update_incidents
+from hotwatch.local_files import read_articles
+from index import SearchQuery, SearchResult, StoredDocument, open_store
+
+
+def selected_sources(
+    config: Config, names: tuple[str, ...] = (), url: str | None = None
+) -> list[SourceConfig]:
+    """The sources a crawl covers: named ones, an ad-hoc URL, or every configured source."""
+    if url:
+        try:
+            return [adhoc_source(url)]
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
+    sources = [config.source(name) for name in names] if names else list(config.sources)
+    if not sources:
+        raise ConfigError("no sources configured (add [[sources]] to hotwatch.toml)")
+    return sources
+
+
+def crawl_and_index(
+    config: Config, sources: list[SourceConfig], *, max_pages: int = 0, progress: bool = False
+) -> tuple[list[SourceSummary], int]:
+    """Crawl, then bring incidents up to date; returns the summaries and incident changes."""
+    open_store(config.index, config.data_dir).close()  # fail early, before any download
+    summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
+    store = open_store(config.index, config.data_dir)
+    try:
+        return summaries, update_incidents(store)
+    finally:
+        store.close()
+
+
+def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
+    """Analyse and store local files; returns counts of new/updated/unchanged documents."""
+    options = AnalysisOptions(plans=config.plan_objects())
+    store = open_store(config.index, config.data_dir)
+    counts: Counter[str] = Counter()
+    try:
+        for path in paths:
+            docs = [_local_document(url, article, options) for url, article in read_articles(path)]
+            counts.update(store.upsert_many(docs))
+        update_incidents(store)
+    finally:
+        store.close()
+    return counts
+
+
+def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], SearchResult]:
+    """Serve the bundled sample site on 127.0.0.1, crawl it, and search what it stored."""
+    from hotwatch.demo.server import serve
+    from hotwatch.demo.site import sample_site
+
+    with serve(sample_site()) as server:
+        source = SourceConfig(name="demo-site", type="site", start_urls=(f"{server.url}/",), tier=2)
+        demo_config = replace(config, sources=(source,))
+        summaries, _ = crawl_and_index(demo_config, [source])
+    store = open_store(config.index, config.data_dir)
+    try:
+        result = store.search(SearchQuery(sort="negativity", limit=limit))
+    finally:
+        store.close()
+    return summaries, result
+
+
+def _local_document(url: str, article: Article, options: AnalysisOptions) -> StoredDocument:
+    analysis = analyse_article(article, options)
+    return StoredDocument(
+        url=url,
+        title=article.title,
+        text=article.text,
+        fetched_at=datetime.now(UTC),
+        published_at=article.published_at,
+        author=article.author,
+        outlet=article.outlet,
+        source="local",
+        domain=urlparse(url).hostname,
+        relevant=analysis.relevant,
+        relevance=analysis.relevance,
+        negativity=analysis.negativity,
+        sentiment=analysis.sentiment,
+        hotlines=analysis.hotlines,
+        regions=analysis.regions,
+        categories=analysis.categories,
+        plans=analysis.plans,
+        reasons=analysis.reasons,
+    )

@@ -1,0 +1,25 @@
+"""Shared test set-up.
+
+Tests marked ``elasticsearch`` need a real node at ``HOTWATCH_ES_URL``. On a
+developer's machine without one they skip; under ``CI=true`` such a skip is a
+failure, because CI starts a node (``scripts/elasticsearch.sh``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    outcome = yield
+    report = outcome.get_result()
+    if (
+        report.skipped
+        and os.environ.get("CI") == "true"
+        and item.get_closest_marker("elasticsearch") is not None
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"Elasticsearch test skipped under CI=true: {report.longrepr}"
