@@ -7,8 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from index.base import Store
-from index.errors import DocumentNotFound, InvalidQuery, StoreError, StoreUnavailable
-from index.records import SearchQuery, SearchResult, StoredDocument, document_id
+from index.errors import (
+    DocumentNotFound,
+    IncidentNotFound,
+    InvalidQuery,
+    StoreError,
+    StoreUnavailable,
+)
+from index.records import (
+    IncidentRecord,
+    SearchQuery,
+    SearchResult,
+    StoredDocument,
+    document_id,
+)
 
 BACKENDS = ("sqlite", "elasticsearch")
 SQLITE_FILENAME = "hotwatch.db"
@@ -30,6 +42,8 @@ def open_store(options: Mapping[str, Any], data_dir: str | Path) -> Store:
 
 __all__ = [
     "DocumentNotFound",
+    "IncidentNotFound",
+    "IncidentRecord",
     "InvalidQuery",
     "SearchQuery",
     "SearchResult",

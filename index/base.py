@@ -6,7 +6,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
-from index.records import SearchQuery, SearchResult, StoredDocument, UpsertOutcome
+from index.records import (
+    IncidentRecord,
+    SearchQuery,
+    SearchResult,
+    StoredDocument,
+    UpsertOutcome,
+)
 
 
 class Store(Protocol):
@@ -38,6 +44,25 @@ class Store(Protocol):
 
     def iter_documents(self) -> Iterator[StoredDocument]:
         """Every stored document, oldest first."""
+        ...
+
+    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
+        """Make the stored incident records exactly these."""
+        ...
+
+    def get_incident(self, incident_id: str) -> IncidentRecord:
+        """Raises ``IncidentNotFound``."""
+        ...
+
+    def list_incidents(
+        self,
+        *,
+        levels: tuple[str, ...] = (),
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents ordered by risk level and score, then by last seen."""
         ...
 
     def stats(self) -> dict[str, Any]: ...

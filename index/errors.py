@@ -15,3 +15,7 @@ class DocumentNotFound(StoreError):
 
 class InvalidQuery(StoreError):
     """A search query or filter value that cannot be used."""
+
+
+class IncidentNotFound(StoreError):
+    """No incident has the requested id."""

@@ -107,3 +107,40 @@ class SearchResult:
 
 
 UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass
+class IncidentRecord:
+    """An incident: documents about one real-world event, with its first source and risk."""
+
+    id: str
+    title: str
+    first_document_id: str
+    first_url: str
+    first_source: str | None
+    first_outlet: str | None
+    first_seen: datetime
+    last_seen: datetime
+    documents: int
+    sources: int
+    daily: dict[str, int] = field(default_factory=dict)
+    regions: list[dict[str, str]] = field(default_factory=list)
+    hotlines: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    negativity: float = 0.5
+    level: str = "blue"
+    score: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["first_seen"] = self.first_seen.isoformat()
+        data["last_seen"] = self.last_seen.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IncidentRecord:
+        values = dict(data)
+        values["first_seen"] = datetime.fromisoformat(values["first_seen"])
+        values["last_seen"] = datetime.fromisoformat(values["last_seen"])
+        return cls(**values)

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.errors import DocumentNotFound, StoreUnavailable
+from analysis.risk import LEVELS
+from index.errors import DocumentNotFound, IncidentNotFound, StoreUnavailable
 from index.records import (
     FACETS,
     Hit,
+    IncidentRecord,
     SearchQuery,
     SearchResult,
     StoredDocument,
@@ -22,7 +24,7 @@ from index.snippets import make_snippet
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -65,6 +67,16 @@ MIGRATIONS: dict[int, str] = {
     CREATE VIRTUAL TABLE documents_fts USING fts5(
         title, body, content='', tokenize='unicode61 remove_diacritics 0'
     );
+    """,
+    2: """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        level_rank INTEGER NOT NULL,
+        score INTEGER NOT NULL,
+        last_seen_ts INTEGER NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX incidents_rank ON incidents (level_rank, score, last_seen_ts)
     """,
 }
 TITLE_WEIGHT = 4.0
@@ -158,7 +170,54 @@ class SQLiteStore:
             [(kind, value, rowid) for kind, value in _tags(doc)],
         )
 
+    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
+        """Make the stored incidents exactly these (one transaction)."""
+        rows = [
+            (
+                r.id,
+                LEVELS.index(r.level),
+                r.score,
+                int(_aware(r.last_seen).timestamp()),
+                json.dumps(r.to_json(), ensure_ascii=False),
+            )
+            for r in records
+        ]
+        with self._transaction():
+            self.db.execute("DELETE FROM incidents")
+            self.db.executemany("INSERT INTO incidents VALUES (?, ?, ?, ?, ?)", rows)
+
     # -- reading -----------------------------------------------------------------
+
+    def get_incident(self, incident_id: str) -> IncidentRecord:
+        row = self.db.execute(
+            "SELECT record FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if row is None:
+            raise IncidentNotFound(f"no incident with id {incident_id!r}")
+        return IncidentRecord.from_json(json.loads(row[0]))
+
+    def list_incidents(
+        self,
+        *,
+        levels: tuple[str, ...] = (),
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents by risk (level, then score), then most recently seen."""
+        clauses, params = ["1"], []
+        if levels:
+            clauses.append(f"level_rank IN ({', '.join('?' for _ in levels)})")
+            params.extend(LEVELS.index(level) for level in levels)
+        if since is not None:
+            clauses.append("last_seen_ts >= ?")
+            params.append(int(_aware(since).timestamp()))
+        rows = self.db.execute(
+            f"SELECT record FROM incidents WHERE {' AND '.join(clauses)} "
+            "ORDER BY level_rank DESC, score DESC, last_seen_ts DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [IncidentRecord.from_json(json.loads(row[0])) for row in rows]
 
     def get(self, doc_id: str) -> StoredDocument:
         row = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -215,9 +274,7 @@ class SQLiteStore:
             "path": str(self.path),
             "documents": count("SELECT count(*) FROM documents").fetchone()[0],
             "relevant": count("SELECT count(*) FROM documents WHERE relevant = 1").fetchone()[0],
-            "incidents": count(
-                "SELECT count(DISTINCT incident_id) FROM documents WHERE incident_id IS NOT NULL"
-            ).fetchone()[0],
+            "incidents": count("SELECT count(*) FROM incidents").fetchone()[0],
             "sources": dict(
                 count("SELECT coalesce(source, ''), count(*) FROM documents GROUP BY 1").fetchall()
             ),
