@@ -1,0 +1,37 @@
+from analysis.risk import RiskSignals, assess_risk, sensitive_terms_in
+
+
+def test_a_single_mild_report_is_blue():
+    risk = assess_risk(RiskSignals(documents=1, sources=1, negativity=0.55))
+    assert risk.level == "blue"
+    assert risk.level_name == "蓝"
+
+
+def test_widely_reposted_negative_central_media_story_is_red_with_reasons():
+    risk = assess_risk(
+        RiskSignals(
+            documents=40,
+            sources=15,
+            negativity=0.8,
+            documents_last_24h=12,
+            best_tier=1,
+            sensitive_terms=("辱骂", "停职"),
+            categories=("rudeness",),
+        )
+    )
+    assert risk.level == "red"
+    assert risk.score == sum(int(r.rsplit("+", 1)[1].rstrip(")")) for r in risk.reasons)
+    assert any("central media" in reason for reason in risk.reasons)
+    assert any("40 reports from 15 sources" in reason for reason in risk.reasons)
+
+
+def test_levels_rise_with_spread():
+    levels = [
+        assess_risk(RiskSignals(documents=n, sources=n, negativity=0.7, best_tier=2)).level
+        for n in (1, 4, 10)
+    ]
+    assert levels == ["yellow", "yellow", "orange"]
+
+
+def test_sensitive_terms_found_in_order_of_the_lexicon():
+    assert sensitive_terms_in("接线员辱骂市民，涉事人员已停职") == ("辱骂", "停职")
