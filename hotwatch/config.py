@@ -96,6 +96,7 @@ class Config:
     index: Mapping[str, Any]
     sources: tuple[SourceConfig, ...]
     plans: tuple[PlanConfig, ...]
+    email: Mapping[str, Any] = field(default_factory=dict)
 
     def plan_objects(self) -> tuple[Plan, ...]:
         return tuple(plan.build() for plan in self.plans)
@@ -159,7 +160,10 @@ def _build(
     )
     _unique([p.name for p in plans], f"{label}: plans")
     index = _index(raw.get("index", {}), f"{label}: [index]", environ)
-    return Config(path, data_dir, crawl, index, sources, plans)
+    email = raw.get("email", {})
+    if not isinstance(email, dict):
+        raise ConfigError(f"{label}: [email] must be a table")
+    return Config(path, data_dir, crawl, index, sources, plans, email)
 
 
 def _source(entry: Any, label: str) -> SourceConfig:
