@@ -1,0 +1,248 @@
+"""``hotwatch digest``, ``alerts``, ``report incident`` and ``run``: thin skins over ``reports``.
+
+Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(...)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hotwatch import output
+from hotwatch.cli import Context, handle_errors, pass_context
+from reports.digest import Period
+from reports.dispatch import (
+    default_day,
+    digest_message,
+    digest_recipients,
+    make_digest,
+    resolve_plan,
+    retry_outbox,
+    send_digest,
+    write_eml,
+)
+from reports.errors import ReportError
+from reports.mail import text_part
+from reports.outbox import RetryResult
+from reports.settings import PERIODS, EmailSettings, email_settings
+from reports.state import state_dir
+
+
+def report_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the reports package's errors into one-line ``Error: ...`` messages (exit 1)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def settings_of(context: Context) -> EmailSettings:
+    """The validated ``[email]`` table; the password comes from the environment."""
+    return email_settings(context.config.email, os.environ)
+
+
+@click.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day covered (default: yesterday, Asia/Shanghai).")
+@click.option("--plan", default="default", show_default=True,
+              help="Monitoring plan: filters the content and picks the recipients.")
+@click.option("--period", type=click.Choice(PERIODS), default="day", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the .eml (and .html) here.")
+@click.option("--send", is_flag=True, help="Send it (once per plan, period and date).")
+@click.option("--to", "recipients", multiple=True, help="Send to this address instead.")
+@click.option("--force", is_flag=True, help="Send even if this digest was sent already.")
+@click.option("--preview", is_flag=True, help="Print the plain-text part.")
+@click.option("--retry", is_flag=True, help="Deliver the messages waiting in the outbox.")
+@pass_context
+@handle_errors
+@report_errors
+def digest(
+    context: Context, day: datetime | None, plan: str, period: str, out: str | None, send: bool,
+    recipients: tuple[str, ...], force: bool, preview: bool, retry: bool,
+) -> None:
+    """Build the daily (or weekly) briefing 舆情日报; print, write or email it.
+
+    \b
+    Example:
+        hotwatch digest --preview
+        hotwatch digest --date 2021-04-25 --out digest.eml
+        hotwatch digest --send --plan xinxiang
+        hotwatch digest --retry
+    """
+    settings = settings_of(context)
+    directory = state_dir(context.config.data_dir)
+    if retry:
+        _report_retry(retry_outbox(settings, directory), final=not (send or out or preview))
+        if not (send or out or preview):
+            return
+    now = datetime.now(UTC)
+    store = context.store()
+    try:
+        plan_filter = resolve_plan(plan, context.config.plan_objects(), settings)
+        span = Period.ending(day.date() if day else default_day(now), period)
+        built = make_digest(store, directory, span, plan_filter, now)
+    finally:
+        store.close()
+    to = digest_recipients(settings, plan, recipients, sending=send)
+    message, html = digest_message(built, settings, to)
+    if out:
+        eml_path, html_path = write_eml(message, html, Path(out))
+        click.echo(f"wrote {eml_path} and {html_path}", err=bool(preview))
+    if preview or not (out or send):
+        click.echo(text_part(message), nl=False)
+    if send:
+        outcome = send_digest(message, built.key, settings, directory, force=force)
+        if outcome.status == "skipped":
+            click.echo(f"{built.key} was already sent on {outcome.sent_at} "
+                       "(use --force to send it again)")
+        else:
+            click.echo(f"sent {built.key} to {', '.join(outcome.recipients)}")
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Show the alerts without sending or recording.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+@handle_errors
+@report_errors
+def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
+    """Alert by email (and webhook) on incidents at or above the alert level.
+
+    \b
+    Example:
+        hotwatch alerts --dry-run
+    """
+    from reports.alerts import run_alerts
+
+    settings = settings_of(context)
+    store = context.store()
+    try:
+        outcomes = run_alerts(store, settings, state_dir(context.config.data_dir),
+                              datetime.now(UTC), dry_run=dry_run)
+    finally:
+        store.close()
+    if as_json:
+        output.echo_json({"dry_run": dry_run, "alerts": [o.to_json() for o in outcomes]})
+    elif outcomes:
+        click.echo(output.table(
+            ["incident", "level", "title", "emailed", "webhook", "error"],
+            [[o.alert.record.id, o.alert.level, output.truncate(o.alert.record.title, 36),
+              "yes" if o.emailed else "queued" if o.queued else "no",
+              {True: "yes", False: "failed", None: "-"}[o.webhook], o.error or ""]
+             for o in outcomes],
+        ))
+    if not as_json:
+        click.echo(f"{len(outcomes)} alert(s){' (dry run, nothing sent)' if dry_run else ''}")
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise click.ClickException(f"{failed[0]} ({len(failed)} alert(s) not delivered; "
+                                   "queued emails go out with: hotwatch digest --retry)")
+
+
+@click.group()
+def report() -> None:
+    """Reports on one incident."""
+
+
+@report.command("incident")
+@click.argument("incident_id")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="md",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+@pass_context
+@handle_errors
+@report_errors
+def report_incident(context: Context, incident_id: str, fmt: str, out: str | None) -> None:
+    """Write an incident report (事件脉络): timeline, first source, responses, spread, risk.
+
+    \b
+    Example:
+        hotwatch report incident inc-3f2a9c0d --format html --out report.html
+    """
+    import json
+
+    from reports.incident_report import build_incident_report, render_html, render_markdown
+
+    store = context.store()
+    try:
+        built = build_incident_report(store, incident_id, state_dir(context.config.data_dir))
+    finally:
+        store.close()
+    text = {
+        "html": render_html,
+        "md": render_markdown,
+        "json": lambda r: json.dumps(r.to_json(), ensure_ascii=False, indent=1) + "\n",
+    }[fmt](built)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command()
+@click.option("--source", "source_names", multiple=True, help="Crawl only this source.")
+@click.option("--max-pages", type=click.IntRange(min=0), default=0)
+@click.option("--no-crawl", is_flag=True, help="Skip the crawl (alerts and digest only).")
+@pass_context
+@handle_errors
+@report_errors
+def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_crawl: bool) -> None:
+    """Crawl, index, alert, and send the digest when due; one locked run for cron.
+
+    \b
+    Example:
+        */30 * * * * cd /srv/hotwatch && hotwatch run
+    """
+    from hotwatch.jobs import crawl_and_index, selected_sources
+    from reports.schedule import run_pipeline
+
+    config = context.config
+    settings = settings_of(context)
+    sources = [] if no_crawl else selected_sources(config, source_names)
+    summary = run_pipeline(
+        data_dir=Path(config.data_dir),
+        open_store=context.store,
+        settings=settings,
+        plans=config.plan_objects(),
+        crawl=None if no_crawl else lambda: crawl_and_index(
+            config, sources, max_pages=max_pages, alerts=False
+        ),
+        now=datetime.now(UTC),
+    )
+    if summary.crawl is not None:
+        summaries, changed = summary.crawl
+        click.echo(f"crawl: {len(summaries)} source(s), {sum(s.new for s in summaries)} new, "
+                   f"{sum(s.errors for s in summaries)} error(s); {changed} incident change(s)")
+    click.echo(f"alerts: {sum(o.emailed or bool(o.webhook) for o in summary.alerts)} sent, "
+               f"{len(summary.alerts)} raised")
+    for outcome in summary.digests:
+        click.echo(f"digest: {outcome.key} {outcome.status}")
+    if summary.errors:
+        more = f" (and {len(summary.errors) - 1} more)" if len(summary.errors) > 1 else ""
+        raise click.ClickException(summary.errors[0] + more)
+
+
+def _report_retry(result: RetryResult, *, final: bool) -> None:
+    for entry in result.delivered:
+        click.echo(f"delivered {entry.key} ({entry.path.name})")
+    for entry, error in result.failed:
+        click.echo(f"still queued {entry.key}: {error}", err=True)
+    if not result.delivered and not result.failed:
+        click.echo("outbox is empty")
+    if final and result.failed:
+        raise click.ClickException(
+            f"{len(result.failed)} message(s) could not be delivered and stay in the outbox: "
+            f"{result.failed[0][1]}"
+        )

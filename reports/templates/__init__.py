@@ -1,0 +1,1 @@
+"""Templates for the digest, alert and incident-report HTML (``string.Template``)."""
