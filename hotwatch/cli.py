@@ -20,6 +20,7 @@ from hotwatch.config import CONFIG_FILENAME, Config, ConfigError, default_config
 from hotwatch.local_files import INGEST_SUFFIXES, InputError, analyse_files, find_files
 from index import SearchQuery, Store, StoreError, open_store
 from index.records import SORT_ORDERS
+from reports.exporters import EXPORTERS, export_items
 
 CATEGORIES = (
     "rudeness",
@@ -221,6 +222,12 @@ def crawl(
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--json", "as_json", is_flag=True, help="Print {total, hits} as JSON.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(sorted(EXPORTERS)),
+    help="Export the hits (csv is UTF-8 with BOM for Excel; jsonl one per line).",
+)
 @pass_context
 @handle_errors
 def search(
@@ -237,6 +244,7 @@ def search(
     limit: int,
     offset: int,
     as_json: bool,
+    export_format: str | None,
 ) -> None:
     """Search stored documents: AND / OR / NOT, parentheses, "quoted phrases".
 
@@ -266,6 +274,11 @@ def search(
         result = store.search(search_query)
     finally:
         store.close()
+    if export_format:
+        export_items(
+            export_format, (h.to_json() for h in result.hits), click.get_binary_stream("stdout")
+        )
+        return
     if as_json:
         output.echo_json(result.to_json())
         return
@@ -409,8 +422,13 @@ def demo(context: Context, limit: int) -> None:
 
 
 @cli.command("incidents")
-@click.option("--level", "levels", multiple=True, type=click.Choice(LEVELS),
-              help="Only incidents at this risk level (repeatable).")
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    type=click.Choice(LEVELS),
+    help="Only incidents at this risk level (repeatable).",
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
@@ -430,11 +448,33 @@ def incidents_command(context: Context, levels: tuple[str, ...], limit: int, as_
     if as_json:
         output.echo_json({"incidents": [r.to_json() for r in records]})
         return
-    click.echo(output.table(
-        ["id", "level", "title", "first source", "reports", "sources", "first seen", "last seen"],
-        [[r.id, LEVEL_NAMES[r.level], output.truncate(r.title, 40), r.first_outlet or "",
-          r.documents, r.sources, _when(r.first_seen), _when(r.last_seen)] for r in records],
-    ))
+    click.echo(
+        output.table(
+            [
+                "id",
+                "level",
+                "title",
+                "first source",
+                "reports",
+                "sources",
+                "first seen",
+                "last seen",
+            ],
+            [
+                [
+                    r.id,
+                    LEVEL_NAMES[r.level],
+                    output.truncate(r.title, 40),
+                    r.first_outlet or "",
+                    r.documents,
+                    r.sources,
+                    _when(r.first_seen),
+                    _when(r.last_seen),
+                ]
+                for r in records
+            ],
+        )
+    )
 
 
 @cli.command("incident")
@@ -452,8 +492,9 @@ def incident_command(context: Context, incident_id: str, as_json: bool) -> None:
     store = context.store()
     try:
         record = store.get_incident(incident_id)
-        reports = store.search(SearchQuery(incident_id=incident_id, relevant_only=False,
-                                           sort="time", limit=200))
+        reports = store.search(
+            SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=200)
+        )
     finally:
         store.close()
     if as_json:
@@ -527,3 +568,9 @@ def _configure_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.ERROR)
     logging.getLogger("hotwatch.progress").setLevel(logging.INFO)
+
+
+from hotwatch.report_commands import alerts, digest, report, run  # noqa: E402
+
+for _command in (digest, alerts, report, run):
+    cli.add_command(_command)

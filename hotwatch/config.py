@@ -16,6 +16,8 @@ from typing import Any
 
 from analysis.plans import Plan
 from analysis.rules import RuleSyntaxError
+from reports.errors import EmailConfigError
+from reports.settings import email_settings
 
 CONFIG_FILENAME = "hotwatch.toml"
 DEFAULT_DATA_DIR = "hotwatch-data"
@@ -163,6 +165,10 @@ def _build(
     email = raw.get("email", {})
     if not isinstance(email, dict):
         raise ConfigError(f"{label}: [email] must be a table")
+    try:
+        email_settings(email, environ)
+    except EmailConfigError as error:
+        raise ConfigError(f"{label}: {error}") from error
     return Config(path, data_dir, crawl, index, sources, plans, email)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,7 +16,13 @@ from hotwatch.config import Config, ConfigError, SourceConfig
 from hotwatch.crawl import SourceSummary, adhoc_source, run_crawl
 from hotwatch.incidents import update_incidents
 from hotwatch.local_files import read_articles
-from index import SearchQuery, SearchResult, StoredDocument, open_store
+from index import SearchQuery, SearchResult, Store, StoredDocument, open_store
+from reports.alerts import alerts_enabled, run_alerts
+from reports.errors import ReportError
+from reports.settings import email_settings
+from reports.state import state_dir
+
+logger = logging.getLogger(__name__)
 
 
 def selected_sources(
@@ -33,16 +41,35 @@ def selected_sources(
 
 
 def crawl_and_index(
-    config: Config, sources: list[SourceConfig], *, max_pages: int = 0, progress: bool = False
+    config: Config,
+    sources: list[SourceConfig],
+    *,
+    max_pages: int = 0,
+    progress: bool = False,
+    alerts: bool = True,
 ) -> tuple[list[SourceSummary], int]:
     """Crawl, then bring incidents up to date; returns the summaries and incident changes."""
     open_store(config.index, config.data_dir).close()  # fail early, before any download
     summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
     store = open_store(config.index, config.data_dir)
     try:
-        return summaries, update_incidents(store)
+        changed = update_incidents(store)
+        if alerts:
+            send_alerts(config, store)
+        return summaries, changed
     finally:
         store.close()
+
+
+def send_alerts(config: Config, store: Store) -> None:
+    """Alert on incidents that reached the configured level; a failed send is logged, kept."""
+    settings = email_settings(config.email, os.environ)
+    if not alerts_enabled(settings):
+        return
+    try:
+        run_alerts(store, settings, state_dir(config.data_dir), datetime.now(UTC))
+    except ReportError as error:
+        logger.error("alerts: %s", error)
 
 
 def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
@@ -68,7 +95,7 @@ def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], S
     with serve(sample_site()) as server:
         source = SourceConfig(name="demo-site", type="site", start_urls=(f"{server.url}/",), tier=2)
         demo_config = replace(config, sources=(source,))
-        summaries, _ = crawl_and_index(demo_config, [source])
+        summaries, _ = crawl_and_index(demo_config, [source], alerts=False)
     store = open_store(config.index, config.data_dir)
     try:
         result = store.search(SearchQuery(sort="negativity", limit=limit))
