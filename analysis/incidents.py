@@ -1,0 +1,194 @@
+"""Group documents about one real-world event into incidents, incrementally.
+
+Two routes lead a document into an existing incident:
+
+1. near-duplicates (reposts, content-farm copies with junk added): MinHash of
+   character shingles, bucketed by LSH bands, so each document is compared only
+   with the few that share a band (near-linear in the number of documents);
+2. rewrites, follow-ups and official responses: the same place and hotline
+   within a time window, with enough distinctive character bigrams in common.
+
+An incident's id comes from its founding document, so replaying the same
+documents in the same order always yields the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+SHINGLE = 4
+PERMUTATIONS, BANDS = 32, 8
+ROWS = PERMUTATIONS // BANDS
+NEAR_DUPLICATE = 0.5
+FOLLOW_UP_SIMILARITY = 0.12
+WINDOW = timedelta(days=45)
+SALIENT_CHARS = 600
+_PRIME = np.uint64((1 << 61) - 1)
+_RNG = np.random.default_rng(20210425)
+_A = _RNG.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
+_B = _RNG.integers(0, 1 << 31, PERMUTATIONS, dtype=np.uint64)
+_CJK = re.compile(r"[\u4e00-\u9fff0-9]+")
+COMMON_BIGRAMS = frozenset(
+    "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
+    "已经 目前 我们 他们 这个 一个 时间 处理 要求 群众 社会 政府 单位 有关 近日 发现 "
+    "接线 线员 12 23 34 45 今年 日前 可以 就是 自己 因为 所以 但是 如果 通过".split()
+)
+
+
+@dataclass
+class IncidentFeatures:
+    doc_id: str
+    title: str
+    text: str
+    published_at: datetime | None = None
+    regions: list[dict[str, str]] = field(default_factory=list)
+    hotlines: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Incident:
+    id: str
+    places: set[str]
+    hotlines: set[str]
+    bigrams: set[str]
+    last_seen: datetime | None
+    signatures: list[np.ndarray] = field(default_factory=list)
+
+
+class IncidentIndex:
+    """Incidents seen so far; ``add`` places one more document."""
+
+    def __init__(self) -> None:
+        self.incidents: dict[str, _Incident] = {}
+        self.buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
+        self.by_place: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, doc: IncidentFeatures) -> str:
+        signature = minhash(doc.title + doc.text)
+        bigrams = salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])
+        places = _places(doc.regions)
+        incident = self._near_duplicate(signature) or self._follow_up(doc, places, bigrams)
+        if incident is None:
+            incident = _Incident(_incident_id(doc.doc_id), set(), set(), set(), None)
+            self.incidents[incident.id] = incident
+        self._join(incident, doc, signature, places, bigrams)
+        return incident.id
+
+    def _near_duplicate(self, signature: np.ndarray) -> _Incident | None:
+        for key in _band_keys(signature):
+            for incident_id in self.buckets.get(key, ()):
+                incident = self.incidents[incident_id]
+                if any(similarity(signature, s) >= NEAR_DUPLICATE for s in incident.signatures):
+                    return incident
+        return None
+
+    def _follow_up(
+        self, doc: IncidentFeatures, places: set[str], bigrams: set[str]
+    ) -> _Incident | None:
+        best, best_score = None, FOLLOW_UP_SIMILARITY
+        candidates = {i for place in places for i in self.by_place.get(place, ())}
+        for incident_id in sorted(candidates):
+            incident = self.incidents[incident_id]
+            if not _within_window(doc.published_at, incident.last_seen):
+                continue
+            if doc.hotlines and incident.hotlines and not set(doc.hotlines) & incident.hotlines:
+                continue
+            score = _jaccard(bigrams, incident.bigrams)
+            if score >= best_score:
+                best, best_score = incident, score
+        return best
+
+    def _join(
+        self,
+        incident: _Incident,
+        doc: IncidentFeatures,
+        signature: np.ndarray,
+        places: set[str],
+        bigrams: set[str],
+    ) -> None:
+        incident.signatures.append(signature)
+        for key in _band_keys(signature):
+            if incident.id not in self.buckets[key]:
+                self.buckets[key].append(incident.id)
+        for place in places - incident.places:
+            self.by_place[place].append(incident.id)
+        incident.places |= places
+        incident.hotlines |= set(doc.hotlines)
+        incident.bigrams |= bigrams
+        if doc.published_at and (
+            incident.last_seen is None or doc.published_at > incident.last_seen
+        ):
+            incident.last_seen = doc.published_at
+
+
+def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
+    """Incident ids for documents analysed together (None when not about a hotline failure).
+
+    Documents are placed oldest first, so the founding report names the incident.
+    """
+    index = IncidentIndex()
+    ids: list[str | None] = [None] * len(docs)
+    order = sorted(range(len(docs)), key=lambda i: (_sort_time(docs[i]), i))
+    for i in order:
+        if docs[i].hotlines or docs[i].categories:
+            ids[i] = index.add(docs[i])
+    return ids
+
+
+def minhash(text: str) -> np.ndarray:
+    """A MinHash signature of the text's character shingles (stable across runs)."""
+    compact = "".join(_CJK.findall(text)) or text
+    shingles = {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
+    hashes = np.fromiter(
+        (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles)
+    )
+    products = (np.outer(hashes, _A) + _B) % _PRIME
+    return products.min(axis=0)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.mean(a == b))
+
+
+def salient_bigrams(text: str) -> set[str]:
+    runs = _CJK.findall(text)
+    return {r[i : i + 2] for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
+
+
+def _band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
+    return [(band, signature[band * ROWS : (band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+
+
+def _places(regions: list[dict[str, str]]) -> set[str]:
+    if not regions:
+        return {"*"}
+    best = regions[0]
+    return {best.get("city") or best.get("province") or "*"}
+
+
+def _within_window(moment: datetime | None, last_seen: datetime | None) -> bool:
+    if moment is None or last_seen is None:
+        return True
+    return abs(moment - last_seen) <= WINDOW
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _incident_id(doc_id: str) -> str:
+    return "inc-" + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:10]
+
+
+def _sort_time(doc: IncidentFeatures) -> float:
+    return doc.published_at.timestamp() if doc.published_at else float("inf")

@@ -1,0 +1,141 @@
+"""Is this a report of a concrete hotline service failure (or the official response to one)?
+
+Evidence for (a hotline, failure words, the people involved, a complainant, an
+official response) and against (fiction, callers punished for abusing operators,
+how-to pages, launch announcements, praise, statistics bulletins, tag pages) add
+up to a score in [0, 1]; monitoring plans bound the user's scope. Every step
+leaves a reason so PR staff can see why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from analysis.plans import Plan
+
+THRESHOLD = 0.6
+HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
+ACTORS = re.compile(r"接线员|话务员|坐席|客服人员|工作人员|值班人员|接线人员")
+COMPLAINANTS = re.compile(
+    r"市民|网友|居民|村民|业主|[\u4e00-\u9fff]女士|[\u4e00-\u9fff]先生|投诉人|来电人|举报人|记者"
+)
+RESPONSES = re.compile(r"通报|致歉|道歉|停职|免职|处分|处理结果|回应|调查核实|整改|约谈|诫勉")
+NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
+    # name: (pattern, hits needed, penalty)
+    "fiction": (re.compile(r"第[一二三四五六七八九十百千0-9]+章|小说|番外|作者有话说"), 1, 0.7),
+    "caller_punished": (
+        re.compile(
+            r"(辱骂|骚扰|恐吓|威胁|谩骂)[^。！？]{0,12}(接线员|话务员|工作人员|客服)[^。！？]{0,40}"
+            r"(拘留|罚款|处罚|训诫|判)|(行政拘留|被拘|拘留\d+日)"
+        ),
+        1,
+        0.6,
+    ),
+    "howto": (
+        re.compile(
+            r"如何拨打|怎么拨打|怎样拨打|如何投诉|怎么投诉|办理流程|操作指南|常见问题|一文读懂|指南"
+        ),
+        1,
+        0.45,
+    ),
+    "launch": (
+        re.compile(r"正式开通|正式上线|开通仪式|揭牌|整合归并|归并整合|并入12345|统一归并"),
+        1,
+        0.4,
+    ),
+    "praise": (re.compile(r"点赞|暖心|锦旗|感谢信|表扬|贴心|好评如潮|为民解忧|温暖"), 2, 0.45),
+    "statistics": (
+        re.compile(r"受理量|办结率|满意率|回访率|接通率|同比|环比|月报|季报|工单总量|累计受理"),
+        2,
+        0.45,
+    ),
+}
+SEO_MIN_LINES, SEO_SHORT_SHARE = 15, 0.7
+
+
+@dataclass
+class Relevance:
+    relevant: bool
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+
+
+def assess_relevance(
+    title: str,
+    text: str,
+    *,
+    plans: Sequence[Plan] = (),
+    hotlines: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> Relevance:
+    """Weigh the evidence; with plans given, only documents matching one can be relevant."""
+    document = f"{title}\n{text}"
+    hotlines = hotlines or []
+    categories = categories or []
+    score, reasons = _positive_evidence(title, document, hotlines, categories)
+    penalty, negative_reasons = _negative_evidence(document, text, categories)
+    score = max(0.0, min(1.0, score - penalty))
+    reasons += negative_reasons
+    matched = [plan.name for plan in plans if plan.matches(document)]
+    reasons += [f"plan:{name}" for name in matched]
+    if plans and not matched:
+        reasons.append("no plan matched")
+        score = min(score, THRESHOLD - 0.1)
+    has_failure = bool(categories) or any(r == "response" for r in reasons)
+    relevant = (
+        score >= THRESHOLD and bool(hotlines or HOTLINE_WORDS.search(document)) and has_failure
+    )
+    return Relevance(relevant=relevant, score=round(score, 3), reasons=reasons, plans=matched)
+
+
+def _positive_evidence(
+    title: str, document: str, hotlines: list[str], categories: list[str]
+) -> tuple[float, list[str]]:
+    score, reasons = 0.0, []
+    if hotlines:
+        score += 0.3
+        reasons += [f"hotline:{h}" for h in hotlines[:3]]
+    elif HOTLINE_WORDS.search(document):
+        score += 0.2
+        reasons.append("hotline:unnamed")
+    if categories:
+        score += 0.3 if len(categories) == 1 else 0.35
+        reasons += [f"failure:{c}" for c in categories[:3]]
+    if actor := ACTORS.search(document):
+        score += 0.15
+        reasons.append(f"actor:{actor.group()}")
+    if COMPLAINANTS.search(document):
+        score += 0.1
+        reasons.append("complainant")
+    if (hotlines or categories) and RESPONSES.search(document):
+        score += 0.15
+        reasons.append("response")
+    if categories and (any(h in title for h in hotlines) or HOTLINE_WORDS.search(title)):
+        score += 0.1
+        reasons.append("title")
+    return score, reasons
+
+
+def _negative_evidence(document: str, text: str, categories: list[str]) -> tuple[float, list[str]]:
+    penalty, reasons = 0.0, []
+    for name, (pattern, needed, weight) in NEGATIVES.items():
+        hits = len(pattern.findall(document))
+        if hits >= needed and not (name == "praise" and len(categories) >= 2):
+            penalty += weight
+            reasons.append(f"negative:{name}")
+    if _looks_like_tag_page(text):
+        penalty += 0.5
+        reasons.append("negative:tag_page")
+    return penalty, reasons
+
+
+def _looks_like_tag_page(text: str) -> bool:
+    """Many short headline-like lines and little prose: an SEO tag or list page."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < SEO_MIN_LINES:
+        return False
+    short = sum(1 for line in lines if len(line) <= 30 and not line.endswith(("。", "！", "？")))
+    return short / len(lines) >= SEO_SHORT_SHARE
