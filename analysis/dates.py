@@ -35,9 +35,7 @@ NUMERIC_RE = re.compile(
     + _ZONE
     + "?"
 )
-YEARLESS_RE = re.compile(
-    r"(?<![\d./-])(?P<m>\d{1,2})(?:[-/]|\s*月\s*)(?P<d>\d{1,2})\s*日?" + _TIME
-)
+YEARLESS_RE = re.compile(r"(?<![\d./-])(?P<m>\d{1,2})(?:[-/]|\s*月\s*)(?P<d>\d{1,2})\s*日?" + _TIME)
 RELATIVE_RE = re.compile(r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|小时|天|周|个月)\s*(?:之?前)")
 DAY_WORD_RE = re.compile(r"(?P<word>刚刚|今天|昨天|前天)" + _TIME + "?")
 RFC2822_RE = re.compile(
@@ -49,8 +47,12 @@ WEIBO_RE = re.compile(
     r"[+-]\d{4}\s+\d{4}"
 )
 EPOCH_RE = re.compile(r"\s*(?P<s>\d{10})(?P<ms>\d{3})?\s*")
-COMPACT_RE = re.compile(r"\s*(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?\s*")  # noqa: E501
-MONTH_RE = re.compile(r"(?<![\d./-])(?P<y>\d{4})\s*(?:年\s*|[-/.])(?P<m>\d{1,2})(?:\s*月|(?![\d./-]))")  # noqa: E501
+COMPACT_RE = re.compile(
+    r"\s*(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?\s*"
+)  # noqa: E501
+MONTH_RE = re.compile(
+    r"(?<![\d./-])(?P<y>\d{4})\s*(?:年\s*|[-/.])(?P<m>\d{1,2})(?:\s*月|(?![\d./-]))"
+)  # noqa: E501
 
 URL_DATE_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/]?(?P<m>[01]\d)[-_/]?(?P<d>[0-3]\d)(?!\d)"),
@@ -61,7 +63,14 @@ URL_DATE_RES: tuple[re.Pattern[str], ...] = (
 )
 
 _CN_NUMBERS = {"半": 0.5, "一": 1, "两": 2, "几": 3}
-_UNIT_SECONDS = {"秒": 1, "分钟": 60, "小时": 3600, "天": 86400, "周": 7 * 86400, "个月": 30 * 86400}  # noqa: E501
+_UNIT_SECONDS = {
+    "秒": 1,
+    "分钟": 60,
+    "小时": 3600,
+    "天": 86400,
+    "周": 7 * 86400,
+    "个月": 30 * 86400,
+}  # noqa: E501
 _DAY_OFFSETS = {"刚刚": 0, "今天": 0, "昨天": 1, "前天": 2}
 _PM_WORDS = {"下午", "晚上"}
 
@@ -175,9 +184,14 @@ TEXT_PARSERS: tuple[tuple[re.Pattern[str], Parser], ...] = (
 )
 
 
-def _matches(text: str, now: datetime, tz: tzinfo) -> Iterator[tuple[int, int, datetime]]:
+ABSOLUTE_PARSERS = TEXT_PARSERS[:5]
+
+
+def _matches(
+    text: str, now: datetime, tz: tzinfo, parsers: tuple[tuple[re.Pattern[str], Parser], ...]
+) -> Iterator[tuple[int, int, datetime]]:
     """Yield ``(start, end, datetime)`` for every valid date found in ``text``."""
-    for pattern, parse in TEXT_PARSERS:
+    for pattern, parse in parsers:
         for match in pattern.finditer(text):
             dt = _valid(parse(match, now, tz), now)
             if dt is not None:
@@ -205,13 +219,18 @@ def _whole_string(s: str, now: datetime, tz: tzinfo) -> datetime | None:
 
 
 def find_dates_in_text(
-    text: str, *, now: datetime | None = None, tz: tzinfo = SHANGHAI
+    text: str, *, now: datetime | None = None, tz: tzinfo = SHANGHAI, absolute: bool = False
 ) -> list[datetime]:
-    """Return every date written in ``text``, in order of appearance."""
+    """Return every date written in ``text``, in order of appearance.
+
+    With ``absolute=True`` only dates that name their year count: in running prose
+    ``今天`` or ``04-25`` is rarely the publish time.
+    """
     if not text:
         return []
     ref = _aware(now or datetime.now(tz), tz)
-    return [dt for _, _, dt in _non_overlapping(list(_matches(text, ref, tz)))]
+    parsers = ABSOLUTE_PARSERS if absolute else TEXT_PARSERS
+    return [dt for _, _, dt in _non_overlapping(list(_matches(text, ref, tz, parsers)))]
 
 
 def parse_datetime(
@@ -221,7 +240,7 @@ def parse_datetime(
     if not s:
         return None
     ref = _aware(now or datetime.now(tz), tz)
-    found = _non_overlapping(list(_matches(s[:2000], ref, tz)))
+    found = _non_overlapping(list(_matches(s[:2000], ref, tz, TEXT_PARSERS)))
     if found:
         return found[0][2]
     return _valid(_whole_string(s, ref, tz), ref)

@@ -120,7 +120,7 @@ def evaluate(name: str, extractor: Extractor, pages: list[tuple[str, str, str, s
         "date": sum(dates) / n,
         "author": sum(authors) / n,
         "pages_per_s": n / elapsed,
-        "worst": sorted(zip(f1s, (p[0] for p in pages)))[:5],
+        "worst": sorted(zip(f1s, (p[0] for p in pages), strict=False))[:5],
     }
 
 
@@ -172,9 +172,8 @@ def main() -> None:
     print(f"{'extractor':12} {'body F1':>8} {'date acc':>9} {'author':>7} {'pages/s':>8}")
     results = [evaluate(n, e, pages) for n, e in extractors if e is not None]
     for r in results:
-        print(
-            f"{r['name']:12} {r['f1']:8.3f} {r['date']:9.3f} {r['author']:7.3f} {r['pages_per_s']:8.1f}"
-        )
+        scores = f"{r['f1']:8.3f} {r['date']:9.3f} {r['author']:7.3f}"
+        print(f"{r['name']:12} {scores} {r['pages_per_s']:8.1f}")
     baseline = next((r for r in results if r["name"] == "trafilatura"), None)
     if baseline:
         print(

@@ -106,12 +106,14 @@ def extract_article(
     now = options.clock()
     # Dates and bylines often sit in header blocks that the body search drops: read them first.
     published = _selected_date(root, options, now) or find_published(
-        root, meta, linked, url, "", now=now, tz=options.timezone
+        root, meta, linked, url, "", now=now, tz=options.timezone, title=title
     )
     author = _selected_text(root, options.author_selector) or find_author(root, meta, "")
     text = _main_text(root, title, options)
     if published is None:
-        published = find_published(root, meta, linked, None, text, now=now, tz=options.timezone)
+        published = find_published(
+            root, meta, linked, None, text, now=now, tz=options.timezone, title=title
+        )
     author = author or find_author(root, meta, text)
     return Article(
         title=title,

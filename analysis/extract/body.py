@@ -23,6 +23,21 @@ from analysis.extract.patterns import (
 
 HtmlElement = lxml_html.HtmlElement
 MIN_BLOCK_CHARS = 10
+BOILERPLATE_CANDIDATES = (
+    "nav",
+    "footer",
+    "aside",
+    "header",
+    "form",
+    "ul",
+    "ol",
+    "div",
+    "section",
+    "table",
+    "dl",
+    "p",
+    "span",
+)
 BOILERPLATE_MAX_CHARS = 300
 
 
@@ -47,7 +62,7 @@ def remove_boilerplate_nodes(root: HtmlElement) -> None:
         if element.getparent() is None:
             continue
         attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag in ("nav", "footer", "aside") or (
+        if element.tag in ("nav", "footer", "aside", "form") or (
             BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
         ):
             if _prose_chars(element) < BOILERPLATE_MAX_CHARS or link_density(element) > 0.5:

@@ -24,6 +24,7 @@ from analysis.extract.patterns import (
 HtmlElement = lxml_html.HtmlElement
 MIN_TITLE_SEGMENT = 4
 HEAD_CHARS = 3000
+NEAR_TITLE_CHARS = 300
 
 
 def meta_tags(root: HtmlElement) -> dict[str, str]:
@@ -86,6 +87,7 @@ def find_published(
     *,
     now: datetime,
     tz: tzinfo,
+    title: str = "",
 ) -> datetime | None:
     """Publish time from metadata, date-like nodes, labels, the URL, then the text."""
     candidates = [meta.get(key) for key in META_DATE_KEYS]
@@ -94,19 +96,23 @@ def find_published(
     for candidate in candidates:
         if candidate and (moment := parse_datetime(candidate, now=now, tz=tz)):
             return moment
-    for node_text in _date_nodes(root):
-        if found := find_dates_in_text(node_text, now=now, tz=tz):
+    nodes = _date_nodes(root)
+    page = root.text_content()
+    head = page[:HEAD_CHARS]
+    labelled = [head[m.end() : m.end() + 40] for m in DATE_LABEL.finditer(head)]
+    if title and (at := page.find(title)) >= 0:
+        labelled.append(page[at + len(title) : at + len(title) + NEAR_TITLE_CHARS])
+    # Dates that name their year first; 04-25 or 昨天 only when nothing better is written.
+    for absolute in (True, False):
+        for snippet in labelled + nodes:
+            if found := find_dates_in_text(snippet, now=now, tz=tz, absolute=absolute):
+                return found[0]
+        if absolute and url and (from_url := date_from_url(url, tz=tz)):
+            return from_url
+    for snippet in (head, text[:500], text[-300:]):
+        if found := find_dates_in_text(snippet, now=now, tz=tz, absolute=True):
             return found[0]
-    head = root.text_content()[:HEAD_CHARS]
-    for match in DATE_LABEL.finditer(head):
-        if found := find_dates_in_text(head[match.end() : match.end() + 40], now=now, tz=tz):
-            return found[0]
-    if url and (from_url := date_from_url(url, tz=tz)):
-        return from_url
-    found = find_dates_in_text(head, now=now, tz=tz) or find_dates_in_text(
-        text[:500], now=now, tz=tz
-    )
-    return found[0] if found else None
+    return None
 
 
 def find_author(root: HtmlElement, meta: dict[str, str], text: str) -> str | None:

@@ -10,7 +10,6 @@ DROP_TAGS = (
     "style",
     "noscript",
     "iframe",
-    "form",
     "button",
     "select",
     "textarea",
