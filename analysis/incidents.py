@@ -6,7 +6,9 @@ Two routes lead a document into an existing incident:
    character shingles, bucketed by LSH bands, so each document is compared only
    with the few that share a band (near-linear in the number of documents);
 2. rewrites, follow-ups and official responses: the same place and hotline
-   within a time window, with enough distinctive character bigrams in common.
+   within a time window, with a tenth of the document's distinctive character
+   bigrams already in the incident (same-event pairs share 12-21% on the sample
+   site, different events 2-6%).
 
 An incident's id comes from its founding document, so replaying the same
 documents in the same order always yields the same ids.
@@ -28,9 +30,10 @@ SHINGLE = 4
 PERMUTATIONS, BANDS = 32, 8
 ROWS = PERMUTATIONS // BANDS
 NEAR_DUPLICATE = 0.5
-FOLLOW_UP_SIMILARITY = 0.12
+FOLLOW_UP_OVERLAP = 0.1
 WINDOW = timedelta(days=45)
 SALIENT_CHARS = 600
+NOWHERE = "*"
 _PRIME = np.uint64((1 << 61) - 1)
 _RNG = np.random.default_rng(20210425)
 _A = _RNG.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
@@ -94,15 +97,15 @@ class IncidentIndex:
     def _follow_up(
         self, doc: IncidentFeatures, places: set[str], bigrams: set[str]
     ) -> _Incident | None:
-        best, best_score = None, FOLLOW_UP_SIMILARITY
-        candidates = {i for place in places for i in self.by_place.get(place, ())}
+        best, best_score = None, FOLLOW_UP_OVERLAP
+        candidates = {i for place in places - {NOWHERE} for i in self.by_place.get(place, ())}
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
             if not _within_window(doc.published_at, incident.last_seen):
                 continue
             if doc.hotlines and incident.hotlines and not set(doc.hotlines) & incident.hotlines:
                 continue
-            score = _jaccard(bigrams, incident.bigrams)
+            score = _overlap(bigrams, incident.bigrams)
             if score >= best_score:
                 best, best_score = incident, score
         return best
@@ -171,9 +174,9 @@ def _band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
 
 def _places(regions: list[dict[str, str]]) -> set[str]:
     if not regions:
-        return {"*"}
+        return {NOWHERE}
     best = regions[0]
-    return {best.get("city") or best.get("province") or "*"}
+    return {best.get("city") or best.get("province") or NOWHERE}
 
 
 def _within_window(moment: datetime | None, last_seen: datetime | None) -> bool:
@@ -182,8 +185,9 @@ def _within_window(moment: datetime | None, last_seen: datetime | None) -> bool:
     return abs(moment - last_seen) <= WINDOW
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _overlap(a: set[str], b: set[str]) -> float:
+    """Share of the smaller set found in the larger: an incident's vocabulary only grows."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def _incident_id(doc_id: str) -> str:

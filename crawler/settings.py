@@ -46,7 +46,6 @@ ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
     "crawler.pipelines.dedup.DedupPipeline": 200,
     "crawler.pipelines.analyse.AnalysePipeline": 300,
-    "crawler.pipelines.incidents.IncidentPipeline": 350,
     "crawler.pipelines.store.StorePipeline": 400,
 }
 
@@ -61,5 +60,6 @@ HOTWATCH_REVISIT_HOURS = 24.0
 HOTWATCH_STORE_BATCH = 50
 
 LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from analysis.incidents import IncidentFeatures, assign_incidents
 
 from analysis.analyse import AnalysisOptions
+from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.risk import LEVEL_NAMES, LEVELS
 from hotwatch import output
 from hotwatch.config import CONFIG_FILENAME, Config, ConfigError, default_config_text, load_config
@@ -403,9 +403,9 @@ def demo(context: Context, limit: int) -> None:
     summaries, result = run_demo(context.config, limit=limit)
     click.echo(
         output.table(
-            ["source", "fetched", "new", "updated", "relevant", "skipped", "errors"],
+            ["source", "fetched", "new", "updated", "relevant", "skipped", "fresh", "errors"],
             [
-                [s.name, s.fetched, s.new, s.updated, s.relevant, s.skipped, s.errors]
+                [s.name, s.fetched, s.new, s.updated, s.relevant, s.skipped, s.fresh, s.errors]
                 for s in summaries
             ],
         )
@@ -564,6 +564,9 @@ def _day(value: Any) -> date | None:
 def _configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    threshold = logging.INFO if verbose else logging.ERROR
+    # Scrapy configures its own loggers at DEBUG; the handler keeps the chosen threshold.
+    handler.addFilter(lambda r: r.name == "hotwatch.progress" or r.levelno >= threshold)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.ERROR)

@@ -12,12 +12,6 @@ from scrapy.settings import Settings
 from crawler import settings as crawler_settings_module
 from hotwatch.config import Config, SourceConfig
 
-SPIDERS = {
-    "rss": "crawler.spiders.rss.RssSpider",
-    "sitemap": "crawler.spiders.sitemap.SitemapSpider",
-    "site": "crawler.spiders.site.SiteSpider",
-    "search": "crawler.spiders.search.SearchSpider",
-}
 COUNTS = (
     "fetched",
     "new",
@@ -80,7 +74,7 @@ def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = Fals
             "HOTWATCH_PLANS": [asdict(plan) for plan in config.plans],
             "HOTWATCH_PROGRESS_INTERVAL": 2.0 if progress else 0.0,
             "HOTWATCH_REVISIT_HOURS": crawl.revisit_hours,
-            "LOG_ENABLED": False,
+            "LOG_INSTALL_ROOT_HANDLER": False,
         },
         priority="cmdline",
     )
@@ -98,10 +92,10 @@ def run_crawl(
     runs once per process.
     """
     settings = scrapy_settings(config, max_pages=max_pages, progress=progress)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
-        crawler = process.create_crawler(SPIDERS[source.type])
+        crawler = process.create_crawler(source.type)  # spider names are the source types
         process.crawl(
             crawler,
             source=source.as_spider_source(),

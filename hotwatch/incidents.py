@@ -8,7 +8,6 @@ from statistics import fmean
 from zoneinfo import ZoneInfo
 
 from analysis.incidents import IncidentFeatures, IncidentIndex
-
 from analysis.risk import RiskSignals, assess_risk, sensitive_terms_in
 from index import IncidentRecord, Store, StoredDocument
 
@@ -55,7 +54,7 @@ def incident_record(
     """Summarise one incident's documents: first source, spread, tags and risk."""
     docs = sorted(docs, key=document_time)
     first, last = docs[0], docs[-1]
-    outlets = {doc.domain or doc.source or doc.url for doc in docs}
+    outlets = {doc.outlet or doc.domain or doc.source or doc.url for doc in docs}
     tiers = [doc.tier for doc in docs if doc.tier is not None]
     negativity = fmean(doc.negativity for doc in docs)
     categories = _ranked(c for doc in docs for c in doc.categories)

@@ -14,6 +14,8 @@ from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
 from hotwatch.config import Config, ConfigError, SourceConfig
 from hotwatch.crawl import SourceSummary, adhoc_source, run_crawl
+from hotwatch.demo.server import SiteServer, serve
+from hotwatch.demo.site import Site, sample_site
 from hotwatch.incidents import update_incidents
 from hotwatch.local_files import read_articles
 from index import SearchQuery, SearchResult, Store, StoredDocument, open_store
@@ -23,6 +25,7 @@ from reports.settings import email_settings
 from reports.state import state_dir
 
 logger = logging.getLogger(__name__)
+DEMO_PORT = 8765
 
 
 def selected_sources(
@@ -89,11 +92,10 @@ def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
 
 def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], SearchResult]:
     """Serve the bundled sample site on 127.0.0.1, crawl it, and search what it stored."""
-    from hotwatch.demo.server import serve
-    from hotwatch.demo.site import sample_site
-
-    with serve(sample_site()) as server:
-        source = SourceConfig(name="demo-site", type="site", start_urls=(f"{server.url}/",), tier=2)
+    with _demo_server(sample_site()) as server:
+        source = SourceConfig(
+            name="demo-site", type="site", start_urls=(f"{server.url}/news/index.html",), tier=2
+        )
         demo_config = replace(config, sources=(source,))
         summaries, _ = crawl_and_index(demo_config, [source], alerts=False)
     store = open_store(config.index, config.data_dir)
@@ -102,6 +104,14 @@ def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], S
     finally:
         store.close()
     return summaries, result
+
+
+def _demo_server(site: Site) -> SiteServer:
+    """The demo's usual port keeps stored URLs the same from run to run; any port will do."""
+    try:
+        return serve(site, port=DEMO_PORT)
+    except OSError:
+        return serve(site)
 
 
 def _local_document(url: str, article: Article, options: AnalysisOptions) -> StoredDocument:

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.extract import decode_html, extract_article
-
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
+from analysis.extract import decode_html, extract_article
 from analysis.model import Analysis, Article
 
 DOCUMENT_SUFFIXES = (".html", ".htm", ".txt")

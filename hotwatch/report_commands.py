@@ -53,10 +53,18 @@ def settings_of(context: Context) -> EmailSettings:
 
 
 @click.command()
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
-              help="Last day covered (default: yesterday, Asia/Shanghai).")
-@click.option("--plan", default="default", show_default=True,
-              help="Monitoring plan: filters the content and picks the recipients.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day covered (default: yesterday, Asia/Shanghai).",
+)
+@click.option(
+    "--plan",
+    default="default",
+    show_default=True,
+    help="Monitoring plan: filters the content and picks the recipients.",
+)
 @click.option("--period", type=click.Choice(PERIODS), default="day", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the .eml (and .html) here.")
 @click.option("--send", is_flag=True, help="Send it (once per plan, period and date).")
@@ -68,8 +76,16 @@ def settings_of(context: Context) -> EmailSettings:
 @handle_errors
 @report_errors
 def digest(
-    context: Context, day: datetime | None, plan: str, period: str, out: str | None, send: bool,
-    recipients: tuple[str, ...], force: bool, preview: bool, retry: bool,
+    context: Context,
+    day: datetime | None,
+    plan: str,
+    period: str,
+    out: str | None,
+    send: bool,
+    recipients: tuple[str, ...],
+    force: bool,
+    preview: bool,
+    retry: bool,
 ) -> None:
     """Build the daily (or weekly) briefing 舆情日报; print, write or email it.
 
@@ -104,8 +120,9 @@ def digest(
     if send:
         outcome = send_digest(message, built.key, settings, directory, force=force)
         if outcome.status == "skipped":
-            click.echo(f"{built.key} was already sent on {outcome.sent_at} "
-                       "(use --force to send it again)")
+            click.echo(
+                f"{built.key} was already sent on {outcome.sent_at} (use --force to send it again)"
+            )
         else:
             click.echo(f"sent {built.key} to {', '.join(outcome.recipients)}")
 
@@ -128,26 +145,38 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
     settings = settings_of(context)
     store = context.store()
     try:
-        outcomes = run_alerts(store, settings, state_dir(context.config.data_dir),
-                              datetime.now(UTC), dry_run=dry_run)
+        outcomes = run_alerts(
+            store, settings, state_dir(context.config.data_dir), datetime.now(UTC), dry_run=dry_run
+        )
     finally:
         store.close()
     if as_json:
         output.echo_json({"dry_run": dry_run, "alerts": [o.to_json() for o in outcomes]})
     elif outcomes:
-        click.echo(output.table(
-            ["incident", "level", "title", "emailed", "webhook", "error"],
-            [[o.alert.record.id, o.alert.level, output.truncate(o.alert.record.title, 36),
-              "yes" if o.emailed else "queued" if o.queued else "no",
-              {True: "yes", False: "failed", None: "-"}[o.webhook], o.error or ""]
-             for o in outcomes],
-        ))
+        click.echo(
+            output.table(
+                ["incident", "level", "title", "emailed", "webhook", "error"],
+                [
+                    [
+                        o.alert.record.id,
+                        o.alert.level,
+                        output.truncate(o.alert.record.title, 36),
+                        "yes" if o.emailed else "queued" if o.queued else "no",
+                        {True: "yes", False: "failed", None: "-"}[o.webhook],
+                        o.error or "",
+                    ]
+                    for o in outcomes
+                ],
+            )
+        )
     if not as_json:
         click.echo(f"{len(outcomes)} alert(s){' (dry run, nothing sent)' if dry_run else ''}")
     failed = [o.error for o in outcomes if o.error]
     if failed:
-        raise click.ClickException(f"{failed[0]} ({len(failed)} alert(s) not delivered; "
-                                   "queued emails go out with: hotwatch digest --retry)")
+        raise click.ClickException(
+            f"{failed[0]} ({len(failed)} alert(s) not delivered; "
+            "queued emails go out with: hotwatch digest --retry)"
+        )
 
 
 @click.group()
@@ -157,8 +186,9 @@ def report() -> None:
 
 @report.command("incident")
 @click.argument("incident_id")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="md",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "md", "json"]), default="md", show_default=True
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
 @pass_context
 @handle_errors
@@ -216,17 +246,21 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
         open_store=context.store,
         settings=settings,
         plans=config.plan_objects(),
-        crawl=None if no_crawl else lambda: crawl_and_index(
-            config, sources, max_pages=max_pages, alerts=False
-        ),
+        crawl=None
+        if no_crawl
+        else lambda: crawl_and_index(config, sources, max_pages=max_pages, alerts=False),
         now=datetime.now(UTC),
     )
     if summary.crawl is not None:
         summaries, changed = summary.crawl
-        click.echo(f"crawl: {len(summaries)} source(s), {sum(s.new for s in summaries)} new, "
-                   f"{sum(s.errors for s in summaries)} error(s); {changed} incident change(s)")
-    click.echo(f"alerts: {sum(o.emailed or bool(o.webhook) for o in summary.alerts)} sent, "
-               f"{len(summary.alerts)} raised")
+        click.echo(
+            f"crawl: {len(summaries)} source(s), {sum(s.new for s in summaries)} new, "
+            f"{sum(s.errors for s in summaries)} error(s); {changed} incident change(s)"
+        )
+    click.echo(
+        f"alerts: {sum(o.emailed or bool(o.webhook) for o in summary.alerts)} sent, "
+        f"{len(summary.alerts)} raised"
+    )
     for outcome in summary.digests:
         click.echo(f"digest: {outcome.key} {outcome.status}")
     if summary.errors:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from analysis.tags import hotlines, regions
-
 from index import SearchQuery
 
 

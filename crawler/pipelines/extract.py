@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.extract import ExtractOptions, extract_article
 from scrapy.exceptions import DropItem
 
 from analysis.dates import parse_datetime
+from analysis.extract import ExtractOptions, extract_article
 from crawler.items import PageItem
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -102,10 +103,10 @@ class SourceSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         sitemap = Sitemap(_body(response))
         if sitemap.type == "sitemapindex":
-            yield from self._follow_sitemaps(entry["loc"] for entry in sitemap)
+            yield from self._follow_sitemaps(response.urljoin(e["loc"]) for e in sitemap)
             return
         for entry in sitemap:
-            url = entry.get("loc", "").strip()
+            url = response.urljoin(entry.get("loc", "").strip())
             if url and self._wanted_article(url):
                 yield self.article_request(url, feed_published=entry.get("lastmod"))
 
@@ -120,8 +121,10 @@ class SourceSpider(scrapy.Spider):
             self._skip(response, "list page is not HTML")
             return
         depth = int(response.meta.get("list_depth", 0))
-        extractor = LinkExtractor(allow_domains=self.allowed_domains, unique=True)
+        extractor = LinkExtractor(unique=True)
         for link in extractor.extract_links(response):
+            if not self._allowed(link.url):
+                continue
             if self._is_next_page(link):
                 if depth + 1 < self.max_list_pages:
                     yield response.follow(
@@ -132,6 +135,13 @@ class SourceSpider(scrapy.Spider):
                     )
             elif self._looks_like_article(link):
                 yield self.article_request(link.url, feed_title=_clean(link.text))
+
+    def _allowed(self, url: str) -> bool:
+        """Same test as Scrapy's offsite filter, on the host alone (ports do not matter)."""
+        host = urlparse(url).hostname or ""
+        return not self.allowed_domains or any(
+            host == domain or host.endswith("." + domain) for domain in self.allowed_domains
+        )
 
     def _is_next_page(self, link: Any) -> bool:
         text = (link.text or "").strip().lower()
@@ -179,6 +189,8 @@ class SourceSpider(scrapy.Spider):
     # -- failures -----------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
+        if failure.check(IgnoreRequest):
+            return  # fresh URLs and robots.txt refusals are counted where they are decided
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         response = getattr(failure.value, "response", None)
