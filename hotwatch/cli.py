@@ -561,9 +561,19 @@ def _day(value: Any) -> date | None:
     return value.date() if value else None
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Messages without tracebacks: a failed download is news for the log, not a crash."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message = f"{message}: {record.exc_info[1]}"
+        return message.splitlines()[0] if message else message
+
+
 def _configure_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(logging.Formatter("%(message)s") if verbose else _OneLineFormatter())
     threshold = logging.INFO if verbose else logging.ERROR
     # Scrapy configures its own loggers at DEBUG; the handler keeps the chosen threshold.
     handler.addFilter(lambda r: r.name == "hotwatch.progress" or r.levelno >= threshold)

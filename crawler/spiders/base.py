@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -192,6 +192,10 @@ class SourceSpider(scrapy.Spider):
         if failure.check(IgnoreRequest):
             return  # fresh URLs and robots.txt refusals are counted where they are decided
         request = getattr(failure, "request", None)
+        if failure.check(DownloadCancelledError):  # over DOWNLOAD_MAXSIZE
+            self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/skipped")
+            self.logger.info("skipped %s: %s", request.url if request else "?", failure.value)
+            return
         url = request.url if request is not None else "?"
         response = getattr(failure.value, "response", None)
         reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
