@@ -72,7 +72,7 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
             "text/html; charset=utf-8",
             {},
         ),
-        "/files/report-20210509.pdf": (
+        "/files/download-20210509": (
             200,
             b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
             "application/pdf",
@@ -94,7 +94,7 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
         ("/mobile/2021/05/06/kaifeng-bounced.html?from=app", DUPLICATE_TITLE + "（手机版）"),
         ("/failures/broken-20210507.html", MALFORMED_TITLE),
         ("/failures/big-20210508.html", "超大页面的文章标题测试"),
-        ("/files/report-20210509.pdf", "热线工作年度报告全文下载"),
+        ("/files/download-20210509", "热线工作年度报告全文下载"),
         ("/go/xinxiang-20210425", "新乡热线事件原始报道跳转"),
         ("/status/404-20210510.html", "已经删除的热线新闻页面"),
         ("/status/500-20210511.html", "服务器出错的热线新闻页面"),
@@ -137,11 +137,16 @@ def make_handler(site_pages: dict[str, tuple[bytes, str]]) -> type[BaseHTTPReque
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # clients that time out and hang up are part of the test, not news
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     from hotwatch.demo.site import sample_site
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(sample_site().pages))
+    httpd = QuietServer(("127.0.0.1", 0), make_handler(sample_site().pages))
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
     print(f"http://{host}:{port}", flush=True)

@@ -18,6 +18,7 @@ import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
@@ -189,7 +190,7 @@ class SourceSpider(scrapy.Spider):
     # -- failures -----------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             return  # fresh URLs and robots.txt refusals are counted where they are decided
         request = getattr(failure, "request", None)
         if failure.check(DownloadCancelledError):  # over DOWNLOAD_MAXSIZE
