@@ -1,197 +1,261 @@
-"""Main text: find the block holding the article, then keep its clean paragraphs.
+"""Main text: find the element holding the article, then keep its clean lines.
 
-Each text block (a paragraph, or a run of text broken by ``<br>``) earns points
-for its length and Chinese punctuation and loses them for link text; the points
-go to its parent in full and to its grandparent in half. The best-scoring element
-is the article container (the approach of Readability, tuned for Chinese pages).
+The page is split into lines (see ``html.text_lines``). Each line gets a weight: prose
+(Chinese characters outside links, with sentence punctuation) counts for it; link text,
+boilerplate lines and text inside navigation/comment/share containers count against it.
+An element's score is the sum over its lines, so the best element is the subtree with
+the most prose and the least boilerplate (a maximum-subtree search, in the spirit of
+CEPF/GNE text-density scoring). The lines of that element are then cleaned: boilerplate
+lines go, and a "related articles" heading ends the text.
 """
 
 from __future__ import annotations
 
-from lxml import html as lxml_html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from lxml import etree
+
+from analysis.extract.html import HtmlElement, Line, compact
 from analysis.extract.patterns import (
-    BLOCK_TAGS,
     BOILERPLATE_ATTR,
     BOILERPLATE_LINE,
     CONTENT_ATTR,
     INLINE_JUNK,
-    PUNCTUATION,
+    META_LINE,
+    SENTENCE_END,
     SHORT_LINE_NO_PUNCT,
     TRAILER_HEADING,
 )
 
-HtmlElement = lxml_html.HtmlElement
-MIN_BLOCK_CHARS = 10
-BOILERPLATE_CANDIDATES = (
-    "nav",
-    "footer",
-    "aside",
-    "header",
-    "form",
-    "ul",
-    "ol",
-    "div",
-    "section",
-    "table",
-    "dl",
-    "p",
-    "span",
-)
-BOILERPLATE_MAX_CHARS = 300
+#: Elements too large to be judged by their class names.
+LAYOUT_TAGS = frozenset(("html", "body", "main", "article", "form"))
+#: Containers with more prose than this are not boilerplate, whatever their class says.
+MAX_BOILERPLATE_PROSE = 200
+#: Link-dominated lines (navigation, link lists) weigh this much per character, negative.
+LINK_PENALTY = 1.5
+#: Lines without sentence punctuation shorter than this are labels, buttons, bylines.
+MIN_UNPUNCTUATED_CHARS = 30
+#: Longest date/source line trimmed from the edges of the text.
+MAX_META_LINE = 80
+#: A post (of several on a blog or forum page) weighs at least this much.
+MIN_POST_WEIGHT = 15
+#: How far up from a line to look for the container of a post.
+POST_DEPTH = 6
+CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+TIMESTAMP_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
+#: A related-links heading ends the text only after this many characters of prose.
+MIN_CHARS_BEFORE_TRAILER = 50
 
 
-def remove_boilerplate_nodes(root: HtmlElement) -> None:
-    """Drop navigation, share bars, comments and link lists (unless they hold real text)."""
-    for element in list(
-        root.iter(
-            "nav",
-            "footer",
-            "aside",
-            "header",
-            "ul",
-            "ol",
-            "div",
-            "section",
-            "table",
-            "dl",
-            "p",
-            "span",
-        )
-    ):
-        if element.getparent() is None:
-            continue
-        attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag in ("nav", "footer", "aside", "form") or (
-            BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
-        ):
-            if _prose_chars(element) < BOILERPLATE_MAX_CHARS or link_density(element) > 0.5:
-                element.drop_tree()
-        elif element.tag in ("ul", "ol", "dl", "div", "table") and link_density(element) > 0.6:
-            if len(element.text_content()) < 2000:
-                element.drop_tree()
+def line_weight(line: Line, boilerplate: bool) -> float:
+    """How much ``line`` speaks for its containers holding the article."""
+    if line.link_ratio > 0.5:
+        return -LINK_PENALTY * line.chars
+    if boilerplate or BOILERPLATE_LINE.match(line.text):
+        return -line.chars
+    if line.punctuation == 0 and line.content < MIN_UNPUNCTUATED_CHARS:
+        return -0.2 * line.chars
+    return line.content * (1.0 if line.punctuation else 0.5) - LINK_PENALTY * line.link_chars
 
 
-def best_container(root: HtmlElement) -> HtmlElement:
-    """The element whose paragraphs carry most of the page's prose."""
-    scores: dict[HtmlElement, float] = {}
-    for block in _text_blocks(root):
-        text = _own_text(block)
-        if len(text) < MIN_BLOCK_CHARS:
-            continue
-        points = 1 + len(PUNCTUATION.findall(text)) + min(len(text) / 50, 6)
-        points *= 1 - min(link_density(block), 0.9)
-        parent = (
-            block if block.tag in ("td", "div", "font", "center", "body") else block.getparent()
-        )
-        if parent is None:
-            continue
-        scores[parent] = scores.get(parent, 0.0) + points
-        grandparent = parent.getparent()
-        if grandparent is not None:
-            scores[grandparent] = scores.get(grandparent, 0.0) + points / 2
-    if not scores:
-        return root
-    for element in scores:
-        attrs = f"{element.get('class', '')} {element.get('id', '')}"
-        if CONTENT_ATTR.search(attrs):
-            scores[element] *= 1.2
-    return max(scores, key=lambda e: scores[e])
+def _attrs(element: etree._Element) -> str:
+    """Class and id, with camelCase split (``dSearch`` -> ``d Search``)."""
+    return CAMEL_RE.sub(" ", f"{element.get('class') or ''} {element.get('id') or ''}")
 
 
-def container_lines(container: HtmlElement) -> list[str]:
-    """The container's text as lines, split at block elements and ``<br>``."""
-    pieces: list[str] = []
-    _collect(container, pieces)
-    lines = "".join(pieces).split("\n")
-    return [" ".join(line.split()) for line in lines if line.strip()]
-
-
-def clean_lines(lines: list[str], title: str) -> list[str]:
-    """Drop boilerplate lines, repeated titles, and everything after a related-links heading."""
-    kept: list[str] = []
-    compact_title = _compact(title)
+def _prose_below(root: HtmlElement, lines: list[Line]) -> dict[etree._Element, float]:
+    """Content characters of punctuated, link-poor lines below every element."""
+    prose: dict[etree._Element, float] = {}
     for line in lines:
-        if TRAILER_HEADING.match(line) and kept:
-            break
-        line = INLINE_JUNK.sub("", line).strip()
-        if not line or BOILERPLATE_LINE.match(line):
-            continue
-        compact = _compact(line)
-        if compact_title and (
-            compact == compact_title or compact.strip("【】[]（）()") == compact_title
-        ):
-            continue
-        kept.append(line)
-    return _trim_edges(kept)
+        if line.punctuation and line.link_ratio < 0.5:
+            prose[line.owner] = prose.get(line.owner, 0.0) + line.content
+    for element in reversed([el for el in root.iter() if isinstance(el.tag, str)]):
+        parent = element.getparent()
+        if parent is not None and element in prose:
+            prose[parent] = prose.get(parent, 0.0) + prose[element]
+    return prose
 
 
-def link_density(element: HtmlElement) -> float:
-    text_length = len(element.text_content().strip())
-    if not text_length:
-        return 0.0
-    link_length = sum(len(a.text_content().strip()) for a in element.iter("a"))
-    return min(1.0, link_length / text_length)
+def boilerplate_elements(root: HtmlElement, lines: list[Line]) -> set[etree._Element]:
+    """Elements inside navigation, footers, share bars, comments or related-link boxes.
 
-
-def _trim_edges(lines: list[str]) -> list[str]:
-    """Short unpunctuated lines at the start and end are bylines, buttons and labels."""
-    while lines and SHORT_LINE_NO_PUNCT.match(lines[0]):
-        lines = lines[1:]
-    while lines and SHORT_LINE_NO_PUNCT.match(lines[-1]):
-        lines = lines[:-1]
-    return lines
-
-
-def _text_blocks(root: HtmlElement) -> list[HtmlElement]:
-    blocks = []
+    Class names lie (``share_area`` around a whole article): an element holding more
+    than ``MAX_BOILERPLATE_PROSE`` characters of prose is never boilerplate.
+    """
+    prose = _prose_below(root, lines)
+    flagged: set[etree._Element] = set()
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.tag in ("p", "pre", "blockquote", "h2", "h3", "li"):
-            blocks.append(element)
-        elif element.tag in ("div", "td", "font", "span", "center", "body", "section", "article"):
-            if (element.text or "").strip() or any(
-                (child.tail or "").strip()
-                for child in element
-                if child.tag in ("br", "font", "b", "a", "span", "strong")
-            ):
-                blocks.append(element)
-    return blocks
+        parent = element.getparent()
+        if parent is not None and parent in flagged:
+            flagged.add(element)
+            continue
+        if element.tag in LAYOUT_TAGS or prose.get(element, 0.0) > MAX_BOILERPLATE_PROSE:
+            continue
+        attrs = _attrs(element)
+        if element.tag in ("nav", "footer", "aside") or (
+            BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
+        ):
+            flagged.add(element)
+    return flagged
 
 
-def _own_text(element: HtmlElement) -> str:
-    """Text of the element excluding nested block elements (for div/td text runs)."""
-    if element.tag in ("p", "pre", "blockquote", "h2", "h3", "li"):
-        return element.text_content().strip()
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str) and child.tag not in BLOCK_TAGS:
-            parts.append(child.text_content())
-        parts.append(child.tail or "")
-    return "".join(parts).strip()
+def best_run(weights: list[float]) -> tuple[int, int]:
+    """``(start, end)`` of the contiguous lines with the largest total weight (Kadane)."""
+    best_total, best = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for index, weight in enumerate(weights):
+        if total <= 0:
+            total, start = 0.0, index
+        total += weight
+        if total > best_total:
+            best_total, best = total, (start, index + 1)
+    return best
 
 
-def _collect(element: HtmlElement, pieces: list[str]) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    block = tag in BLOCK_TAGS
-    if block:
-        pieces.append("\n")
-    if tag == "br":
-        pieces.append("\n")
-    elif tag:
-        pieces.append(element.text or "")
-        for child in element:
-            _collect(child, pieces)
-    if block:
-        pieces.append("\n")
-    pieces.append(element.tail or "")
+def _signature(element: etree._Element) -> tuple[str, str] | None:
+    cls = (element.get("class") or "").strip()
+    return (element.tag, cls) if cls else None
 
 
-def _prose_chars(element: HtmlElement) -> int:
-    text = element.text_content()
-    return len(text) if len(PUNCTUATION.findall(text)) >= 3 else 0
+def _posts(
+    lines: list[Line], weights: list[float], start: int, end: int
+) -> dict[tuple[str, str], dict[etree._Element, list[int]]]:
+    """Lines of the run grouped by the classed containers (up to ``POST_DEPTH`` up) holding them."""
+    groups: dict[tuple[str, str], dict[etree._Element, list[int]]] = {}
+    for index in range(start, end):
+        if weights[index] <= 0:
+            continue
+        element: etree._Element | None = lines[index].owner
+        for _ in range(POST_DEPTH):
+            if element is None or element.tag in LAYOUT_TAGS:
+                break
+            if signature := _signature(element):
+                groups.setdefault(signature, {}).setdefault(element, []).append(index)
+            element = element.getparent()
+    return groups
 
 
-def _compact(text: str) -> str:
-    return "".join(text.split())
+def first_post(lines: list[Line], weights: list[float], start: int, end: int) -> tuple[int, int]:
+    """On blog and forum pages listing several posts, narrow the run to the first post.
+
+    Posts are containers with the same tag and class, each with some prose, separated by
+    a timestamp (which paragraphs are not), the first of them opening the run (which
+    comments under an article do not).
+    """
+    for members in _posts(lines, weights, start, end).values():
+        posts = sorted(
+            (
+                (idx, element)
+                for element, idx in members.items()
+                if sum(weights[i] for i in idx) >= MIN_POST_WEIGHT
+            ),
+            key=lambda post: post[0],
+        )
+        if len(posts) < 2 or posts[0][0][-1] >= posts[1][0][0]:
+            continue
+        (first, element), (second, _) = posts[0], posts[1]
+        before = sum(w for w in weights[start : first[0]] if w > 0)
+        gap = " ".join(line.text for line in lines[first[-1] + 1 : second[0]])
+        if before < 0.2 * sum(weights[i] for i in first) and TIMESTAMP_RE.search(gap):
+            return first[0], _post_end(lines, element, first[-1] + 1)
+    return start, end
+
+
+def _post_end(lines: list[Line], element: etree._Element, end: int) -> int:
+    """Index after the last line inside ``element`` (signatures and post footers too)."""
+    below = set(element.iter())
+    while end < len(lines) and lines[end].owner in below:
+        end += 1
+    return end
+
+
+def clean_lines(lines: Iterable[Line], title: str) -> list[str]:
+    """Drop boilerplate and repeated titles; a related-links heading ends the text."""
+    kept: list[str] = []
+    seen_chars = 0
+    compact_title = compact(title)
+    for line in lines:
+        text = line.text
+        if TRAILER_HEADING.match(text) and seen_chars >= MIN_CHARS_BEFORE_TRAILER:
+            break
+        if compact_title:
+            text = text.replace(f"【{title}】", "").replace(f"[{title}]", "")
+        text = INLINE_JUNK.sub("", text).strip()
+        if not text or BOILERPLATE_LINE.match(text) or _is_link_line(line):
+            continue
+        if compact_title and compact(text).strip("【】[]（）()") == compact_title:
+            continue
+        kept.append(text)
+        seen_chars += line.chars
+    return _trim_edges(kept)
+
+
+def _is_link_line(line: Line) -> bool:
+    return line.link_ratio > 0.5 and line.punctuation <= 1
+
+
+def _is_edge_junk(text: str) -> bool:
+    """Labels, buttons, and date/source/author lines without a sentence in them."""
+    if SHORT_LINE_NO_PUNCT.match(text):
+        return True
+    return (
+        len(text) <= MAX_META_LINE
+        and not SENTENCE_END.search(text)
+        and bool(META_LINE.search(text))
+    )
+
+
+def _trim_edges(lines: list[str]) -> list[str]:
+    """Bylines, date lines, buttons and labels at the start and end go."""
+    start, end = 0, len(lines)
+    while start < end and _is_edge_junk(lines[start]):
+        start += 1
+    while end > start and _is_edge_junk(lines[end - 1]):
+        end -= 1
+    return lines[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The article text and where its element's lines sit among the page's lines."""
+
+    text: str
+    start: int
+    end: int
+    #: Indices of lines inside navigation, search bars, footers and other boilerplate.
+    noise: frozenset[int] = frozenset()
+
+
+def _span(lines: list[Line], elements: Iterable[etree._Element]) -> tuple[int, int]:
+    below = {el for element in elements for el in element.iter()}
+    inside = [i for i, line in enumerate(lines) if line.owner in below]
+    return (inside[0], inside[-1] + 1) if inside else (len(lines), len(lines))
+
+
+def _selected_body(lines: list[Line], title: str, selected: list[etree._Element]) -> Body:
+    start, end = _span(lines, selected)
+    below = {el for element in selected for el in element.iter()}
+    inside = [line for line in lines[start:end] if line.owner in below]
+    return Body("\n".join(clean_lines(inside, title)), start, end)
+
+
+def find_body(
+    root: HtmlElement, lines: list[Line], title: str, selected: list[etree._Element] | None = None
+) -> Body:
+    """The article text of a pruned page (paragraphs joined with ``\\n``) and its span.
+
+    ``selected`` are elements picked by a per-site body selector; they win when given.
+    """
+    if not lines:
+        return Body("", 0, 0)
+    if selected:
+        return _selected_body(lines, title, selected)
+    flagged = boilerplate_elements(root, lines)
+    weights = [line_weight(line, line.owner in flagged) for line in lines]
+    start, end = first_post(lines, weights, *best_run(weights))
+    noise = frozenset(i for i, line in enumerate(lines) if line.owner in flagged)
+    return Body("\n".join(clean_lines(lines[start:end], title)), start, end, noise)

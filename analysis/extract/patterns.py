@@ -22,12 +22,15 @@ DROP_TAGS = (
     "template",
     "link",
     "meta",
+    "input",
+    "map",
+    "head",
 )
 BLOCK_TAGS = frozenset(
     "p div section article li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr td th br "
-    "center dd dt dl figure figcaption header footer main aside nav".split()
+    "center dd dt dl figure figcaption header footer main aside nav body html form hr address "
+    "fieldset tbody thead tfoot caption".split()
 )
-CANDIDATE_TAGS = ("div", "article", "section", "td", "main", "body", "font", "span", "center")
 # class/id words of navigation, share bars, comments, related lists, footers.
 BOILERPLATE_ATTR = re.compile(
     r"(^|[-_\s])(nav|menu|breadcrumb|crumb|share|sharing|social|comment|reply|footer|foot|"
@@ -40,30 +43,32 @@ CONTENT_ATTR = re.compile(
     r"(article|content|main|post|text|body|detail|news|entry|story|zw|cont|neirong|正文)",
     re.IGNORECASE,
 )
-PUNCTUATION = re.compile(r"[，。！？；：、“”‘’（）《》,.!?;]")
 # A line starting a list of links to other stories: everything after it goes.
 TRAILER_HEADING = re.compile(
     r"^\s*[【\[]?\s*(推荐阅读|相关阅读|相关新闻|延伸阅读|热门推荐|猜你喜欢|相关推荐|更多阅读|"
     r"热点推荐|往期回顾|精彩推荐|相关文章|热门文章|大家都在看|为您推荐)\s*[】\]]?\s*[:：]?\s*$"
 )
 BOILERPLATE_LINE = re.compile(
-    r"^\s*(文章插图|图片来源|图片说明|图源|来源[:：]|责任编辑|编辑[:：]|责编|校对|审核|"
+    r"^\s*[【\[（(]?\s*(文章插图|图片来源|图片说明|图源|来源[:：]|责任编辑|编辑[:：]|责编|校对|审核|"
     r"原标题[:：]|本文来源|声明[:：]|免责声明|版权声明|版权所有|copyright|©|分享到|"
     r"扫一扫|扫描二维码|点击进入|返回首页|打印本页|关闭窗口|【纠错】|纠错|字号|"
     r"上一篇|下一篇|收藏|点赞|举报$|更多.{0,30}请访问|更多精彩|欢迎关注|关注我们)",
     re.IGNORECASE,
 )
-INLINE_JUNK = re.compile(r"文章插图|\[图片\]|（图片来源[^）]*）|\(图片来源[^)]*\)")
+INLINE_JUNK = re.compile(
+    r"文章插图|\[图片\]|（图片来源[^）]*）|\(图片来源[^)]*\)|"
+    r"[^。！？\n]{0,60}更多[^。！？\n]{0,30}请(?:访问|关注|点击|登录)[^。！？\n]{0,20}[。！]?"
+)
+# A header or footer line about the article: date, source, author, view count.
+META_LINE = re.compile(
+    r"\d{4}[-/.年]\d{1,2}|\d{1,2}:\d{2}|(?:来源|作者|编辑|记者)\s*[:：]|浏览|阅读\s*\d|"
+    r"发布时间|发表于|\d+\s*(?:小时|分钟|天)前"
+)
+SENTENCE_END = re.compile(r"[，。！？；]")
 SHORT_LINE_NO_PUNCT = re.compile(r"^[^，。！？；：,.!?;]{0,12}$")
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|—|-{1,2}(?=[^\d]))\s*")
 
-AUTHOR_LABEL = re.compile(
-    r"(?:作者|记者|文/|文\s|撰稿|撰文|通讯员|本报记者|报道员)\s*[:：/]?\s*"
-    r"([\u4e00-\u9fffA-Za-z·]{2,12}(?:[、，,\s]+[\u4e00-\u9fff·]{2,4}){0,3})"
-)
-EDITOR_LABEL = re.compile(r"(?:责任编辑|编辑|责编)\s*[:：]\s*([\u4e00-\u9fff·]{2,6})")
-OUTLET_LABEL = re.compile(r"来源\s*[:：]\s*([^\s　|｜<>\]】]{2,24})")
 DATE_LABEL = re.compile(r"(?:发布时间|发表时间|发布日期|时间|日期|发表于|更新时间)\s*[:：]?\s*")
 DATE_ATTR = re.compile(r"(time|date|pub|info|source|meta|author)", re.IGNORECASE)
 META_DATE_KEYS = (

@@ -1,0 +1,210 @@
+"""Decoding and parsing pages, and splitting a tree into lines of text.
+
+Everything works on lxml trees directly: BeautifulSoup is far too slow for the crawler's
+budget of a few milliseconds per page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+from lxml import html as lxml_html
+from w3lib.encoding import html_to_unicode
+
+from analysis.extract.patterns import BLOCK_TAGS, DROP_TAGS
+
+HtmlElement = lxml_html.HtmlElement
+
+#: Tried in order on pages that declare no encoding (GB18030 is a superset of GBK/GB2312).
+DETECTION_ORDER = ("utf-8", "gb18030", "big5")
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+SPACE_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: Sentence punctuation of running Chinese text (labels' colons do not count).
+SENTENCE_PUNCTUATION_RE = re.compile(r"[，。！？；、“”…]")
+#: Characters that carry content: CJK ideographs (ASCII letters are counted apart).
+CJK_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+LATIN_RE = re.compile(r"[A-Za-z]")
+
+#: ``huge_tree`` lifts libxml2's nesting limit from 256 to 2048 levels (broken pages
+#: with thousands of unclosed ``<div>``/``<font>`` exist) and its text-node size limit.
+_PARSER = lxml_html.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True
+)
+
+
+def detect_encoding(body: bytes) -> str | None:
+    """For pages that declare nothing: the first of ``DETECTION_ORDER`` that decodes cleanly."""
+    for encoding in DETECTION_ORDER:
+        try:
+            body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _is_utf8_text(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def decode_html(body: bytes, *, http_encoding: str | None = None) -> str:
+    """Decode a page: HTTP header, then BOM / ``<meta charset>``, then detection.
+
+    w3lib reads GBK and GB2312 as their superset GB18030; unknown header charsets are
+    ignored rather than fatal. One exception to the order: a page whose ``<meta>`` names
+    another charset but whose bytes are valid UTF-8 with non-ASCII text is read as UTF-8
+    (saved or re-served pages often keep a stale ``<meta charset=gbk>``; real GBK text
+    is almost never valid UTF-8).
+    """
+    if http_encoding is None and _is_utf8_text(body):
+        http_encoding = "utf-8"
+    content_type = f"text/html; charset={http_encoding}" if http_encoding else None
+    try:
+        _, text = html_to_unicode(content_type, body, auto_detect_fun=detect_encoding)
+    except LookupError:
+        _, text = html_to_unicode(None, body, auto_detect_fun=detect_encoding)
+    return text
+
+
+def parse_html(markup: str) -> HtmlElement | None:
+    """Parse decoded ``markup`` into a tree, or None when there is nothing to parse."""
+    if not markup or not markup.strip():
+        return None
+    markup = XML_DECLARATION_RE.sub("", markup, count=1)
+    try:
+        root = lxml_html.document_fromstring(
+            markup.encode("utf-8", errors="replace"), parser=_PARSER
+        )
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+    if not isinstance(root, lxml_html.HtmlElement):
+        return None
+    _adopt_stray_roots(root)
+    return root
+
+
+def _adopt_stray_roots(root: HtmlElement) -> None:
+    """Pages with a second ``<html>`` leave it beside the root: move its content in."""
+    body = root.find("body")
+    target = body if body is not None else root
+    for stray in list(root.itersiblings()):
+        if isinstance(stray.tag, str):
+            for child in list(stray):
+                target.append(child)
+
+
+def prune(root: HtmlElement) -> None:
+    """Remove scripts, styles, form controls and hidden elements, in place."""
+    etree.strip_elements(root, *DROP_TAGS, with_tail=False)
+    hidden = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (el.get("hidden") is not None or HIDDEN_STYLE_RE.search(el.get("style") or ""))
+        and el.tag not in ("html", "body")
+    ]
+    for element in hidden:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def squeeze(text: str) -> str:
+    """Collapse whitespace (ideographic and no-break spaces too) to single spaces."""
+    return SPACE_RE.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """``text`` without any whitespace."""
+    return SPACE_RE.sub("", text)
+
+
+def element_text(element: etree._Element | None) -> str:
+    """All text below ``element``, whitespace squeezed; empty for None."""
+    if element is None:
+        return ""
+    try:
+        return squeeze(etree.tostring(element, method="text", encoding=str, with_tail=False))
+    except (ValueError, TypeError):
+        return ""
+
+
+def content_chars(text: str) -> float:
+    """Content weight of ``text``: CJK characters, plus ASCII letters at a third."""
+    return len(CJK_RE.findall(text)) + len(LATIN_RE.findall(text)) / 3
+
+
+@dataclass(slots=True)
+class Line:
+    """One visual line of text and the block element that holds it."""
+
+    text: str
+    owner: etree._Element
+    chars: int
+    link_chars: int
+    content: float
+    punctuation: int
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+class _LineBuilder:
+    """Collects text pieces until a block boundary ends the line."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.pieces: list[str] = []
+        self.link_pieces: list[str] = []
+
+    def add(self, text: str | None, in_link: bool) -> None:
+        if text:
+            self.pieces.append(text)
+            if in_link:
+                self.link_pieces.append(text)
+
+    def flush(self, owner: etree._Element) -> None:
+        text = squeeze("".join(self.pieces)) if self.pieces else ""
+        if text:
+            chars = len(compact(text))
+            links = min(chars, len(compact("".join(self.link_pieces))))
+            content = content_chars(text) - content_chars("".join(self.link_pieces))
+            punctuation = len(SENTENCE_PUNCTUATION_RE.findall(text))
+            self.lines.append(Line(text, owner, chars, links, max(content, 0.0), punctuation))
+        self.pieces.clear()
+        self.link_pieces.clear()
+
+
+def text_lines(root: etree._Element) -> list[Line]:
+    """Split the text below ``root`` into lines at block elements and ``<br>``."""
+    builder = _LineBuilder()
+    blocks: list[etree._Element] = [root]
+    links = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                builder.flush(blocks[-1])
+                if tag != "br":
+                    blocks.append(element)
+            links += tag == "a"
+            builder.add(element.text, links > 0)
+            continue
+        links -= tag == "a"
+        if tag in BLOCK_TAGS and tag != "br":
+            builder.flush(blocks[-1])
+            if len(blocks) > 1:
+                blocks.pop()
+        if element is not root:
+            builder.add(element.tail, links > 0)
+    builder.flush(blocks[-1])
+    return builder.lines
