@@ -240,10 +240,13 @@ class SQLiteStore:
         where, params = conditions.sql(), list(conditions.params)
         expression = fts_expression(rule.root) if rule.root is not None else None
         if expression is not None:
-            source = "documents_fts f JOIN documents d ON d.rowid = f.rowid"
-            where = f"documents_fts MATCH ? AND {where}"
-            params.insert(0, expression)
-            rank = f"bm25(documents_fts, {TITLE_WEIGHT}, 1.0)"
+            # Match once, then join: a plain join lets SQLite re-run the MATCH per document.
+            source = (
+                "(SELECT rowid, bm25(documents_fts, ?, 1.0) AS score FROM documents_fts "
+                "WHERE documents_fts MATCH ?) f CROSS JOIN documents d ON d.rowid = f.rowid"
+            )
+            params = [TITLE_WEIGHT, expression, *params]
+            rank = "f.score"
         else:
             source, rank = "documents d", "-d.relevance"
             if rule.root is not None:
@@ -292,7 +295,13 @@ class SQLiteStore:
     def _facets(
         self, source: str, where: str, params: list[Any]
     ) -> dict[str, list[tuple[str, int]]]:
-        matching = f"SELECT d.rowid FROM {source} WHERE {where}"
+        # The match runs once into a temporary table; each facet then counts from it.
+        self.db.execute("DROP TABLE IF EXISTS temp.facet_rows")
+        self.db.execute(
+            f"CREATE TEMP TABLE facet_rows AS SELECT d.rowid AS id FROM {source} WHERE {where}",
+            params,
+        )
+        matching = "SELECT id FROM temp.facet_rows"
         facets: dict[str, list[tuple[str, int]]] = {}
         for facet in FACETS:
             if facet == "source":
@@ -300,14 +309,15 @@ class SQLiteStore:
                     f"SELECT coalesce(source, ''), count(*) FROM documents WHERE rowid IN "
                     f"({matching}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
                 )
-                rows = self.db.execute(sql, params).fetchall()
+                rows = self.db.execute(sql).fetchall()
             else:
                 sql = (
                     "SELECT value, count(*) FROM document_tags WHERE kind = ? AND doc_rowid IN "
                     f"({matching}) GROUP BY value ORDER BY 2 DESC LIMIT 20"
                 )
-                rows = self.db.execute(sql, [facet, *params]).fetchall()
+                rows = self.db.execute(sql, [facet]).fetchall()
             facets[facet] = [(value, n) for value, n in rows]
+        self.db.execute("DROP TABLE temp.facet_rows")
         return facets
 
     def _document(self, rowid: int) -> StoredDocument:
