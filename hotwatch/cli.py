@@ -587,3 +587,7 @@ from hotwatch.report_commands import alerts, digest, report, run  # noqa: E402
 
 for _command in (digest, alerts, report, run):
     cli.add_command(_command)
+
+from hotwatch.web.command import serve  # noqa: E402
+
+cli.add_command(serve)

@@ -1,0 +1,40 @@
+"""Where the server may listen: loopback freely, anywhere else only with an access token.
+
+Kept free of Flask so that ``hotwatch --help`` and the other commands never import it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+MIN_TOKEN_LENGTH = 16
+TOKEN_ENV = "HOTWATCH_WEB_TOKEN"
+
+
+class ListenError(ValueError):
+    """The server must not start with these settings; the message is one line."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    host = host.strip().strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_listen(host: str, token: str | None) -> None:
+    """Refuse to listen beyond loopback without a token, or with a guessable one."""
+    if token is not None and len(token) < MIN_TOKEN_LENGTH:
+        raise ListenError(
+            f"the access token must be at least {MIN_TOKEN_LENGTH} characters "
+            "(try: python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+        )
+    if not is_loopback(host) and not token:
+        raise ListenError(
+            f"listening on {host} needs an access token: set {TOKEN_ENV} or pass --token "
+            "(or keep the default --host 127.0.0.1)"
+        )

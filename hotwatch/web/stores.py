@@ -1,0 +1,121 @@
+"""Stores for request threads: a small pool, one store per request at a time.
+
+A SQLite connection must not serve two requests at once, and opening an
+Elasticsearch client per request is wasteful, so requests borrow a store from
+the pool and give it back; at most ``idle`` stores are kept open.
+
+Incident levels for result lists come from one ``list_incidents`` call cached for
+a minute, so a page of hits never costs one store call per hit. Facet counts are
+cached for a minute per set of filters, so paging and re-sorting a search skip them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from index import IncidentRecord, SearchQuery, SearchResult, Store
+
+logger = logging.getLogger(__name__)
+
+INCIDENT_CACHE_SECONDS = 60.0
+INCIDENT_CACHE_SIZE = 2000
+FACET_CACHE_SECONDS = 60.0
+FACET_CACHE_ENTRIES = 256
+
+
+class StorePool:
+    def __init__(self, opener: Callable[[], Store], *, idle: int = 4) -> None:
+        self._opener = opener
+        self._idle: list[Store] = []
+        self._max_idle = idle
+        self._lock = threading.Lock()
+        self._incidents: dict[str, IncidentRecord] = {}
+        self._incidents_at = -INCIDENT_CACHE_SECONDS
+        self._facets: OrderedDict[SearchQuery, tuple[float, dict[str, list[tuple[str, int]]]]]
+        self._facets = OrderedDict()
+
+    def acquire(self) -> Store:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._opener()
+
+    def release(self, store: Store) -> None:
+        with self._lock:
+            if len(self._idle) < self._max_idle:
+                self._idle.append(store)
+                return
+        store.close()
+
+    def discard(self, store: Store) -> None:
+        """Close a store that failed mid-request instead of reusing it."""
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001 - closing a broken store may fail again
+            logger.debug("closing a failed store raised", exc_info=True)
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = self.acquire()
+        try:
+            yield store
+        except BaseException:
+            self.discard(store)
+            raise
+        self.release(store)
+
+    def incident_index(self, store: Store) -> dict[str, IncidentRecord]:
+        """Incidents by id (the riskiest ``INCIDENT_CACHE_SIZE``), refreshed every minute."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._incidents_at < INCIDENT_CACHE_SECONDS:
+                return self._incidents
+        records = store.list_incidents(limit=INCIDENT_CACHE_SIZE)
+        index = {record.id: record for record in records}
+        with self._lock:
+            self._incidents, self._incidents_at = index, now
+        return index
+
+    def search_with_facets(self, store: Store, query: SearchQuery) -> SearchResult:
+        """``store.search`` with facet counts, computed once a minute per set of filters.
+
+        Always one store call: with facets when they are not cached, without otherwise.
+        """
+        key = replace(query, sort="relevance", limit=0, offset=0, facets=False)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._facets.get(key)
+            if cached is not None and now - cached[0] < FACET_CACHE_SECONDS:
+                self._facets.move_to_end(key)
+                facets = cached[1]
+            else:
+                facets = None
+        if facets is not None:
+            result = store.search(replace(query, facets=False))
+            result.facets = facets
+            return result
+        result = store.search(replace(query, facets=True))
+        with self._lock:
+            self._facets[key] = (now, result.facets)
+            while len(self._facets) > FACET_CACHE_ENTRIES:
+                self._facets.popitem(last=False)
+        return result
+
+    def clear_caches(self, *, incidents: bool = True) -> None:
+        """Forget cached facet counts (and incidents); the next page recomputes them."""
+        with self._lock:
+            self._facets.clear()
+            if incidents:
+                self._incidents, self._incidents_at = {}, -INCIDENT_CACHE_SECONDS
+
+    def close(self) -> None:
+        with self._lock:
+            stores, self._idle = self._idle, []
+        for store in stores:
+            store.close()
