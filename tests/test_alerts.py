@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_fixtures import build_store, set_level, write_config
-from smtp_server import smtp_server
 
 from hotwatch.cli import cli
 from index import open_store
@@ -21,6 +19,8 @@ from reports.alerts import evaluate_alerts, run_alerts
 from reports.errors import AlreadyRunning
 from reports.schedule import run_lock, run_pipeline
 from reports.settings import email_settings
+from tests.report_fixtures import build_store, set_level, write_config
+from tests.smtp_server import smtp_server
 
 NOW = datetime(2021, 4, 25, 8, 0, tzinfo=UTC)  # five hours after the last report
 RECIPIENTS = {"default": ["pr@hotwatch.test"], "alerts": ["duty@hotwatch.test"]}

@@ -7,7 +7,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_fixtures import DAY, build_store, set_level
 
 from analysis.plans import Plan
 from index import open_store
@@ -15,6 +14,7 @@ from reports.digest import Period, PlanFilter, build_digest
 from reports.dispatch import default_day, make_digest
 from reports.history import LevelHistory, observe_store
 from reports.render import render_digest
+from tests.report_fixtures import DAY, build_store, set_level
 
 NOW = datetime(2021, 4, 26, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai, the morning after
 

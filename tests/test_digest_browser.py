@@ -19,11 +19,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from report_fixtures import build_store
 
 from index import open_store
 from reports.digest import Period, build_digest
 from reports.render import render_digest
+from tests.report_fixtures import build_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

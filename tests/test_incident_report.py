@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_fixtures import DAY, build_store, set_level
 
 from hotwatch.cli import cli
 from index import IncidentNotFound, open_store
 from reports.history import LevelHistory, observe_store
 from reports.incident_report import build_incident_report, render_html, render_markdown
+from tests.report_fixtures import DAY, build_store, set_level
 
 
 @pytest.fixture

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from report_fixtures import build_store, write_config
-from smtp_server import (
-    refusing_port,
-    self_signed_certificate,
-    server_tls_context,
-    smtp_server,
-)
 
 from hotwatch.cli import cli
 from reports.errors import EmailConfigError
 from reports.mail import build_message, message_bytes
 from reports.settings import email_settings
+from tests.report_fixtures import build_store, write_config
+from tests.smtp_server import (
+    refusing_port,
+    self_signed_certificate,
+    server_tls_context,
+    smtp_server,
+)
 
 PASSWORD = "Tai-Shan-9f3kQ"
 WRONG_PASSWORD = "wrong-Pw-7xZq"
