@@ -15,22 +15,13 @@ import click
 from analysis.analyse import AnalysisOptions
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.risk import LEVEL_NAMES, LEVELS
+from analysis.tags.categories import CATEGORIES
 from hotwatch import output
 from hotwatch.config import CONFIG_FILENAME, Config, ConfigError, default_config_text, load_config
 from hotwatch.local_files import INGEST_SUFFIXES, InputError, analyse_files, find_files
 from index import SearchQuery, Store, StoreError, open_store
 from index.records import SORT_ORDERS
 from reports.exporters import EXPORTERS, export_items
-
-CATEGORIES = (
-    "rudeness",
-    "unreachable",
-    "buck_passing",
-    "fake_closure",
-    "privacy_leak",
-    "no_resolution",
-    "other",
-)
 
 
 def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
@@ -116,23 +115,6 @@ def _demo_server(site: Site) -> SiteServer:
 
 def _local_document(url: str, article: Article, options: AnalysisOptions) -> StoredDocument:
     analysis = analyse_article(article, options)
-    return StoredDocument(
-        url=url,
-        title=article.title,
-        text=article.text,
-        fetched_at=datetime.now(UTC),
-        published_at=article.published_at,
-        author=article.author,
-        outlet=article.outlet,
-        source="local",
-        domain=urlparse(url).hostname,
-        relevant=analysis.relevant,
-        relevance=analysis.relevance,
-        negativity=analysis.negativity,
-        sentiment=analysis.sentiment,
-        hotlines=analysis.hotlines,
-        regions=analysis.regions,
-        categories=analysis.categories,
-        plans=analysis.plans,
-        reasons=analysis.reasons,
+    return StoredDocument.from_analysis(
+        url, article, analysis, fetched_at=datetime.now(UTC), source="local"
     )

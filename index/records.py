@@ -6,6 +6,9 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
+from urllib.parse import urlparse
+
+from analysis.model import Analysis, Article
 
 SortOrder = Literal["relevance", "time", "negativity"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "time", "negativity")
@@ -44,6 +47,31 @@ class StoredDocument:
     @property
     def id(self) -> str:
         return document_id(self.url)
+
+    @classmethod
+    def from_analysis(
+        cls, url: str, article: Article, analysis: Analysis, **fields: Any
+    ) -> StoredDocument:
+        """A record for an analysed article; ``fields`` add fetched_at, source, tier ..."""
+        return cls(
+            url=url,
+            title=article.title,
+            text=article.text,
+            published_at=article.published_at,
+            author=article.author,
+            outlet=article.outlet,
+            domain=urlparse(url).hostname,
+            relevant=analysis.relevant,
+            relevance=analysis.relevance,
+            negativity=analysis.negativity,
+            sentiment=analysis.sentiment,
+            hotlines=analysis.hotlines,
+            regions=analysis.regions,
+            categories=analysis.categories,
+            plans=analysis.plans,
+            reasons=analysis.reasons,
+            **fields,
+        )
 
     def content_key(self) -> tuple[Any, ...]:
         """What makes two versions of a document different enough to count as an update."""

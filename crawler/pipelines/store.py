@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from crawler.items import PageItem
 from crawler.stores import store_from_settings
@@ -47,28 +46,13 @@ class StorePipeline:
 
 
 def stored_document(item: PageItem) -> StoredDocument:
-    article, analysis = item.article, item.analysis
-    url = article.canonical_url or item.url
-    return StoredDocument(
-        url=url,
+    return StoredDocument.from_analysis(
+        item.article.canonical_url or item.url,
+        item.article,
+        item.analysis,
         fetched_url=item.url,
-        title=article.title,
-        text=article.text,
-        published_at=article.published_at,
         fetched_at=item.fetched_at,
-        author=article.author,
-        outlet=article.outlet,
         source=item.source,
-        domain=urlparse(url).hostname,
         tier=item.tier,
-        relevant=analysis.relevant,
-        relevance=analysis.relevance,
-        negativity=analysis.negativity,
-        sentiment=analysis.sentiment,
-        hotlines=analysis.hotlines,
-        regions=analysis.regions,
-        categories=analysis.categories,
-        plans=analysis.plans,
-        reasons=analysis.reasons,
         incident_id=item.incident_id,
     )
