@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analysis.plans import Plan
+from analysis.tags import categories as find_categories
+from analysis.tags import hotlines as find_hotlines
 
 THRESHOLD = 0.6
 HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
@@ -46,6 +48,17 @@ NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
         0.4,
     ),
     "praise": (re.compile(r"点赞|暖心|锦旗|感谢信|表扬|贴心|好评如潮|为民解忧|温暖"), 2, 0.45),
+    "policy": (
+        re.compile(r"指导意见|实施方案|管理办法|工作方案|暂行办法|征求意见稿|印发|若干措施"),
+        2,
+        0.4,
+    ),
+    "recruitment": (
+        re.compile(r"招聘[^。\n]{0,10}(话务|接线|坐席|客服)|岗位职责|报名时间|五险一金"),
+        2,
+        0.5,
+    ),
+    "scam_alert": (re.compile(r"冒充[^。]{0,10}(12345|热线|客服)|谨防|诈骗"), 2, 0.4),
     "statistics": (
         re.compile(r"受理量|办结率|满意率|回访率|接通率|同比|环比|月报|季报|工单总量|累计受理"),
         2,
@@ -71,10 +84,16 @@ def assess_relevance(
     hotlines: list[str] | None = None,
     categories: list[str] | None = None,
 ) -> Relevance:
-    """Weigh the evidence; with plans given, only documents matching one can be relevant."""
+    """Weigh the evidence; with plans given, only documents matching one can be relevant.
+
+    ``hotlines`` and ``categories`` are the tags already found for the document; when
+    None they are found here.
+    """
     document = f"{title}\n{text}"
-    hotlines = hotlines or []
-    categories = categories or []
+    if hotlines is None:
+        hotlines = find_hotlines(document)
+    if categories is None:
+        categories = find_categories(text, title=title)
     score, reasons = _positive_evidence(title, document, hotlines, categories)
     penalty, negative_reasons = _negative_evidence(document, text, categories)
     score = max(0.0, min(1.0, score - penalty))

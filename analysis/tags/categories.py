@@ -1,8 +1,16 @@
-"""Failure types in the fixed taxonomy, scored by the evidence words found."""
+"""Failure types in the fixed taxonomy, scored by the evidence words found.
+
+Each category has strong phrases (weight 2) and weaker single words (weight 1);
+words in the title count three times. Nothing is returned unless the text is
+about a hotline (a number, 热线, 接线员, 工单 ...); ``other`` is a hotline failure
+named only in general terms (不作为, 形同虚设, 被曝光 ...).
+"""
 
 from __future__ import annotations
 
 import re
+
+from analysis.tags.lexicon import compile_words
 
 CATEGORIES = (
     "rudeness",
@@ -13,29 +21,38 @@ CATEGORIES = (
     "no_resolution",
     "other",
 )
-LEXICON: dict[str, tuple[str, ...]] = {
+STRONG: dict[str, tuple[str, ...]] = {
     "rudeness": (
         "辱骂",
         "骂人",
         "爆粗口",
-        "脏话",
+        "说脏话",
         "态度恶劣",
         "态度差",
         "态度蛮横",
+        "态度生硬",
         "不耐烦",
         "呵斥",
         "训斥",
         "嘲讽",
+        "冷嘲热讽",
         "神经病",
         "不要脸",
         "忘挂电话",
         "忘记挂电话",
-        "怼",
-        "挂断",
-        "挂电话",
-        "骂",
-        "冷漠",
-        "敷衍",
+        "忘记挂断",
+        "没有挂断",
+        "未挂断",
+        "被骂",
+        "骂市民",
+        "骂来电",
+        "挂断电话",
+        "直接挂断",
+        "强行挂断",
+        "恶语相向",
+        "出言不逊",
+        "语气生硬",
+        "有病吧",
     ),
     "unreachable": (
         "打不通",
@@ -48,8 +65,15 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "难打通",
         "拨打多次",
         "反复拨打",
+        "多次拨打",
         "无法接通",
-        "转人工",
+        "打了几十次",
+        "始终未能接通",
+        "接通难",
+        "转人工难",
+        "转不了人工",
+        "一直在排队",
+        "没人接听",
     ),
     "buck_passing": (
         "推诿",
@@ -60,38 +84,55 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "转来转去",
         "不归我们管",
         "不归我管",
+        "不属于我们管",
         "不是我们的职责",
-        "让我找",
         "来回转办",
         "层层转办",
         "推给",
+        "让找其他部门",
+        "各部门互相",
+        "皮球",
+        "被转了",
+        "转了5个部门",
+        "多个部门之间",
     ),
     "fake_closure": (
         "虚假办结",
         "被办结",
         "显示已办结",
-        "已办结",
         "被满意",
         "强迫满意",
         "要求好评",
         "逼着给好评",
-        "办结了",
         "假办结",
-        "销号",
         "未解决就",
         "没解决却",
+        "没解决就",
+        "问题仍在",
+        "却显示办结",
+        "要求打满意",
+        "诱导好评",
+        "要求撤诉",
+        "要求撤回",
+        "让撤单",
+        "被结案",
+        "一键办结",
     ),
     "privacy_leak": (
         "泄露举报人",
         "泄露投诉人",
         "信息被泄露",
+        "信息遭泄露",
         "信息泄露",
         "泄露个人信息",
         "找上门",
         "打击报复",
-        "被举报人",
         "遭报复",
-        "泄露",
+        "泄露了",
+        "电话被泄露",
+        "举报信息外泄",
+        "被举报人知道",
+        "泄露给",
     ),
     "no_resolution": (
         "迟迟未解决",
@@ -100,38 +141,93 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "没有回复",
         "无人回复",
         "未得到解决",
-        "至今未",
         "没有下文",
         "久拖不决",
         "一拖再拖",
         "没人管",
         "无人处理",
+        "至今没有解决",
+        "至今未解决",
+        "一直没解决",
+        "仍未解决",
+        "问题依旧",
+        "毫无进展",
+        "没有任何回音",
+        "杳无音信",
+        "没有结果",
     ),
 }
-FAILURE_CONTEXT = re.compile(r"12345|热线|接线员|话务员|客服|工单|投诉|举报|反映")
-_PATTERNS = {
-    category: re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
-    for category, words in LEXICON.items()
+WEAK: dict[str, tuple[str, ...]] = {
+    "rudeness": ("骂", "怼", "挂断", "冷漠", "敷衍", "凶"),
+    "unreachable": ("转人工", "排队", "没接"),
+    "buck_passing": ("转办", "推脱"),
+    "fake_closure": ("已办结", "办结了", "销号", "满意度回访"),
+    "privacy_leak": ("泄露", "被举报人", "泄密"),
+    "no_resolution": ("至今未", "未解决", "没解决", "不作为"),
 }
+OTHER = (
+    "形同虚设",
+    "摆设",
+    "失职",
+    "问责",
+    "乱象",
+    "差评",
+    "投诉无门",
+    "走过场",
+    "官僚",
+    "懒政",
+    "不作为",
+    "曝光",
+    "服务差",
+    "质疑",
+    "不满",
+    "寒心",
+    "吐槽",
+    "失望",
+)
+HOTLINE_CONTEXT = re.compile(
+    r"12345|12315|12369|12319|12320|12333|95598|12306|12328|12358|12366|12388|"
+    r"热线|接线|话务|坐席|客服|工单|服务电话|便民电话|投诉电话|举报电话"
+)
 TITLE_WEIGHT = 3
+STRONG_WEIGHT, WEAK_WEIGHT = 2, 1
+MIN_SCORE = 2  # one strong phrase, two weak words, or one weak word in the title
+_STRONG = {category: compile_words(words) for category, words in STRONG.items()}
+_WEAK = {category: compile_words(words) for category, words in WEAK.items()}
+_OTHER = compile_words(OTHER)
 
 
 def categories(text: str, *, title: str = "") -> list[str]:
     """Failure categories with evidence, strongest first; empty when no hotline context."""
-    if not FAILURE_CONTEXT.search(title) and not FAILURE_CONTEXT.search(text):
+    if not HOTLINE_CONTEXT.search(title) and not HOTLINE_CONTEXT.search(text):
         return []
-    scores = {
-        category: len(pattern.findall(title)) * TITLE_WEIGHT + len(pattern.findall(text))
-        for category, pattern in _PATTERNS.items()
-    }
-    found = sorted((c for c, s in scores.items() if s), key=lambda c: -scores[c])
-    return found
+    scores = {c: score for c in STRONG if (score := _score(c, title, text)) >= MIN_SCORE}
+    if not scores:
+        return ["other"] if _OTHER.search(title) or len(_OTHER.findall(text)) >= 2 else []
+    order = {category: i for i, category in enumerate(CATEGORIES)}
+    return sorted(scores, key=lambda c: (-scores[c], order[c]))
+
+
+def category_scores(text: str, *, title: str = "") -> dict[str, int]:
+    """The evidence score of every category (zero when absent), for explaining decisions."""
+    return {category: _score(category, title, text) for category in STRONG}
 
 
 def evidence(text: str) -> dict[str, list[str]]:
     """The words behind each category, for explaining a decision."""
-    return {
-        category: sorted(set(pattern.findall(text)))
-        for category, pattern in _PATTERNS.items()
-        if pattern.search(text)
-    }
+    found = {}
+    for category in STRONG:
+        words = _STRONG[category].findall(text) + _WEAK[category].findall(text)
+        if words:
+            found[category] = sorted(set(words))
+    return found
+
+
+def _score(category: str, title: str, text: str) -> int:
+    strong, weak = _STRONG[category], _WEAK[category]
+    score = 0
+    for part, weight in ((title, TITLE_WEIGHT), (text, 1)):
+        score += weight * (
+            STRONG_WEIGHT * len(strong.findall(part)) + WEAK_WEIGHT * len(weak.findall(part))
+        )
+    return score

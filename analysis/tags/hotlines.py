@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from analysis.tags.lexicon import trie_pattern
+
 NUMBERS = (
     "12345",
     "12315",
@@ -70,23 +72,46 @@ NAMES = {
     "价格举报电话": "12358",
     "医保热线": "12393",
     "信访举报电话": "12388",
+    "纪检监察举报电话": "12388",
+    "12345热线": "12345",
+    "国家电网客服热线": "95598",
+    "铁路客服热线": "12306",
+    "劳动保障热线": "12333",
+    "卫生健康热线": "12320",
+    "法律援助热线": "12348",
+    "短信报警": "12110",
 }
-# A number stands alone: no digit (or ASCII letter) directly before or after it.
-_PATTERN = re.compile(
-    r"(?<![0-9A-Za-z])("
-    + "|".join(NUMBERS)
-    + r")(?![0-9A-Za-z])|("
-    + "|".join(sorted(NAMES, key=len, reverse=True))
-    + ")"
+# A number stands alone: its token has no other digit or letter, no dash- or dot-joined
+# digits around it (0373-12345, 1.12345), and no unit after it (12345元).
+_TOKEN = re.compile(r"[0-9A-Za-z]+")
+_JOINED_BEFORE = re.compile(r"\d[-.]$")
+_AFTER = re.compile(r"[-.]\d|[元万亿%‰吨米克]")
+_NAME = re.compile(trie_pattern(NAMES))
+# 110 is too short to trust alone (110kV, 110路): only as the police line someone calls.
+_POLICE = re.compile(
+    r"(?:拨打|打了?|报警|致电|求助|电话|报了?)[\u201c\u201d\"“”]?(110)(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z.])(110)(?=报警|接警|指挥中心|民警|出警|联动|平台|热线)"
 )
 
 
 def hotlines(text: str) -> list[str]:
     """Hotline numbers mentioned, in order of first appearance, without repeats."""
-    found: dict[str, None] = {}
-    for number, name in _PATTERN.findall(text.translate(_FULL_WIDTH_DIGITS)):
-        found.setdefault(number or NAMES[name], None)
-    return list(found)
+    if _FULL_WIDTH.search(text):
+        text = text.translate(_FULL_WIDTH_DIGITS)
+    found = [(m.start(), m.group()) for m in _TOKEN.finditer(text) if _standalone(m, text)]
+    found += [(m.start(), NAMES[m.group()]) for m in _NAME.finditer(text)]
+    if "110" in text:
+        found += [(m.start(), "110") for m in _POLICE.finditer(text)]
+    return list(dict.fromkeys(number for _, number in sorted(found)))
 
 
+def _standalone(match: re.Match[str], text: str) -> bool:
+    if match.group() not in _KNOWN:
+        return False
+    start, end = match.span()
+    return not _JOINED_BEFORE.search(text, max(0, start - 2), start) and not _AFTER.match(text, end)
+
+
+_KNOWN = frozenset(NUMBERS)
+_FULL_WIDTH = re.compile("[０-９]")
 _FULL_WIDTH_DIGITS = {ord("０") + i: ord("0") + i for i in range(10)}

@@ -1,15 +1,18 @@
 """Regions from a gazetteer of Chinese administrative divisions, with official full names.
 
-A mention counts for its division and every division above it; places in the
-title, the opening and next to the hotline count more, so the place where the
-failure happened wins over places merely mentioned. Short forms (新乡, 广西)
-resolve to official names (新乡市, 广西壮族自治区); a name shared by several
-divisions (朝阳区) is kept only when the text also names one of their parents.
+One pass of a trie-shaped regex finds every place name (official names and short
+forms: 新乡 → 新乡市, 广西 → 广西壮族自治区, 浦东 → 浦东新区). A mention counts for
+its division and every division above it; mentions in the title, in the opening
+and next to the hotline count more, so the place where the failure happened wins
+over places merely mentioned. A name shared by several divisions (朝阳区, 鼓楼区)
+goes to the one whose province or city the text also names; two-character county
+short forms (浦东, 长垣) count only with such support, since many are common words.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,16 +21,28 @@ from importlib import resources
 MUNICIPALITIES = ("11", "12", "31", "50")
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
-COUNTY_SUFFIXES = ("自治县", "自治旗", "新区", "县", "区", "旗", "市")
-# Stems that are ordinary words or surnames far more often than places.
+COUNTY_SUFFIXES = ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "旗", "市")
+# Short forms that are ordinary words, surnames or landmarks far more often than places.
 AMBIGUOUS_STEMS = frozenset(
     "城区 郊区 新区 矿区 高新 开发 中山 和平 长安 新华 胜利 人民 东风 文化 团结 红旗 "
-    "青山 白云 南山 北山 东山 西山 城关 永安 安定 阿里 江南 "
-    "东区 西区 南区 北区 中区 普陀 铁山 东方 城中 城东 城西 城南 城北".split()
+    "青山 白云 南山 北山 东山 西山 城关 永安 安定 阿里 江南 东区 西区 南区 北区 中区 "
+    "普陀 铁山 东方 城中 城东 城西 城南 城北 长治 大同 白银 来宾 普洱 日照 安康 黑河 "
+    "三明 开封 海东 山南 吉安 永康 新市 龙华 龙岗 华容 长寿 江北 河西 河东 清河 红山 "
+    "大通 宁安 安宁 华安 兴安 东兴 西安区 太平 和田 平安 正定 宜章 上城 下城 "
+    "金川 合作 海城 凤城 海港 港口 港南 港北 宝山 新城 老城 古城 高平 长海 阳光 民乐 "
+    "西湖 东湖 北湖 南湖 双桥 桥东 桥西 江城 河口 沙河 沙湾 白河 金山 万山 万全 "
+    "大安 丰都 云龙 龙泉 龙门 龙山 龙湖 富民 仁和 和顺 顺义 延长 临夏 平山 泰山 黄山区".split()
 )
+# Full names shared by several divisions, read without other clues as the best known one.
+DEFAULT_DIVISION = {"朝阳区": "110105", "通州区": "110112"}
+ALIASES = {"内蒙": "150000", "延边州": "222400", "恩施州": "422800", "湘西州": "433100"}
 HOTLINE_CONTEXT = re.compile(r"12345|热线|接线员|话务员|投诉|举报")
 TITLE_WEIGHT, OPENING_WEIGHT, NEAR_HOTLINE_WEIGHT = 4.0, 2.0, 2.0
-OPENING_CHARS = 200
+OPENING_CHARS, NEAR_HOTLINE_CHARS = 200, 25
+LIST_WEIGHT, REPEAT_WEIGHT = 0.5, 0.5
+# 北京、上海等地: places listed for comparison, not where it happened.
+LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
+LEVELS = {"province": 0, "city": 1, "county": 2}
 
 
 @dataclass(frozen=True)
@@ -43,115 +58,192 @@ class Division:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    division: Division
+    weak: bool  # a short form that needs a parent named elsewhere in the text
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     divisions: dict[str, Division]
-    names: dict[str, tuple[Division, ...]]  # name or short form -> divisions
-    by_first_char: dict[str, tuple[str, ...]]  # first character -> names, longest first
+    names: dict[str, tuple[Candidate, ...]]
+    lengths: dict[str, tuple[int, ...]]  # first two characters -> name lengths, longest first
+    starts: re.Pattern[str]  # any character a name starts with
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(position, name) of each name, scanning left to right, longest name first."""
+        found, position = [], 0
+        while match := self.starts.search(text, position):
+            position = match.start()
+            for length in self.lengths.get(text[position : position + 2], ()):
+                name = text[position : position + length]
+                if name in self.names:
+                    found.append((position, name))
+                    position += length - 1
+                    break
+            position += 1
+        return found
+
+
+@dataclass(frozen=True)
+class Mention:
+    weight: float
+    candidates: tuple[Candidate, ...]
 
 
 def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
-    """Regions mentioned, best first: ``[{"province": "河南省", "city": "新乡市"}, ...]``."""
+    """Regions mentioned, best first: ``[{"province": "河南省", "city": "新乡市"}, ...]``.
+
+    Municipalities give ``city`` equal to ``province`` (北京市/北京市); ``county`` is
+    added when a county or district is identified.
+    """
     gazetteer = load_gazetteer()
+    mentions = _mentions(gazetteer, title, TITLE_WEIGHT, near_hotline=False)
+    mentions += _mentions(gazetteer, text, 1.0, near_hotline=True)
+    named = _named_codes(mentions)
     scores: dict[str, float] = {}  # insertion order = order of first mention, breaks ties
-    mentions = _mentions(gazetteer, title, TITLE_WEIGHT) + _mentions(gazetteer, text, 1.0, text)
-    named_codes = {d.code for _, divisions in mentions for d in divisions}
-    for weight, divisions in mentions:
-        division = _disambiguate(divisions, named_codes)
+    for mention in mentions:
+        division = _resolve(mention.candidates, named)
         if division is None:
             continue
         for code in _lineage(division.code):
             if code in gazetteer.divisions:
-                scores[code] = scores.get(code, 0.0) + weight
+                scores[code] = scores.get(code, 0.0) + mention.weight
     return _best_regions(gazetteer, scores)
 
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
+    """The divisions in ``analysis/data/regions.tsv`` and every name they go by."""
     rows = resources.files("analysis.data").joinpath("regions.tsv").read_text(encoding="utf-8")
-    divisions = {}
+    divisions: dict[str, Division] = {}
     for line in rows.splitlines():
         if line and not line.startswith("#"):
-            code, name = line.split("\t")
+            code, name = line.split("\t")[:2]
             divisions[code] = Division(code, name)
-    names: dict[str, list[Division]] = defaultdict(list)
+    names: dict[str, list[Candidate]] = defaultdict(list)
     for division in divisions.values():
-        for name in _names_of(division):
-            if division not in names[name]:
-                names[name].append(division)
-    by_first: dict[str, list[str]] = defaultdict(list)
+        if division.level == "city" and division.code[:2] in MUNICIPALITIES:
+            continue  # 北京市 the city is 北京市 the province
+        for name, weak in _names_of(division):
+            if all(c.division != division for c in names[name]):
+                names[name].append(Candidate(division, weak))
+    for alias, code in ALIASES.items():
+        if code in divisions:
+            names[alias].append(Candidate(divisions[code], weak=False))
+    lengths: dict[str, set[int]] = defaultdict(set)
     for name in names:
-        by_first[name[0]].append(name)
+        lengths[name[:2]].add(len(name))
+    first_chars = sorted({re.escape(name[0]) for name in names})
+    for name, candidates in names.items():
+        if any(c.division.level != "county" for c in candidates):
+            # 乌鲁木齐 is the city, not 乌鲁木齐县; the county still answers to its full name.
+            candidates[:] = [
+                c for c in candidates if c.division.level != "county" or c.division.name == name
+            ]
     return Gazetteer(
         divisions=divisions,
-        names={name: tuple(ds) for name, ds in names.items()},
-        by_first_char={c: tuple(sorted(ns, key=len, reverse=True)) for c, ns in by_first.items()},
+        names={name: tuple(candidates) for name, candidates in names.items()},
+        lengths={prefix: tuple(sorted(ls, reverse=True)) for prefix, ls in lengths.items()},
+        starts=re.compile("[" + "".join(first_chars) + "]"),
     )
 
 
-def _names_of(division: Division) -> list[str]:
+def _names_of(division: Division) -> list[tuple[str, bool]]:
+    """The official name and its short form, each with whether it is weak evidence."""
     suffixes = {"province": PROVINCE_SUFFIXES, "city": CITY_SUFFIXES, "county": COUNTY_SUFFIXES}
-    names = [division.name]
+    names = [(division.name, False)]
     for suffix in suffixes[division.level]:
         stem = division.name.removesuffix(suffix)
-        if stem != division.name:
-            stem = _strip_ethnic(stem) if division.level != "county" else stem
-            min_length = 2 if division.level != "county" else 3
-            if len(stem) >= min_length and stem not in AMBIGUOUS_STEMS:
-                names.append(stem)
-            break
+        if stem == division.name:
+            continue
+        if division.level != "county":
+            stem = _strip_ethnic(stem)
+        elif len(stem) >= 3:
+            stem = _strip_ethnic(stem)
+        if len(stem) >= 2 and stem not in AMBIGUOUS_STEMS:
+            names.append((stem, division.level == "county" and len(stem) < 3))
+        break
     return names
 
 
 def _strip_ethnic(stem: str) -> str:
-    """延边朝鲜族 -> 延边; 内蒙古 stays."""
+    """延边朝鲜族 → 延边, 恭城瑶族 → 恭城; 内蒙古 stays."""
     match = re.match(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+$", stem)
     return match.group(1) if match else stem
 
 
 def _mentions(
-    gazetteer: Gazetteer, text: str, base_weight: float, body: str | None = None
-) -> list[tuple[float, tuple[Division, ...]]]:
-    found = []
-    position = 0
-    hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if body else []
-    while position < len(text):
-        match = _longest_name_at(gazetteer, text, position)
-        if match is None:
-            position += 1
-            continue
+    gazetteer: Gazetteer, text: str, base_weight: float, *, near_hotline: bool
+) -> list[Mention]:
+    """Every place name in ``text`` with its weight: where it stands, how often it came."""
+    hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
+    found: list[Mention] = []
+    seen: set[str] = set()
+    for position, name in gazetteer.find(text):
         weight = base_weight
-        if body is not None:
-            if position < OPENING_CHARS:
-                weight *= OPENING_WEIGHT
-            if any(abs(position - p) <= 30 for p in hotline_positions):
-                weight *= NEAR_HOTLINE_WEIGHT
-        found.append((weight, gazetteer.names[match]))
-        position += len(match)
+        if near_hotline and position < OPENING_CHARS:
+            weight *= OPENING_WEIGHT
+        if _near(position, hotline_positions):
+            weight *= NEAR_HOTLINE_WEIGHT
+        if _listed(text, position, len(name)):
+            weight *= LIST_WEIGHT
+        if name in seen:
+            weight *= REPEAT_WEIGHT
+        seen.add(name)
+        found.append(Mention(weight, gazetteer.names[name]))
     return found
 
 
-def _longest_name_at(gazetteer: Gazetteer, text: str, position: int) -> str | None:
-    for name in gazetteer.by_first_char.get(text[position], ()):
-        if text.startswith(name, position):
-            return name
-    return None
+def _listed(text: str, position: int, length: int) -> bool:
+    """Is the name one of a list (北京、上海等地) rather than the subject?"""
+    before = text[max(0, position - 3) : position]
+    after = text[position + length : position + length + 3]
+    return bool(LISTED.search(before[-1:] + after[:1]) or LISTED.match(after))
 
 
-def _disambiguate(divisions: tuple[Division, ...], named_codes: set[str]) -> Division | None:
-    if len(divisions) == 1:
-        return divisions[0]
-    supported = [d for d in divisions if any(c in named_codes for c in _lineage(d.code)[:-1])]
-    return supported[0] if len(supported) == 1 else None
+def _near(position: int, sorted_positions: list[int]) -> bool:
+    """Is a hotline word within a few characters after the place (郑州市民拨打12345)?"""
+    i = bisect_left(sorted_positions, position)
+    return i < len(sorted_positions) and sorted_positions[i] <= position + NEAR_HOTLINE_CHARS
+
+
+def _named_codes(mentions: list[Mention]) -> set[str]:
+    """Codes (with their parents) named without ambiguity: the clues for the rest."""
+    named: set[str] = set()
+    for mention in mentions:
+        strong = [c for c in mention.candidates if not c.weak]
+        if len(strong) == 1:
+            named.update(_lineage(strong[0].division.code))
+    return named
+
+
+def _resolve(candidates: tuple[Candidate, ...], named: set[str]) -> Division | None:
+    """The division a name stands for here, or None when the text gives no way to tell."""
+    supported = [c for c in candidates if any(p in named for p in _lineage(c.division.code)[:-1])]
+    if supported:
+        return max(supported, key=lambda c: len(_lineage(c.division.code)) - c.weak).division
+    strong = [c.division for c in candidates if not c.weak]
+    if len(strong) == 1:
+        return strong[0]
+    default = DEFAULT_DIVISION.get(strong[0].name) if strong else None
+    if default:
+        return next(d for d in strong if d.code == default)
+    top = [d for d in strong if d.level == min((d.level for d in strong), key=LEVELS.get)]
+    return top[0] if len(top) == 1 else None
 
 
 def _lineage(code: str) -> list[str]:
     """Province, city and the division itself, top down (without duplicates)."""
-    chain = [code[:2] + "0000", code[:4] + "00", code]
-    return list(dict.fromkeys(chain))
+    return list(dict.fromkeys([code[:2] + "0000", code[:4] + "00", code]))
 
 
 def _best_regions(gazetteer: Gazetteer, scores: dict[str, float]) -> list[dict[str, str]]:
     order = {code: i for i, code in enumerate(scores)}
+
+    def best(codes: list[str]) -> str | None:
+        return min(codes, key=lambda c: (-scores[c], order[c])) if codes else None
+
     provinces = sorted(
         (c for c in scores if c.endswith("0000")), key=lambda c: (-scores[c], order[c])
     )
@@ -161,20 +253,22 @@ def _best_regions(gazetteer: Gazetteer, scores: dict[str, float]) -> list[dict[s
         prefix = province[:2]
         if prefix in MUNICIPALITIES:
             region["city"] = region["province"]
-            counties = [c for c in scores if c.startswith(prefix) and c[4:] != "00"]
+            county = best([c for c in scores if c.startswith(prefix) and c[4:] != "00"])
         else:
-            cities = [
-                c for c in scores if c.startswith(prefix) and c[2:] != "0000" and c[4:] == "00"
-            ]
-            if cities:
-                city = min(cities, key=lambda c: (-scores[c], order[c]))
+            city = best([c for c in scores if c.startswith(prefix) and _is_city(gazetteer, c)])
+            county = None
+            if city is not None:
                 region["city"] = gazetteer.divisions[city].name
-                prefix = city[:4]
-            counties = [
-                c for c in scores if c.startswith(prefix) and c[4:] != "00" and len(prefix) == 4
-            ]
-        if counties:
-            county = min(counties, key=lambda c: (-scores[c], order[c]))
+                if city[4:] == "00":
+                    county = best([c for c in scores if c.startswith(city[:4]) and c[4:] != "00"])
+        if county is not None:
             region["county"] = gazetteer.divisions[county].name
         results.append(region)
     return results
+
+
+def _is_city(gazetteer: Gazetteer, code: str) -> bool:
+    """Prefecture-level, or a county-level city run by the province itself (济源, 仙桃)."""
+    if code[2:] == "0000":
+        return False
+    return code[4:] == "00" or code[:4] + "00" not in gazetteer.divisions

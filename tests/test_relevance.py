@@ -1,0 +1,217 @@
+"""Relevance: concrete hotline service failures in, lookalikes out, with readable reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.plans import Plan
+from analysis.relevance import Relevance, assess_relevance
+from analysis.tags import categories, hotlines
+
+POSITIVES = {
+    "insult": (
+        "新乡一市民拨打12345热线反映问题 接线员忘挂电话骂其“不要脸”",
+        "4月24日，河南省新乡市民李女士向记者反映，她拨打12345市长热线投诉小区物业长期不作为，"
+        "没想到通话结束时接线员忘记挂断电话，随后在电话里骂她“不要脸”“神经病”。"
+        "李女士提供的录音显示，两名工作人员在议论她。记者随后联系新乡市12345热线服务中心，"
+        "工作人员表示正在核实。",
+    ),
+    "unreachable": (
+        "南宁12345热线连打三天无人接听 市民：遇到急事该找谁",
+        "家住南宁市青秀区的黄先生告诉记者，6月3日起他连续三天拨打12345热线反映小区停水，"
+        "电话要么一直占线，要么排队半小时后自动挂断，始终无人接听。"
+        "“打了几十次都打不通，遇到急事该找谁？”黄先生说。",
+    ),
+    "buck_passing": (
+        "合肥市民投诉噪音被12345转了5个部门",
+        "合肥市民周女士说，她通过12345热线投诉楼下烧烤店夜间噪音，工单先后被转给街道、城管、"
+        "环保、市场监管和公安，各部门互相推诿，城管说不归我们管，环保说应该找街道，"
+        "一个月过去了问题仍未解决。",
+    ),
+    "fake_closure": (
+        "问题没解决工单却显示“已办结” 市民质疑12345虚假办结",
+        "济南市民赵先生3月通过12345热线反映小区路灯不亮，两周后收到短信称工单已办结，"
+        "回访人员还要求他给满意评价。赵先生说，路灯至今没有修好，“这就是被办结”。",
+    ),
+    "privacy_leak": (
+        "石家庄一居民向12345举报违建 信息遭泄露被举报人找上门",
+        "石家庄市民陈先生通过12345热线举报邻居私搭乱建，第三天被举报人就找上门，"
+        "说出了他的姓名和举报内容。陈先生质疑举报人信息被泄露，要求有关部门调查。",
+    ),
+    "official_apology": (
+        "新乡市12345热线服务中心通报：涉事接线员已停职 向当事市民致歉",
+        "4月25日，网传新乡市12345热线接线员辱骂来电市民一事引发关注。经查，话务员张某在受理"
+        "市民李女士来电后，未及时挂断电话，并使用不文明语言议论来电人。根据相关规定，"
+        "对张某作停职处理。我中心已安排专人登门向李女士当面致歉。",
+    ),
+}
+
+NEGATIVES = {
+    "fiction": (
+        "第十二章 重生之我是热线接线员",
+        "第十二章 林晓月戴上耳机，12345热线的第一个电话就是一位暴躁的大爷，对她破口大骂。"
+        "她想起前世的自己就是在这里被骂到辞职……本小说纯属虚构，作者有话说：求收藏。",
+    ),
+    "caller_detained": (
+        "男子多次拨打12345热线辱骂接线员 被行政拘留7日",
+        "近日，某市公安局通报，男子王某因诉求未获支持，一个月内拨打12345热线80余次，"
+        "多次辱骂、威胁接线员，严重扰乱热线工作秩序。警方依法对王某处以行政拘留7日的处罚。",
+    ),
+    "howto": (
+        "如何拨打12345热线？一文读懂投诉流程",
+        "12345政务服务便民热线怎么投诉？本文为您详细介绍办理流程：拨通电话后，"
+        "按语音提示转人工，向接线员说明诉求，记录工单编号。如果对处理结果不满意，"
+        "可以要求重新办理。常见问题：打不通怎么办？可以通过网站或微信公众号留言。",
+    ),
+    "launch": (
+        "我市12345政务服务便民热线正式开通 整合归并43条热线",
+        "7月1日，我市12345政务服务便民热线正式开通，整合归并了43条部门热线，"
+        "实现“一号对外、集中受理”，解决过去热线多、号码难记、打不通等问题。"
+        "市民可通过电话、网站等渠道反映诉求。",
+    ),
+    "praise": (
+        "暖心！市民送锦旗为12345热线点赞",
+        "日前，市民张阿姨将一面写有“为民解忧 高效务实”的锦旗送到12345热线服务中心，"
+        "感谢接线员耐心帮助她解决了小区停水问题。张阿姨说，过去打电话总担心被推诿，"
+        "没想到这次当天就解决了，为热线工作人员点赞。",
+    ),
+    "statistics": (
+        "5月份12345热线受理情况通报：受理量同比增长12%",
+        "5月，市12345热线共受理群众诉求8.6万件，受理量同比增长12%，办结率98.5%，"
+        "满意率96.2%。其中，反映物业管理问题最多，其次是供暖、噪音。对推诿扯皮、"
+        "虚假办结的3件工单进行了通报，环比下降。",
+    ),
+    "tag_page": (
+        "12345热线相关新闻",
+        "\n".join(
+            [
+                "12345热线接线员骂人 官方回应",
+                "市长热线打不通怎么办",
+                "明星同款穿搭火了",
+                "12345热线推诿扯皮被通报",
+                "黄瓜种植技术要点",
+                "二手房价格走势分析",
+                "某地12345热线整合上线",
+                "世界杯预选赛赛程",
+                "12345热线虚假办结调查",
+                "夏季养生小常识",
+                "新能源车补贴政策",
+                "市民投诉热线遭辱骂",
+                "高考志愿填报指南",
+                "手机拍照技巧大全",
+                "热线工作人员态度恶劣",
+                "周末天气预报",
+            ]
+        ),
+    ),
+    "no_hotline": (
+        "小区物业推诿扯皮 业主维权难",
+        "某小区业主反映，电梯停运半个月，物业互相推诿，问题迟迟未解决，业主骂物业不作为。",
+    ),
+}
+
+
+def _assess(title: str, text: str, plans: tuple[Plan, ...] = ()) -> Relevance:
+    document = f"{title}\n{text}"
+    return assess_relevance(
+        title,
+        text,
+        plans=plans,
+        hotlines=hotlines(document),
+        categories=categories(text, title=title),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(POSITIVES))
+def test_concrete_hotline_failures_are_relevant(name: str) -> None:
+    result = _assess(*POSITIVES[name])
+    assert result.relevant, result.reasons
+    assert 0.0 <= result.score <= 1.0
+    assert any(r.startswith("hotline:") for r in result.reasons)
+
+
+@pytest.mark.parametrize("name", sorted(NEGATIVES))
+def test_lookalikes_are_not_relevant(name: str) -> None:
+    result = _assess(*NEGATIVES[name])
+    assert not result.relevant, result.reasons
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("fiction", "negative:fiction"),
+        ("caller_detained", "negative:caller_punished"),
+        ("howto", "negative:howto"),
+        ("launch", "negative:launch"),
+        ("praise", "negative:praise"),
+        ("statistics", "negative:statistics"),
+        ("tag_page", "negative:tag_page"),
+    ],
+)
+def test_negative_evidence_is_named(name: str, reason: str) -> None:
+    assert reason in _assess(*NEGATIVES[name]).reasons
+
+
+def test_reasons_name_the_evidence() -> None:
+    reasons = _assess(*POSITIVES["insult"]).reasons
+    assert "hotline:12345" in reasons
+    assert "failure:rudeness" in reasons
+    assert "actor:接线员" in reasons
+
+
+def test_relevant_documents_score_above_irrelevant_ones() -> None:
+    lowest_positive = min(_assess(*doc).score for doc in POSITIVES.values())
+    highest_negative = max(_assess(*doc).score for doc in NEGATIVES.values())
+    assert lowest_positive > highest_negative
+
+
+def test_tags_are_found_when_not_passed_in() -> None:
+    title, text = POSITIVES["unreachable"]
+    result = assess_relevance(title, text)
+    assert result.relevant
+    assert "failure:unreachable" in result.reasons
+    assert not assess_relevance(*NEGATIVES["caller_detained"]).relevant
+
+
+def test_tags_passed_in_are_trusted() -> None:
+    title, text = POSITIVES["unreachable"]
+    assert not assess_relevance(title, text, hotlines=[], categories=[]).relevant
+
+
+def test_plans_bound_the_scope() -> None:
+    hotline_plan = Plan.from_text(
+        "默认方案",
+        "(12345 OR 市长热线 OR 政务服务热线) AND (骂 OR 辱骂 OR 态度恶劣 OR 打不通 OR 推诿)",
+    )
+    power_plan = Plan.from_text("供电方案", "95598 AND 停电")
+    insult = _assess(*POSITIVES["insult"], plans=(hotline_plan, power_plan))
+    assert insult.relevant
+    assert insult.plans == ["默认方案"]
+    assert "plan:默认方案" in insult.reasons
+
+    outside = _assess(*POSITIVES["insult"], plans=(power_plan,))
+    assert not outside.relevant
+    assert outside.plans == []
+
+
+def test_plan_exclusions_apply() -> None:
+    plan = Plan.from_text("默认方案", "12345 AND 辱骂", exclude=["新乡"])
+    assert not _assess(*POSITIVES["insult"], plans=(plan,)).relevant
+
+
+def test_plans_do_not_rescue_lookalikes() -> None:
+    plan = Plan.from_text("宽泛方案", "12345 OR 热线")
+    for title, text in NEGATIVES.values():
+        assert not _assess(title, text, plans=(plan,)).relevant
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hotline-insult-article.txt"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared is not present")
+def test_seed_content_farm_repost_is_relevant() -> None:
+    title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
+    result = _assess(title, text)
+    assert result.relevant, result.reasons

@@ -1,0 +1,192 @@
+"""Hotline numbers, regions and failure categories found in Chinese news text."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.tags import CATEGORIES, categories, hotlines, regions
+
+# --- hotlines ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市民拨打12345热线反映小区停水", ["12345"]),
+        ("她先后拨打了市长热线和12345政务服务便民热线", ["12345"]),
+        ("可拨打市民热线或政务服务热线咨询", ["12345"]),
+        ("消费者投诉热线12315接到投诉后", ["12315"]),
+        ("他拨打12345、12315和95598都没人接", ["12345", "12315", "95598"]),
+        ("向12369环保举报热线举报偷排，又打了12345", ["12369", "12345"]),
+        ("电话１２３４５一直占线", ["12345"]),
+        ("市长公开电话接到投诉", ["12345"]),
+        ("拨打12306客服电话退票", ["12306"]),
+        ("遇到紧急情况请拨打110报警", ["110"]),
+        ("工号12345的接线员", ["12345"]),
+    ],
+)
+def test_hotlines_are_normalised_in_order_of_first_mention(text: str, expected: list[str]) -> None:
+    assert hotlines(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "联系电话0373-12345678，工作时间拨打",
+        "共涉及资金123456元",
+        "订单号A12345B已发货",
+        "罚款12345元",
+        "系数为1.12345",
+        "110kV变电站检修，乘坐110路公交绕行",
+        "本报讯 今年全市新增就业岗位12万个",
+    ],
+)
+def test_numbers_inside_longer_strings_are_not_hotlines(text: str) -> None:
+    assert hotlines(text) == []
+
+
+# --- regions ----------------------------------------------------------------------------
+
+
+def test_short_city_name_resolves_to_province_and_official_city() -> None:
+    assert regions("新乡一市民拨打12345热线，接线员忘挂电话骂人")[0] == {
+        "province": "河南省",
+        "city": "新乡市",
+    }
+
+
+def test_municipality_is_both_province_and_city() -> None:
+    assert regions("北京市民王先生反映")[0] == {"province": "北京市", "city": "北京市"}
+
+
+def test_autonomous_region_short_form() -> None:
+    assert regions("广西南宁一位市民投诉")[0] == {"province": "广西壮族自治区", "city": "南宁市"}
+
+
+def test_county_is_identified() -> None:
+    assert regions("上海浦东新区一居民拨打12345")[0] == {
+        "province": "上海市",
+        "city": "上海市",
+        "county": "浦东新区",
+    }
+    assert regions("河南省新乡市长垣市一居民拨打12345")[0] == {
+        "province": "河南省",
+        "city": "新乡市",
+        "county": "长垣市",
+    }
+
+
+def test_two_character_county_short_form_needs_its_province_nearby() -> None:
+    assert regions("家住北京通州的王先生拨打12345")[0] == {
+        "province": "北京市",
+        "city": "北京市",
+        "county": "通州区",
+    }
+    assert regions("江苏南通通州的王先生拨打12345")[0] == {
+        "province": "江苏省",
+        "city": "南通市",
+        "county": "通州区",
+    }
+    assert regions("家住通州的王先生拨打12345") == []
+
+
+def test_shared_district_names_follow_the_city_named_nearby() -> None:
+    assert regions("福州市鼓楼区居民反映")[0]["city"] == "福州市"
+    assert regions("南京市鼓楼区居民反映")[0]["city"] == "南京市"
+    assert regions("辽宁朝阳市民反映")[0] == {"province": "辽宁省", "city": "朝阳市"}
+    assert regions("北京朝阳区一居民反映")[0]["county"] == "朝阳区"
+    assert regions("鼓楼区一居民反映") == []
+
+
+def test_common_words_are_not_places() -> None:
+    assert regions("社会长治久安，天下大同，吃了一个三明治，白银价格上涨") == []
+
+
+def test_failure_place_wins_over_places_merely_mentioned() -> None:
+    title = "郑州一市民拨打12345热线遭接线员辱骂"
+    text = (
+        "近日，郑州市民张先生拨打12345热线反映噪音扰民，接线员态度恶劣。"
+        "此前，北京、上海、广州等地也曾发生类似事件，北京有关部门对涉事人员作出处理。"
+        "专家指出，北京和上海的经验值得借鉴。"
+    )
+    found = regions(text, title=title)
+    assert found[0] == {"province": "河南省", "city": "郑州市"}
+    assert {"province": "北京市", "city": "北京市"} in found
+
+
+def test_place_next_to_the_hotline_wins_in_the_body() -> None:
+    text = (
+        "据新华社报道，全国政务服务便民热线建设持续推进。"
+        "然而记者调查发现，不少地方仍存在问题。在山东临沂，市民刘女士拨打12345热线，"
+        "一连三天无人接听。"
+    )
+    assert regions(text)[0] == {"province": "山东省", "city": "临沂市"}
+
+
+def test_no_places() -> None:
+    assert regions("接线员态度恶劣，市民很不满") == []
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "category"),
+    [
+        (
+            "市民打12345投诉被骂“神经病”",
+            "李女士拨打12345热线后，接线员忘记挂断电话，骂她“不要脸”“神经病”，态度恶劣。",
+            "rudeness",
+        ),
+        (
+            "12345热线连续三天打不通",
+            "王先生说，他反复拨打12345热线，不是占线就是无人接听，一直忙音。",
+            "unreachable",
+        ),
+        (
+            "投诉被踢皮球：12345转了5个部门",
+            "市民反映噪音问题，12345热线转办后，城管说不归我们管，环保部门又推给街道，各部门互相推诿。",
+            "buck_passing",
+        ),
+        (
+            "问题没解决，12345工单却显示已办结",
+            "张先生反映的路灯问题一直没修好，却收到短信称工单已办结，工作人员还要求他给好评，这是典型的虚假办结。",
+            "fake_closure",
+        ),
+        (
+            "向12345举报违建后 信息遭泄露被举报人找上门",
+            "陈先生通过12345热线举报邻居违建，没想到第二天被举报人就找上门，质问他为何举报，举报人信息被泄露。",
+            "privacy_leak",
+        ),
+        (
+            "反映问题半年 12345工单石沉大海",
+            "刘先生半年前通过12345热线反映小区积水，至今没有回复，问题迟迟未解决，最后不了了之。",
+            "no_resolution",
+        ),
+        (
+            "12345热线形同虚设？",
+            "有市民吐槽，本地12345热线形同虚设，对其服务表示不满，呼吁有关部门问责。",
+            "other",
+        ),
+    ],
+)
+def test_each_category_is_found(title: str, text: str, category: str) -> None:
+    found = categories(text, title=title)
+    assert found[0] == category
+    assert set(found) <= set(CATEGORIES)
+
+
+def test_categories_are_sorted_by_evidence() -> None:
+    title = "12345热线打不通 打通了又被推诿"
+    text = "市民说，12345热线总是打不通，无人接听，好不容易打通了，接线员说不归我们管。"
+    assert categories(text, title=title)[:2] == ["unreachable", "buck_passing"]
+
+
+def test_no_categories_without_a_hotline() -> None:
+    text = "小区物业推诿扯皮，业主反映的问题迟迟未解决，有业主骂物业不作为。"
+    assert categories(text, title="业主与物业矛盾升级") == []
+
+
+def test_no_categories_for_a_hotline_without_failure() -> None:
+    text = "12345热线工作人员耐心解答了市民的咨询，问题当天就得到了解决。"
+    assert categories(text, title="12345热线为民解忧") == []
