@@ -1,13 +1,16 @@
 """A loopback news site with failure endpoints, run as a subprocess (like Scrapy's mockserver).
 
 ``python tests/site_server.py`` binds 127.0.0.1:0, prints its base URL on the first
-line and serves until killed: the bundled sample site plus redirects, duplicate
-URLs, 404/500, a slow page, an oversized page, a PDF, GBK pages declared only in
-the HTTP header or only in ``<meta>``, and broken HTML.
-"""
+line and serves until killed: the bundled sample site plus, linked from
+``/failures/index.html``: redirects (``/go/<slug>``), one article under two URLs
+with one canonical URL, ``/status/<code>...``, a slow page (``/slow...``), an
+oversized page, PDFs, GBK pages declared only in the HTTP header or only in
+``<meta>``, and broken HTML. ``/_requests`` lists every path requested so far.
+The ``site_url`` fixture starts it once per test session."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -20,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_SECONDS = 10
+REQUEST_LOG = "/_requests"  # JSON list of every path requested so far
 BIG_BYTES = 400_000
 
 ARTICLE = """<html><head><meta charset="{charset}"><title>{title}_测试站</title>{head}</head>
@@ -31,10 +35,37 @@ GBK_HEADER_TITLE = "郑州12345热线接线员态度恶劣 市民投诉反被挂
 GBK_META_TITLE = "洛阳市民反映12345热线打不通 多次拨打无人接听"
 DUPLICATE_TITLE = "开封一市民投诉被12345热线推诿 问题拖了半年"
 MALFORMED_TITLE = "许昌12345热线被指虚假办结 市民称问题仍未解决"
+MOVED_TITLE = "周口市民反映12345热线推诿扯皮 工单转办三次无人处理"
+MOVED_PATH = "/failures/2021/05/08/zhoukou-moved.html"
+
+
+def minimal_pdf() -> bytes:
+    """A real one-page PDF (catalog, pages, page, content stream, xref, trailer)."""
+    stream = b"BT /F1 12 Tf 72 720 Td (hotwatch report) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return pdf
 
 
 def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
-    """Path -> (status, body, content type, extra headers)."""
+    """Path -> (status, body, content type, extra headers); ``/failures/index.html`` links all."""
     body = "近日，市民向记者反映，拨打12345市长热线时遇到问题，接线员态度恶劣，互相推诿，问题至今没有解决。"
     duplicate = ARTICLE.format(
         charset="utf-8",
@@ -53,11 +84,18 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
         ),
         "/failures/2021/05/06/gbk-meta.html": (
             200,
-            ARTICLE.format(charset="gb2312", title=GBK_META_TITLE, head="", body=body).encode("gbk"),
+            ARTICLE.format(charset="gb2312", title=GBK_META_TITLE, head="", body=body).encode(
+                "gbk"
+            ),
             "text/html",
             {},
         ),
-        "/failures/2021/05/06/kaifeng-bounced.html": (200, duplicate, "text/html; charset=utf-8", {}),
+        "/failures/2021/05/06/kaifeng-bounced.html": (
+            200,
+            duplicate,
+            "text/html; charset=utf-8",
+            {},
+        ),
         "/mobile/2021/05/06/kaifeng-bounced.html": (200, duplicate, "text/html; charset=utf-8", {}),
         "/failures/broken-20210507.html": (
             200,
@@ -68,24 +106,21 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
         ),
         "/failures/big-20210508.html": (
             200,
-            ARTICLE.format(charset="utf-8", title="超大页面的文章标题测试", head="", body=body * 3000).encode(),
+            ARTICLE.format(
+                charset="utf-8", title="超大页面的文章标题测试", head="", body=body * 3000
+            ).encode(),
             "text/html; charset=utf-8",
             {},
         ),
-        "/files/download-20210509": (
+        # Link extractors drop *.pdf links by extension; this one is only known by its type.
+        "/files/download-20210509": (200, minimal_pdf(), "application/pdf", {}),
+        "/files/report.pdf": (200, minimal_pdf(), "application/pdf", {}),
+        MOVED_PATH: (
             200,
-            b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-            "application/pdf",
+            ARTICLE.format(charset="utf-8", title=MOVED_TITLE, head="", body=body).encode(),
+            "text/html; charset=utf-8",
             {},
         ),
-        "/go/xinxiang-20210425": (
-            301,
-            b"",
-            "text/html",
-            {"Location": "/news/2021/04/25/xinxiang-12345-operator-insult.html"},
-        ),
-        "/status/404-20210510.html": (404, b"not found", "text/html", {}),
-        "/status/500-20210511.html": (500, b"server error", "text/html", {}),
     }
     links = [
         ("/failures/2021/05/06/gbk-header.html", GBK_HEADER_TITLE),
@@ -95,7 +130,9 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
         ("/failures/broken-20210507.html", MALFORMED_TITLE),
         ("/failures/big-20210508.html", "超大页面的文章标题测试"),
         ("/files/download-20210509", "热线工作年度报告全文下载"),
-        ("/go/xinxiang-20210425", "新乡热线事件原始报道跳转"),
+        ("/files/report.pdf", "热线工作年度报告（PDF版）"),
+        ("/go/moved-20210508", "周口热线推诿事件报道跳转"),
+        ("/go/xinxiang-12345-operator-insult", "新乡热线事件原始报道跳转"),
         ("/status/404-20210510.html", "已经删除的热线新闻页面"),
         ("/status/500-20210511.html", "服务器出错的热线新闻页面"),
         ("/slow/20210512.html", "响应很慢的热线新闻页面"),
@@ -106,23 +143,52 @@ def failure_pages() -> dict[str, tuple[int, bytes, str, dict[str, str]]]:
     return pages
 
 
+def redirects(site_pages: dict[str, tuple[bytes, str]]) -> dict[str, str]:
+    """``/go/<slug>`` -> the sample article with that slug, and one article known only so."""
+    targets = {"/go/moved-20210508": MOVED_PATH}
+    for path in site_pages:
+        if path.startswith("/news/20"):
+            targets["/go/" + path.rsplit("/", 1)[1].removesuffix(".html")] = path
+    return targets
+
+
+def status_page(path: str) -> tuple[int, bytes, str, dict[str, str]] | None:
+    """``/status/<code>[anything]`` answers with that HTTP status."""
+    code = path.removeprefix("/status/")[:3]
+    if not (path.startswith("/status/") and code.isdigit() and 200 <= int(code) <= 599):
+        return None
+    return int(code), f"status {code}".encode(), "text/plain; charset=utf-8", {}
+
+
 def make_handler(site_pages: dict[str, tuple[bytes, str]]) -> type[BaseHTTPRequestHandler]:
     extra = failure_pages()
+    moved = redirects(site_pages)
+    requested: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
             path = urlsplit(self.path).path
-            if path.startswith("/slow/"):
+            if path == REQUEST_LOG:
+                self.reply(200, json.dumps(requested).encode(), "application/json", {})
+                return
+            requested.append(self.path)
+            if path.startswith("/slow"):
                 time.sleep(SLOW_SECONDS)
+            self.reply(*self.page(path))
+
+        def page(self, path: str) -> tuple[int, bytes, str, dict[str, str]]:
             if path in extra:
-                status, body, content_type, headers = extra[path]
-            elif path in site_pages:
+                return extra[path]
+            if path in site_pages:
                 body, content_type = site_pages[path]
-                status, headers = 200, {}
-            else:
-                status, body, content_type, headers = 404, b"not found", "text/plain", {}
+                return 200, body, content_type, {}
+            if path in moved:
+                return 301, b"", "text/html", {"Location": moved[path]}
+            return status_page(path) or (404, b"not found", "text/plain", {})
+
+        def reply(self, status: int, body: bytes, content_type: str, headers: dict) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -161,7 +227,10 @@ def site_url() -> Iterator[str]:
     )
     try:
         assert process.stdout is not None
-        yield process.stdout.readline().strip()
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the fixture site did not start (printed {url!r})")
+        yield url
     finally:
         process.kill()
         process.wait()

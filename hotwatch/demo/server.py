@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -15,14 +16,14 @@ class SiteServer:
 
     def __init__(self, site: Site, host: str, port: int) -> None:
         handler = type("SiteHandler", (_SiteHandler,), {"site": site})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer((host, port), handler)
         host, port = self.httpd.server_address[:2]
         self.url = f"http://{host}:{port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
+        """Stop serving and release the port."""
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -39,7 +40,17 @@ class SiteServer:
 
 
 def serve(site: Site, *, host: str = "127.0.0.1", port: int = 0) -> SiteServer:
+    """Serve ``site`` from a daemon thread; port 0 binds a free port (see ``SiteServer.url``)."""
     return SiteServer(site, host, port)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up early (timeouts, size limits) are not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _SiteHandler(BaseHTTPRequestHandler):
@@ -47,16 +58,25 @@ class _SiteHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        body = self._head()
+        if body:
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:  # noqa: N802 (the http.server API)
+        self._head()
+
+    def _head(self) -> bytes:
+        """Send the status and headers; return the body to send (empty after a 404)."""
         page = self.site.pages.get(urlsplit(self.path).path)
         if page is None:
             self.send_error(404)
-            return
+            return b""
         body, content_type = page
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        return body
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         return
