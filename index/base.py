@@ -42,8 +42,8 @@ class Store(Protocol):
 
     def set_incident(self, doc_id: str, incident_id: str | None) -> None: ...
 
-    def iter_documents(self) -> Iterator[StoredDocument]:
-        """Every stored document, oldest first."""
+    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+        """Every stored document (published or fetched at or after ``since``), oldest first."""
         ...
 
     def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:

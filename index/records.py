@@ -43,6 +43,11 @@ class StoredDocument:
     plans: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     incident_id: str | None = None
+    kind: str = "article"  # "article" (news page) or "post" (social post)
+    reposts: int = 0
+    comments: int = 0
+    likes: int = 0
+    parent_url: str | None = None  # the original a repost shares
 
     @property
     def id(self) -> str:
@@ -72,6 +77,11 @@ class StoredDocument:
             reasons=analysis.reasons,
             **fields,
         )
+
+    @property
+    def reach(self) -> int:
+        """Engagement of a social post: reposts, comments and likes together."""
+        return self.reposts + self.comments + self.likes
 
     def content_key(self) -> tuple[Any, ...]:
         """What makes two versions of a document different enough to count as an update."""

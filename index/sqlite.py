@@ -24,7 +24,7 @@ from index.snippets import make_snippet
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -78,12 +78,19 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX incidents_rank ON incidents (level_rank, score, last_seen_ts)
     """,
+    3: """
+    ALTER TABLE documents ADD COLUMN kind TEXT NOT NULL DEFAULT 'article';
+    ALTER TABLE documents ADD COLUMN reposts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE documents ADD COLUMN parent_url TEXT
+    """,
 }
 TITLE_WEIGHT = 4.0
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
     "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
-    "incident_id"
+    "incident_id kind reposts comments likes parent_url"
 ).split()
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons")
 
@@ -229,8 +236,15 @@ class SQLiteStore:
         row = self.db.execute("SELECT fetched_at FROM fetches WHERE url = ?", (url,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
-    def iter_documents(self) -> Iterator[StoredDocument]:
-        rowids = [r[0] for r in self.db.execute("SELECT rowid FROM documents ORDER BY date_ts")]
+    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+        start = int(_aware(since).timestamp()) if since else None
+        rowids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT rowid FROM documents WHERE ? IS NULL OR date_ts >= ? ORDER BY date_ts",
+                (start, start),
+            )
+        ]
         for rowid in rowids:
             yield self._document(rowid)
 
