@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crawler.weibo.posts import Post
+
 
 @dataclass
 class PageItem:
@@ -23,3 +25,21 @@ class PageItem:
     article: Any = None
     analysis: Any = None
     incident_id: str | None = None
+
+
+@dataclass
+class PostItem:
+    """One social post; it needs no extraction, the pipelines fill ``article`` and ``analysis``."""
+
+    post: Post
+    source: str
+    fetched_at: datetime
+    tier: int | None = None  # the source's tier, for authors whose account says nothing
+    aliases: list[str] = field(default_factory=list)
+    article: Any = None
+    analysis: Any = None
+    incident_id: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.post.url

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ from reports.settings import email_settings
 
 CONFIG_FILENAME = "hotwatch.toml"
 DEFAULT_DATA_DIR = "hotwatch-data"
-SOURCE_TYPES = ("rss", "sitemap", "site", "search")
+SOURCE_TYPES = ("rss", "sitemap", "site", "search", "weibo", "pages")
+WEIBO_ONLY = ("users", "api_base", "cookie", "cookie_env", "max_pages", "delay", "retry_delay")
 SELECTOR_FIELDS = ("title", "body", "date", "author")
 ES_ENVIRONMENT = {
     "HOTWATCH_ES_URL": "urls",
@@ -72,8 +73,16 @@ class SourceConfig:
     selectors: Mapping[str, str] = field(default_factory=dict)
     tier: int | None = None
     url_template: str = ""
-    queries: tuple[str, ...] = ()
+    queries: tuple[str, ...] = ()  # search and weibo sources; a run may replace them
     max_list_pages: int = 50
+    # weibo sources: the mobile API's keyword search (queries) and user timelines (users)
+    users: tuple[str, ...] = ()
+    api_base: str = ""  # default https://m.weibo.cn
+    cookie: str = field(default="", repr=False)  # the Cookie header; better: cookie_env
+    cookie_env: str = ""  # name of the environment variable holding the Cookie header
+    max_pages: int = 3  # API pages per query and per user
+    delay: float = 3.0  # seconds between two API requests
+    retry_delay: float = 30.0  # first pause after a blocking answer, doubled per retry
 
     def as_spider_source(self) -> dict[str, Any]:
         """The plain dict a spider is built from."""
@@ -154,7 +163,8 @@ def _build(
     _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email"}, label)
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
     sources = tuple(
-        _source(entry, f"{label}: sources[{i}]") for i, entry in enumerate(raw.get("sources", []))
+        _source(entry, f"{label}: sources[{i}]", environ)
+        for i, entry in enumerate(raw.get("sources", []))
     )
     _unique([s.name for s in sources], f"{label}: sources")
     plans = tuple(
@@ -172,12 +182,17 @@ def _build(
     return Config(path, data_dir, crawl, index, sources, plans, email)
 
 
-def _source(entry: Any, label: str) -> SourceConfig:
+def _source(entry: Any, label: str, environ: Mapping[str, str]) -> SourceConfig:
     source = _dataclass(SourceConfig, entry, label)
     if source.type not in SOURCE_TYPES:
         raise ConfigError(
             f"{label}: type must be one of {', '.join(SOURCE_TYPES)}, not {source.type!r}"
         )
+    if source.type == "weibo":
+        return _weibo_source(source, label, environ)
+    weibo_keys = sorted(set(entry) & set(WEIBO_ONLY))
+    if weibo_keys:
+        raise ConfigError(f"{label}: {weibo_keys[0]} is only for weibo sources")
     if source.type == "search":
         if "{query}" not in source.url_template:
             raise ConfigError(f"{label}: a search source needs url_template containing {{query}}")
@@ -186,6 +201,26 @@ def _source(entry: Any, label: str) -> SourceConfig:
     unknown = set(source.selectors) - set(SELECTOR_FIELDS)
     if unknown:
         raise ConfigError(f"{label}: unknown selectors {sorted(unknown)} (use {SELECTOR_FIELDS})")
+    return source
+
+
+def _weibo_source(source: SourceConfig, label: str, environ: Mapping[str, str]) -> SourceConfig:
+    """Check a weibo source and read its cookie from ``cookie_env`` (unset: no cookie)."""
+    if not source.queries and not source.users:
+        raise ConfigError(f"{label}: a weibo source needs queries or users")
+    bad_uid = next((uid for uid in source.users if not uid.isdigit()), None)
+    if bad_uid is not None:
+        raise ConfigError(f"{label}: users must be numeric Weibo uids, not {bad_uid!r}")
+    if source.api_base and not source.api_base.startswith(("http://", "https://")):
+        raise ConfigError(f"{label}: api_base must be an http(s) URL, not {source.api_base!r}")
+    if source.max_pages < 1:
+        raise ConfigError(f"{label}: max_pages must be at least 1")
+    if source.delay < 0 or source.retry_delay < 0:
+        raise ConfigError(f"{label}: delay and retry_delay must not be negative")
+    if source.cookie and source.cookie_env:
+        raise ConfigError(f"{label}: set cookie or cookie_env, not both")
+    if source.cookie_env:
+        return replace(source, cookie=environ.get(source.cookie_env, "").strip())
     return source
 
 

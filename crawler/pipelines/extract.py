@@ -6,11 +6,18 @@ from scrapy.exceptions import DropItem
 
 from analysis.dates import parse_datetime
 from analysis.extract import ExtractOptions, extract_article
-from crawler.items import PageItem
+from analysis.model import Article
+from crawler.items import PageItem, PostItem
+
+POST_OUTLET = "微博"
 
 
 class ExtractPipeline:
-    """Turn a fetched page into an ``Article``; pages without article text are dropped."""
+    """Turn a fetched page into an ``Article``; pages without article text are dropped.
+
+    A social post is already text: it becomes an ``Article`` as it is, however short,
+    and is dropped only when it has no text at all (an image-only post).
+    """
 
     def __init__(self, crawler: Any, min_text_chars: int) -> None:
         self.crawler = crawler
@@ -20,7 +27,9 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         return cls(crawler, crawler.settings.getint("HOTWATCH_MIN_TEXT_CHARS"))
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
+        if isinstance(item, PostItem):
+            return self.post_article(item)
         options = ExtractOptions(**_selector_options(item.selectors))
         article = extract_article(item.html, url=item.url, options=options)
         item.html = ""  # the text is all we keep; pages can be large
@@ -32,6 +41,21 @@ class ExtractPipeline:
             self.crawler.stats.inc_value(f"hotwatch/{item.source}/skipped")
             raise DropItem(f"no article text on {item.url} ({len(article.text)} characters)")
         item.article = article
+        return item
+
+    def post_article(self, item: PostItem) -> PostItem:
+        post = item.post
+        if not post.text:
+            self.crawler.stats.inc_value(f"hotwatch/{item.source}/skipped")
+            raise DropItem(f"no text in post {post.url}")
+        item.article = Article(
+            title=post.title,
+            text=post.text,
+            published_at=post.created_at,
+            author=post.author,
+            outlet=POST_OUTLET,
+            canonical_url=post.url,
+        )
         return item
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.items import PageItem
+from analysis.tags import regions
+from crawler.items import PageItem, PostItem
 from crawler.stores import store_from_settings
 from index import Store, StoredDocument
 
@@ -21,8 +22,9 @@ class StorePipeline:
         store = store_from_settings(crawler.settings)
         return cls(crawler, store, crawler.settings.getint("HOTWATCH_STORE_BATCH"))
 
-    def process_item(self, item: PageItem) -> PageItem:
-        self.pending.append((stored_document(item), item.aliases))
+    def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
+        document = stored_post(item) if isinstance(item, PostItem) else stored_document(item)
+        self.pending.append((document, item.aliases))
         if len(self.pending) >= self.batch_size:
             self.flush()
         return item
@@ -56,3 +58,30 @@ def stored_document(item: PageItem) -> StoredDocument:
         tier=item.tier,
         incident_id=item.incident_id,
     )
+
+
+def stored_post(item: PostItem) -> StoredDocument:
+    """A social post: its counts, its original's URL, and its author's tier before the source's.
+
+    The post's id comes from its canonical URL, so a later crawl updates the counts of
+    the same record. When the text names no region, the poster's IP province
+    (``发布于 河南``) stands in.
+    """
+    post = item.post
+    document = StoredDocument.from_analysis(
+        post.url,
+        item.article,
+        item.analysis,
+        fetched_at=item.fetched_at,
+        source=item.source,
+        tier=post.tier if post.tier is not None else item.tier,
+        incident_id=item.incident_id,
+        kind="post",
+        reposts=post.reposts,
+        comments=post.comments,
+        likes=post.likes,
+        parent_url=post.parent_url,
+    )
+    if not document.regions and post.region:
+        document.regions = regions(post.region)
+    return document
