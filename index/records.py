@@ -84,8 +84,12 @@ class StoredDocument:
         return self.reposts + self.comments + self.likes
 
     def content_key(self) -> tuple[Any, ...]:
-        """What makes two versions of a document different enough to count as an update."""
-        return (self.title, self.text, self.published_at, self.author, self.outlet)
+        """What makes two versions of a document different enough to count as an update.
+
+        A post's engagement is part of it: a repost wave is news for PR staff.
+        """
+        key = (self.title, self.text, self.published_at, self.author, self.outlet)
+        return key + (self.reposts, self.comments, self.likes) if self.kind == "post" else key
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

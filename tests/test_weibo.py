@@ -519,6 +519,7 @@ def test_a_recrawl_updates_counts_without_duplicates(tmp_path, weibo_url):  # no
     )
     assert later["wb"]["new"] == 0
     assert later["wb"]["updated"] + later["wb"]["unchanged"] == 6
+    assert later["wb"]["updated"] >= 1  # grown engagement counts as an update
     docs = stored(tmp_path)
     assert len(docs) == 6
     grown = docs[DETAIL.format("4900000000000001")]
