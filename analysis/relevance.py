@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from analysis.plans import Plan
 from analysis.tags import categories as find_categories
 from analysis.tags import hotlines as find_hotlines
+from analysis.tags.script import simplified
 
 THRESHOLD = 0.6
 HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
@@ -37,13 +38,17 @@ NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
     ),
     "howto": (
         re.compile(
-            r"如何拨打|怎么拨打|怎样拨打|如何投诉|怎么投诉|办理流程|操作指南|常见问题|一文读懂|指南"
+            r"如何拨打|怎么拨打|怎样拨打|如何投诉|怎么投诉|办理流程|操作指南|常见问题|一文读懂|指南|"
+            r"教你|小技巧"
         ),
         1,
         0.45,
     ),
     "launch": (
-        re.compile(r"正式开通|正式上线|开通仪式|揭牌|整合归并|归并整合|并入12345|统一归并"),
+        re.compile(
+            r"正式开通|正式上线|开通仪式|揭牌|整合归并|归并整合|并入12345|统一归并|"
+            r"(?:近日|日前|正式|新)开通[^。，]{0,12}(?:专线|热线|服务)"
+        ),
         1,
         0.4,
     ),
@@ -89,6 +94,7 @@ def assess_relevance(
     ``hotlines`` and ``categories`` are the tags already found for the document; when
     None they are found here.
     """
+    title, text = simplified(title), simplified(text)
     document = f"{title}\n{text}"
     if hotlines is None:
         hotlines = find_hotlines(document)

@@ -215,3 +215,46 @@ def test_seed_content_farm_repost_is_relevant() -> None:
     title, text = SEED.read_text(encoding="utf-8").split("\n", 1)
     result = _assess(title, text)
     assert result.relevant, result.reasons
+
+
+def test_traditional_script_repost_is_relevant() -> None:
+    title = "南通一老人打市長熱線問醫保 被接線員嗆聲掛斷"
+    text = (
+        "江蘇南通市的許奶奶撥打市長熱線諮詢異地就醫報銷問題，接線員不耐煩地說"
+        "“聽不懂就叫你家裡人打”，隨後掛斷電話。許奶奶的兒子說，這種態度太差了。"
+    )
+    result = _assess(title, text)
+    assert result.relevant, result.reasons
+    assert "failure:rudeness" in result.reasons
+
+
+def test_password_article_is_not_relevant() -> None:
+    title = "别再用“123456”当密码了！网络安全专家提醒"
+    text = (
+        "一份最新的年度弱密码报告显示，“123456”“12345”“password”仍然是最常用的密码。"
+        "使用弱密码的账户极易被破解，可能导致个人信息泄露。"
+    )
+    assert not assess_relevance(title, text).relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "reason"),
+    [
+        (
+            "12345打不通？教你三招快速转人工",
+            "很多市民反映拨打12345热线时经常要排队，半天转不了人工。掌握一些小技巧可以更快接通。",
+            "negative:howto",
+        ),
+        (
+            "12345热线开通老年人专线 来电一键直达人工",
+            "为解决老年人拨打热线转人工难的问题，市12345热线近日开通老年人专线，无需语音导航。",
+            "negative:launch",
+        ),
+    ],
+)
+def test_service_news_that_names_a_failure_is_not_a_failure(
+    title: str, text: str, reason: str
+) -> None:
+    result = assess_relevance(title, text)
+    assert not result.relevant, result.reasons
+    assert reason in result.reasons

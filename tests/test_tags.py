@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.tags import CATEGORIES, categories, hotlines, regions
+from analysis.tags.script import simplified
 
 # --- hotlines ---------------------------------------------------------------------------
 
@@ -190,3 +191,46 @@ def test_no_categories_without_a_hotline() -> None:
 def test_no_categories_for_a_hotline_without_failure() -> None:
     text = "12345热线工作人员耐心解答了市民的咨询，问题当天就得到了解决。"
     assert categories(text, title="12345热线为民解忧") == []
+
+
+# --- traditional script, police line, passwords, side categories -------------------------
+
+
+def test_traditional_script_is_read_like_simplified() -> None:
+    title = "問題沒解決卻顯示「已辦結」 合肥市民質疑12345工單虛假辦結"
+    text = "安徽合肥市民陳女士反映，她家所在的蜀山區某小區電梯故障，三次通過12345熱線反映均被辦結。"
+    assert categories(text, title=title)[0] == "fake_closure"
+    assert regions(text, title=title)[0] == {
+        "province": "安徽省",
+        "city": "合肥市",
+        "county": "蜀山区",
+    }
+    assert hotlines("市民撥打市長熱線反映") == ["12345"]
+
+
+def test_a_stray_shared_character_does_not_convert_simplified_text() -> None:
+    text = "显著改善后，12345热线接线员仍被指态度恶劣，干部后台乾坤未明。"
+    assert simplified(text) == text
+    assert categories(text) == ["rudeness"]
+
+
+def test_the_police_line_is_hotline_context() -> None:
+    text = "她多次拨打110报警电话，十多次都是无人接听。"
+    assert categories(text) == ["unreachable"]
+
+
+def test_twelve_three_four_five_as_a_password_is_not_a_hotline() -> None:
+    text = "年度弱密码报告显示，“123456”“12345”“password”仍然是最常用的密码。"
+    assert hotlines(text) == []
+    assert hotlines("拨打12345热线后，接线员让他先重置网银密码再说") == ["12345"]
+
+
+def test_calling_again_and_again_alone_is_not_unreachable() -> None:
+    text = "村民多次拨打12369环保举报热线，半年过去，砖厂照常生产，问题依旧。"
+    assert categories(text) == ["no_resolution"]
+
+
+def test_side_categories_need_half_the_main_evidence() -> None:
+    title = "问题没解决却显示“已办结” 市民质疑12345工单虚假办结"
+    text = "她三次通过12345热线反映，工单都很快显示已办结，可问题没解决。"
+    assert categories(text, title=title) == ["fake_closure"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from analysis.tags.lexicon import compile_words
+from analysis.tags.script import simplified
 
 CATEGORIES = (
     "rudeness",
@@ -53,6 +54,8 @@ STRONG: dict[str, tuple[str, ...]] = {
         "出言不逊",
         "语气生硬",
         "有病吧",
+        "挂断了电话",
+        "你这种人",
     ),
     "unreachable": (
         "打不通",
@@ -63,9 +66,6 @@ STRONG: dict[str, tuple[str, ...]] = {
         "一直排队",
         "接不通",
         "难打通",
-        "拨打多次",
-        "反复拨打",
-        "多次拨打",
         "无法接通",
         "打了几十次",
         "始终未能接通",
@@ -95,6 +95,7 @@ STRONG: dict[str, tuple[str, ...]] = {
         "被转了",
         "转了5个部门",
         "多个部门之间",
+        "推回",
     ),
     "fake_closure": (
         "虚假办结",
@@ -117,6 +118,7 @@ STRONG: dict[str, tuple[str, ...]] = {
         "让撤单",
         "被结案",
         "一键办结",
+        "显示办结",
     ),
     "privacy_leak": (
         "泄露举报人",
@@ -159,9 +161,10 @@ STRONG: dict[str, tuple[str, ...]] = {
 }
 WEAK: dict[str, tuple[str, ...]] = {
     "rudeness": ("骂", "怼", "挂断", "冷漠", "敷衍", "凶"),
-    "unreachable": ("转人工", "排队", "没接"),
-    "buck_passing": ("转办", "推脱"),
-    "fake_closure": ("已办结", "办结了", "销号", "满意度回访"),
+    # Calling again and again is as common in unresolved complaints as in unanswered ones.
+    "unreachable": ("转人工", "排队", "没接通", "拨打多次", "反复拨打", "多次拨打"),
+    "buck_passing": ("转办", "推脱", "让找", "自行协商", "不予登记"),
+    "fake_closure": ("已办结", "办结了", "销号", "满意度回访", "已整改", "办结工单"),
     "privacy_leak": ("泄露", "被举报人", "泄密"),
     "no_resolution": ("至今未", "未解决", "没解决", "不作为"),
 }
@@ -187,11 +190,15 @@ OTHER = (
 )
 HOTLINE_CONTEXT = re.compile(
     r"12345|12315|12369|12319|12320|12333|95598|12306|12328|12358|12366|12388|"
-    r"热线|接线|话务|坐席|客服|工单|服务电话|便民电话|投诉电话|举报电话"
+    r"热线|接线|话务|坐席|客服|工单|服务电话|便民电话|投诉电话|举报电话|"
+    r"(?<![0-9A-Za-z.])110(?![0-9A-Za-z])|报警电话|接警"
 )
 TITLE_WEIGHT = 3
 STRONG_WEIGHT, WEAK_WEIGHT = 2, 1
 MIN_SCORE = 2  # one strong phrase, two weak words, or one weak word in the title
+# A side category needs half the evidence of the main one: a faked closure or passed buck
+# also leaves the problem unsolved, which the report mentions in passing.
+SECONDARY_SHARE = 0.5
 _STRONG = {category: compile_words(words) for category, words in STRONG.items()}
 _WEAK = {category: compile_words(words) for category, words in WEAK.items()}
 _OTHER = compile_words(OTHER)
@@ -199,23 +206,27 @@ _OTHER = compile_words(OTHER)
 
 def categories(text: str, *, title: str = "") -> list[str]:
     """Failure categories with evidence, strongest first; empty when no hotline context."""
+    title, text = simplified(title), simplified(text)
     if not HOTLINE_CONTEXT.search(title) and not HOTLINE_CONTEXT.search(text):
         return []
     scores = {c: score for c in STRONG if (score := _score(c, title, text)) >= MIN_SCORE}
     if not scores:
         return ["other"] if _OTHER.search(title) or len(_OTHER.findall(text)) >= 2 else []
+    floor = SECONDARY_SHARE * max(scores.values())
+    scores = {c: score for c, score in scores.items() if score >= floor}
     order = {category: i for i, category in enumerate(CATEGORIES)}
     return sorted(scores, key=lambda c: (-scores[c], order[c]))
 
 
 def category_scores(text: str, *, title: str = "") -> dict[str, int]:
     """The evidence score of every category (zero when absent), for explaining decisions."""
+    title, text = simplified(title), simplified(text)
     return {category: _score(category, title, text) for category in STRONG}
 
 
 def evidence(text: str) -> dict[str, list[str]]:
     """The words behind each category, for explaining a decision."""
-    found = {}
+    found, text = {}, simplified(text)
     for category in STRONG:
         words = _STRONG[category].findall(text) + _WEAK[category].findall(text)
         if words:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from analysis.tags.lexicon import trie_pattern
+from analysis.tags.script import simplified
 
 NUMBERS = (
     "12345",
@@ -87,6 +88,9 @@ _TOKEN = re.compile(r"[0-9A-Za-z]+")
 _JOINED_BEFORE = re.compile(r"\d[-.]$")
 _AFTER = re.compile(r"[-.]\d|[元万亿%‰吨米克]")
 _NAME = re.compile(trie_pattern(NAMES))
+# "12345" is also the commonest weak password: not a hotline in a text about passwords.
+_PASSWORD = re.compile(r"密码|口令|password", re.IGNORECASE)
+PASSWORD_WINDOW = 30
 # 110 is too short to trust alone (110kV, 110路): only as the police line someone calls.
 _POLICE = re.compile(
     r"(?:拨打|打了?|报警|致电|求助|电话|报了?)[\u201c\u201d\"“”]?(110)(?![0-9A-Za-z])"
@@ -96,6 +100,7 @@ _POLICE = re.compile(
 
 def hotlines(text: str) -> list[str]:
     """Hotline numbers mentioned, in order of first appearance, without repeats."""
+    text = simplified(text)
     if _FULL_WIDTH.search(text):
         text = text.translate(_FULL_WIDTH_DIGITS)
     found = [(m.start(), m.group()) for m in _TOKEN.finditer(text) if _standalone(m, text)]
@@ -109,7 +114,10 @@ def _standalone(match: re.Match[str], text: str) -> bool:
     if match.group() not in _KNOWN:
         return False
     start, end = match.span()
-    return not _JOINED_BEFORE.search(text, max(0, start - 2), start) and not _AFTER.match(text, end)
+    if _JOINED_BEFORE.search(text, max(0, start - 2), start) or _AFTER.match(text, end):
+        return False
+    around = text[max(0, start - PASSWORD_WINDOW) : end + PASSWORD_WINDOW]
+    return not _PASSWORD.search(around)
 
 
 _KNOWN = frozenset(NUMBERS)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from analysis.tags.script import simplified
+
 MUNICIPALITIES = ("11", "12", "31", "50")
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
@@ -98,6 +100,7 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
     added when a county or district is identified.
     """
     gazetteer = load_gazetteer()
+    title, text = simplified(title), simplified(text)
     mentions = _mentions(gazetteer, title, TITLE_WEIGHT, near_hotline=False)
     mentions += _mentions(gazetteer, text, 1.0, near_hotline=True)
     named = _named_codes(mentions)

