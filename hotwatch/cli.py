@@ -582,3 +582,13 @@ for _command in (digest, alerts, report, run):
 from hotwatch.web.command import serve  # noqa: E402
 
 cli.add_command(serve)
+
+from hotwatch.eval_command import eval_command  # noqa: E402
+
+cli.add_command(eval_command)
+
+from hotwatch.recrawl_command import recrawl_command  # noqa: E402
+from hotwatch.trending_command import trending  # noqa: E402
+
+cli.add_command(trending)
+cli.add_command(recrawl_command)

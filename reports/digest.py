@@ -17,6 +17,7 @@ from analysis.risk import LEVEL_NAMES, LEVELS
 from index import DocumentNotFound, IncidentNotFound, IncidentRecord, SearchQuery, Store
 from index.records import StoredDocument
 from reports.history import LevelHistory
+from reports.trending import TrendingItem, trending_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEGATIVE = 0.6
@@ -24,6 +25,8 @@ EXAMPLES = 3
 INCIDENT_LINKS = 4
 MAX_INCIDENTS = 200
 TREND_DAYS = {"day": 7, "week": 14}
+TRENDING_TOP = 8
+TRENDING_WINDOWS = {"day": "24h", "week": "7d"}
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ class Digest:
     metrics: list[Metric]
     incidents: list[IncidentItem]
     trend: list[TrendDay]
+    trending: list[TrendingItem] = field(default_factory=list)  # 升温话题: bursting terms
 
     @property
     def empty(self) -> bool:
@@ -224,6 +228,7 @@ class Digest:
             "metrics": [m.to_json() for m in self.metrics],
             "incidents": [i.to_json() for i in self.incidents],
             "trend": [t.to_json() for t in self.trend],
+            "trending": [t.to_json() for t in self.trending],
         }
 
 
@@ -234,6 +239,7 @@ def build_digest(
     plan: PlanFilter | None = None,
     history: LevelHistory | None = None,
     now: datetime,
+    trending: bool = True,
 ) -> Digest:
     """Collect the digest for ``period``; ``history`` supplies escalations (may be None)."""
     plan = plan or PlanFilter()
@@ -267,7 +273,20 @@ def build_digest(
         )
     )
     trend = [counter.trend_day(day) for day in _trend_days(period)]
-    return Digest(plan.name, period, now, metrics, incidents, trend)
+    terms = _trending_terms(store, period, plan) if trending else []
+    return Digest(plan.name, period, now, metrics, incidents, trend, terms)
+
+
+def _trending_terms(store: Store, period: Period, plan: PlanFilter) -> list[TrendingItem]:
+    """Terms bursting in the period against the periods before it (by plan name if filtered)."""
+    report = trending_report(
+        store,
+        window=TRENDING_WINDOWS[period.kind],
+        plan=plan.name if plan.query else None,
+        top=TRENDING_TOP,
+        now=period.end_at,
+    )
+    return report.terms
 
 
 class _Counter:

@@ -28,6 +28,7 @@ from reports.formatting import (
     template,
     when,
 )
+from reports.trending import TrendingItem
 
 ACCENT = "#1f3a5f"
 VOLUME_COLOR = "#2e86c1"
@@ -96,6 +97,7 @@ def digest_html(digest: Digest, unsubscribe: str | None = None) -> str:
             [
                 section("核心数据", _metrics_html(digest)),
                 section("新增及升级事件（按风险等级排序）", _incidents_html(digest.incidents)),
+                section("升温话题", _trending_html(digest.trending)),
                 section("每日走势", _trend_html(digest.trend)),
             ]
         )
@@ -200,6 +202,27 @@ def incident_card_html(item: IncidentItem) -> str:
     )
 
 
+def _trending_html(items: Sequence[TrendingItem]) -> str:
+    if not items:
+        return "<p>本期没有明显升温的话题。</p>"
+    cell = 'style="padding:4px 8px;border-bottom:1px solid #f0f0f0;font-size:13px"'
+    header = "".join(
+        f'<th align="left" style="padding:4px 8px;font-size:12px;color:#666;font-weight:normal;'
+        f'border-bottom:1px solid #dde">{h}</th>'
+        for h in ("话题", "本期", "此前每期", "代表报道")
+    )
+    rows = "".join(
+        f"<tr><td {cell}><b>{escape(item.label)}</b></td><td {cell}>{item.docs} 篇</td>"
+        f"<td {cell}>{item.baseline:g}</td>"
+        f"<td {cell}>{'<br>'.join(link_html(s.title, s.url) for s in item.samples[:2])}</td></tr>"
+        for item in items
+    )
+    return (
+        '<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;width:100%"><tr>{header}</tr>{rows}</table>'
+    )
+
+
 def _trend_html(trend: Sequence[TrendDay]) -> str:
     volumes = fractions([day.relevant for day in trend])
     rows = [
@@ -255,6 +278,12 @@ def digest_text(digest: Digest) -> str:
         lines.append("本期没有新增或升级的事件。")
     for n, item in enumerate(digest.incidents, 1):
         lines += incident_text_lines(n, item)
+    lines += ["", "【升温话题】（本期报道 | 此前每期）"]
+    if not digest.trending:
+        lines.append("本期没有明显升温的话题。")
+    for item in digest.trending:
+        lines.append(f"- {item.label}：{item.docs} 篇 | {item.baseline:g}")
+        lines += [f"    {sample.title} <{sample.url}>" for sample in item.samples[:2]]
     lines += ["", "【每日走势】（相关报道量 | 负面占比）"]
     volumes = fractions([day.relevant for day in digest.trend])
     for day, volume in zip(digest.trend, volumes, strict=True):
