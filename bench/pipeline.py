@@ -9,10 +9,11 @@ it twice, each in a child process of its own:
 - baseline: a plain Scrapy spider following the same list pages, CSS selectors
   only (the ``h1`` title and the text of every ``p``), items thrown away;
 - hotwatch: ``hotwatch crawl`` (fetch, extraction, analysis, incidents and
-  indexing into a fresh SQLite store).
+  indexing into a fresh SQLite store), once with extraction and analysis inline
+  (``analysis_workers = 0``) and once in the default child process.
 
 Prints wall time, articles/s, CPU seconds and the peak resident memory of each
-child (its own ``ru_maxrss``), and the ratios hotwatch/baseline.
+child (its own ``ru_maxrss`` plus its largest child's), and the ratios hotwatch/baseline.
 Targets: at least 100 articles/s and a peak under 300 MB for hotwatch.
 """
 
@@ -62,12 +63,17 @@ BASELINE = textwrap.dedent(
     print(crawler.stats.get_value("item_scraped_count", 0))
     """
 )
-HOTWATCH = "import sys; from hotwatch.cli import main; sys.argv[0] = 'hotwatch'; sys.exit(main())"
+# The guard matters: the analysis worker is spawned and re-imports the main module.
+HOTWATCH = (
+    "import sys\nfrom hotwatch.cli import main\nif __name__ == '__main__':\n"
+    "    sys.argv[0] = 'hotwatch'\n    sys.exit(main())\n"
+)
 CONFIG = """
 [crawl]
 autothrottle = false
 concurrency_per_domain = 16
 revisit_hours = 24
+analysis_workers = {workers}
 
 [[sources]]
 name = "synthetic"
@@ -82,7 +88,8 @@ rule = "(12345 OR 市长热线) AND (辱骂 OR 态度恶劣 OR 打不通 OR 推�
 # Each child reports its own peak RSS on exit, so the server in this process is not counted.
 PEAK = (
     "import atexit, resource, sys; atexit.register(lambda: print('PEAK_KB', "
-    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
+    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss "
+    "+ resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)); "
 )
 
 
@@ -126,13 +133,15 @@ def baseline(tmp: Path, url: str) -> Run:
     return Run("plain Scrapy (CSS only)", int(out.strip().splitlines()[-1]), seconds, cpu, peak)
 
 
-def hotwatch(tmp: Path, url: str) -> tuple[Run, dict]:
-    config = tmp / "hotwatch.toml"
-    config.write_text(CONFIG.format(url=url), encoding="utf-8")
-    args = ["--config", str(config), "--data-dir", str(tmp / "data"), "crawl", "--json"]
+def hotwatch(tmp: Path, url: str, workers: int) -> tuple[Run, dict]:
+    config = tmp / f"hotwatch-{workers}.toml"
+    config.write_text(CONFIG.format(url=url, workers=workers), encoding="utf-8")
+    data = tmp / f"data-{workers}"
+    args = ["--config", str(config), "--data-dir", str(data), "crawl", "--json"]
     seconds, cpu, peak, out = run_child(tmp / "hotwatch_crawl.py", HOTWATCH, *args)
     summary = json.loads(out)["sources"][0]
-    return Run("hotwatch crawl (full)", summary["new"], seconds, cpu, peak), summary
+    name = f"hotwatch, {workers} worker" if workers else "hotwatch, inline"
+    return Run(name, summary["new"], seconds, cpu, peak), summary
 
 
 def report(runs: list[Run], summary: dict, expected: int) -> None:
@@ -146,13 +155,15 @@ def report(runs: list[Run], summary: dict, expected: int) -> None:
             f"{r.name:26} {r.articles:8d} {r.seconds:8.1f} {r.rate:7.1f}"
             f" {r.cpu_seconds:7.1f} {r.peak_mb:8.0f}"
         )
-    plain, ours = runs
+    plain, *variants = runs
+    ours = variants[-1]
     print("-" * len(header))
-    print(
-        f"hotwatch / baseline: speed x{ours.rate / plain.rate:.2f}, "
-        f"CPU per article x{ours.cpu_per_article / plain.cpu_per_article:.2f}, "
-        f"peak memory x{ours.peak_mb / plain.peak_mb:.2f}"
-    )
+    for run in variants:
+        print(
+            f"{run.name} / baseline: speed x{run.rate / plain.rate:.2f}, "
+            f"CPU per article x{run.cpu_per_article / plain.cpu_per_article:.2f}, "
+            f"peak memory x{run.peak_mb / plain.peak_mb:.2f}"
+        )
     print(
         f"hotwatch stored {ours.articles}/{expected} articles, {summary['relevant']} relevant, "
         f"{summary['errors']} errors, {summary['skipped']} skipped, "
@@ -174,8 +185,9 @@ def main() -> None:
     print(f"synthetic site: {args.articles} articles, {lists} list pages, RSS, sitemap")
     with serve(site) as server, tempfile.TemporaryDirectory() as tmp:
         plain = baseline(Path(tmp), server.url)
-        ours, summary = hotwatch(Path(tmp), server.url)
-    report([plain, ours], summary, args.articles)
+        inline, _ = hotwatch(Path(tmp), server.url, workers=0)
+        ours, summary = hotwatch(Path(tmp), server.url, workers=1)
+    report([plain, inline, ours], summary, args.articles)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
 }
 
 # -- hotwatch ---------------------------------------------------------------------
+HOTWATCH_ANALYSIS_WORKERS = 1  # child processes for extraction + analysis; 0 = inline
 HOTWATCH_DATA_DIR = "hotwatch-data"
 HOTWATCH_INDEX = {"backend": "sqlite"}
 HOTWATCH_MAX_PAGES = 0

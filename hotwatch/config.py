@@ -61,6 +61,7 @@ class CrawlConfig:
     obey_robots: bool = True
     http_cache: bool = False
     user_agent: str = ""
+    analysis_workers: int = 1  # child processes for extraction and analysis; 0 = inline
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,8 @@ def _build(
 ) -> Config:
     _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email"}, label)
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
+    if crawl.analysis_workers < 0:
+        raise ConfigError(f"{label}: [crawl] analysis_workers must be 0 or more")
     sources = tuple(
         _source(entry, f"{label}: sources[{i}]", environ)
         for i, entry in enumerate(raw.get("sources", []))

@@ -22,6 +22,7 @@ COUNTS = (
     "fresh",
     "duplicates",
     "errors",
+    "spooled",
 )
 
 
@@ -38,6 +39,7 @@ class SourceSummary:
     fresh: int = 0
     duplicates: int = 0
     errors: int = 0
+    spooled: int = 0  # kept in the Elasticsearch spool: the cluster was unreachable
     messages: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -68,6 +70,7 @@ def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = Fals
             "HTTPCACHE_ENABLED": crawl.http_cache,
             "RETRY_TIMES": crawl.retry_times,
             "ROBOTSTXT_OBEY": crawl.obey_robots,
+            "HOTWATCH_ANALYSIS_WORKERS": crawl.analysis_workers,
             "HOTWATCH_DATA_DIR": str(config.data_dir),
             "HOTWATCH_INDEX": dict(config.index),
             "HOTWATCH_MAX_PAGES": max_pages or crawl.max_pages,
@@ -113,7 +116,16 @@ def summarize(source: SourceConfig, crawler: Any) -> SourceSummary:
         setattr(summary, count, int(stats.get(f"hotwatch/{source.name}/{count}", 0)))
     spider = crawler.spider
     summary.messages = list(getattr(spider, "errors", []))[:20]
+    if summary.spooled:
+        summary.messages.insert(0, spool_message(summary.spooled))
     failure = stats.get("hotwatch/failure")
     if failure:
         summary.messages.append(str(failure))
     return summary
+
+
+def spool_message(spooled: int) -> str:
+    return (
+        f"Elasticsearch unreachable: {spooled} document(s) kept in the spool; they are indexed "
+        "on the next crawl or with `hotwatch index flush`"
+    )

@@ -8,6 +8,7 @@ from analysis.dates import parse_datetime
 from analysis.extract import ExtractOptions, extract_article
 from analysis.model import Article
 from crawler.items import PageItem, PostItem
+from crawler.pipelines.worker import AnalysisWorker, worker_for
 
 POST_OUTLET = "微博"
 
@@ -19,19 +20,20 @@ class ExtractPipeline:
     and is dropped only when it has no text at all (an image-only post).
     """
 
-    def __init__(self, crawler: Any, min_text_chars: int) -> None:
+    def __init__(self, crawler: Any, min_text_chars: int, worker: AnalysisWorker) -> None:
         self.crawler = crawler
         self.min_text_chars = min_text_chars
+        self.worker = worker
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        return cls(crawler, crawler.settings.getint("HOTWATCH_MIN_TEXT_CHARS"))
+        return cls(crawler, crawler.settings.getint("HOTWATCH_MIN_TEXT_CHARS"), worker_for(crawler))
 
-    def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
+    async def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
         if isinstance(item, PostItem):
             return self.post_article(item)
         options = ExtractOptions(**_selector_options(item.selectors))
-        article = extract_article(item.html, url=item.url, options=options)
+        article = await self.worker.run(extract_article, item.html, url=item.url, options=options)
         item.html = ""  # the text is all we keep; pages can be large
         if not article.title and item.feed_title:
             article.title = item.feed_title

@@ -1,0 +1,61 @@
+"""A child process for extraction and analysis, so Scrapy's own process only crawls.
+
+Extraction and analysis are pure CPU work (milliseconds a page) that would otherwise
+run on the reactor thread between downloads. One spawned worker per crawl takes them
+to the second core; ``HOTWATCH_ANALYSIS_WORKERS = 0`` keeps them inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+Result = TypeVar("Result")
+
+
+class AnalysisWorker:
+    """Runs pure functions in a child process; falls back to inline if the child dies."""
+
+    def __init__(self, processes: int) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        if processes > 0:
+            # spawn, not fork: forking a process with a running reactor copies its threads' locks.
+            context = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+
+    async def run(self, function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
+        if self.executor is None:
+            return function(*args, **kwargs)
+        try:
+            future = self.executor.submit(function, *args, **kwargs)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.warning("analysis worker died; analysing in the crawler process from now on")
+            self.close()
+            return function(*args, **kwargs)
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+
+_workers: WeakKeyDictionary[Any, AnalysisWorker] = WeakKeyDictionary()
+
+
+def worker_for(crawler: Any) -> AnalysisWorker:
+    """The one worker shared by a crawler's pipelines, closed when its spider closes."""
+    if crawler not in _workers:
+        worker = AnalysisWorker(crawler.settings.getint("HOTWATCH_ANALYSIS_WORKERS"))
+        crawler.signals.connect(worker.close, signal=signals.spider_closed)
+        _workers[crawler] = worker
+    return _workers[crawler]
