@@ -1,6 +1,6 @@
 """A loopback news site with failure endpoints, run as a subprocess (like Scrapy's mockserver).
 
-``python tests/site_server.py`` binds 127.0.0.1:0, prints its base URL on the first
+``python -m tests.site_server`` binds 127.0.0.1:0, prints its base URL on the first
 line and serves until killed: the bundled sample site plus, linked from
 ``/failures/index.html``: redirects (``/go/<slug>``), one article under two URLs
 with one canonical URL, ``/status/<code>...``, a slow page (``/slow...``), an
@@ -11,8 +11,6 @@ The ``site_url`` fixture starts it once per test session."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.subprocess_server import serve_and_announce, server_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOW_SECONDS = 10
@@ -209,31 +209,16 @@ class QuietServer(ThreadingHTTPServer):
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT))
     from hotwatch.demo.site import sample_site
 
     httpd = QuietServer(("127.0.0.1", 0), make_handler(sample_site().pages))
-    httpd.daemon_threads = True
-    host, port = httpd.server_address[:2]
-    print(f"http://{host}:{port}", flush=True)
-    httpd.serve_forever()
+    serve_and_announce(httpd)
 
 
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
     """Base URL of the fixture site, served by a subprocess for the whole session."""
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve())], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"the fixture site did not start (printed {url!r})")
-        yield url
-    finally:
-        process.kill()
-        process.wait()
+    yield from server_url(__name__, "the fixture site")
 
 
 if __name__ == "__main__":

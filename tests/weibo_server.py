@@ -1,6 +1,6 @@
 """A loopback stand-in for the Weibo mobile API, replaying ``tests/fixtures/weibo/*.json``.
 
-``python tests/weibo_server.py`` binds 127.0.0.1:0, prints its base URL on the first
+``python -m tests.weibo_server`` binds 127.0.0.1:0, prints its base URL on the first
 line and serves until killed. A source's ``api_base`` is ``<url>/<scenario>``:
 
 - ``ok``: the fixtures: keyword search (``/api/container/getIndex?containerid=100103
@@ -20,8 +20,6 @@ A scenario may carry a suffix (``ok-again``) to keep one test's requests apart.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,6 +28,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+from tests.subprocess_server import serve_and_announce, server_url
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "weibo"
 REQUEST_LOG = "/_requests"
@@ -139,27 +139,13 @@ def make_handler() -> type[BaseHTTPRequestHandler]:
 
 def main() -> None:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler())
-    httpd.daemon_threads = True
-    host, port = httpd.server_address[:2]
-    print(f"http://{host}:{port}", flush=True)
-    httpd.serve_forever()
+    serve_and_announce(httpd)
 
 
 @pytest.fixture(scope="session")
 def weibo_url() -> Iterator[str]:
     """Base URL of the stand-in API, served by a subprocess for the whole session."""
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve())], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"the Weibo stand-in did not start (printed {url!r})")
-        yield url
-    finally:
-        process.kill()
-        process.wait()
+    yield from server_url(__name__, "the Weibo stand-in")
 
 
 if __name__ == "__main__":

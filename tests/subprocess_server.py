@@ -1,0 +1,39 @@
+"""Serve a test HTTP server from a subprocess and hand its base URL to fixtures.
+
+A server in its own process answers while a crawl in the test process blocks the
+reactor, and is killed for certain when the session ends.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def serve_and_announce(httpd: ThreadingHTTPServer) -> None:
+    """In the server process: print the base URL (the parent reads it), then serve."""
+    httpd.daemon_threads = True
+    host, port = httpd.server_address[:2]
+    print(f"http://{host}:{port}", flush=True)
+    httpd.serve_forever()
+
+
+def server_url(module: str, label: str) -> Iterator[str]:
+    """In the test process: run ``python -m module`` and yield the URL it prints, then kill it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"{label} did not start (printed {url!r})")
+        yield url
+    finally:
+        process.kill()
+        process.wait()
