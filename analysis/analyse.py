@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from analysis.model import Analysis, Article
 from analysis.plans import Plan
 from analysis.relevance import assess_relevance
-from analysis.sentiment import document_negativity, snownlp_sentiment
+from analysis.sentiment import score_document
 from analysis.tags import categories, hotlines, regions
 
 
@@ -30,11 +30,12 @@ def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
     relevance = assess_relevance(
         title, text, plans=options.plans, hotlines=found_hotlines, categories=found_categories
     )
+    sentiment = score_document(title, text)
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
-        negativity=document_negativity(title, text),
-        sentiment=snownlp_sentiment(text),
+        negativity=sentiment.negativity,
+        sentiment=sentiment.sentiment,
         hotlines=found_hotlines,
         regions=regions(text, title=title),
         categories=found_categories,

@@ -1,6 +1,6 @@
 """SnowNLP sentiment: ours beside SnowNLP itself, on the same corpus, in the same run.
 
-Usage: python bench/sentiment.py [--n 2000] [--shared ../shared] [--seed 7]
+Usage: python bench/sentiment.py [--n 2000] [--documents 500] [--shared ../shared] [--seed 7]
 
 The corpus is N texts whose lengths are log-uniform in 20..3,000 characters, cut from
 consecutive real reviews/posts of ``shared/data/sentiment/*.csv`` (read in place,
@@ -10,6 +10,12 @@ the maximum absolute difference must be 0.0. Speeds are per CPU second of this
 in interleaved blocks of BLOCK texts so that other load on a shared machine affects
 them alike. Build time is wall clock of a first build (in a child process) into an
 empty temporary cache directory; load time is the next load from that cache.
+
+Per-document analysis: for the first DOCUMENTS texts of the corpus (mixed lengths),
+the sentiment part of ``analyse_article`` before (``document_negativity`` with SnowNLP's
+model, then ``snownlp_sentiment``: two segmentations) and after (``score_document``:
+the domain model's negativity and the SnowNLP sentiment from one segmentation), with
+the same two-call path on the domain model in between to separate the two changes.
 """
 
 from __future__ import annotations
@@ -24,8 +30,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from analysis.sentiment.model import SentimentModel
-from analysis.sentiment.negativity import document_sentiments
+from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.model import Article
+from analysis.sentiment.model import SentimentModel, domain_model
+from analysis.sentiment.negativity import (
+    NegativityModel,
+    default_negativity_model,
+    document_negativity,
+    document_sentiments,
+    score_document,
+    snownlp_negativity_model,
+)
 from analysis.sentiment.tables import cache_path, load_tables, model_files
 
 T = TypeVar("T")
@@ -114,6 +129,7 @@ def main() -> None:
         "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--documents", type=int, default=500)
     args = parser.parse_args()
 
     corpus, source = build_corpus(args.n, args.shared, args.seed)
@@ -166,37 +182,94 @@ def main() -> None:
     saturated = sum(s in (0.0, 1.0) for s, t in zip(theirs, corpus, strict=True) if len(t) > 1000)
     longer = sum(len(t) > 1000 for t in corpus)
     print(f"SnowNLP score exactly 0.0 or 1.0 on {saturated}/{longer} texts over 1,000 chars")
-    negativity_report(model, corpus, args.shared)
+    negativity_report(corpus, args.shared)
+    document_report(model, corpus[: args.documents])
 
 
-def negativity_report(model: SentimentModel, corpus: list[str], shared: Path) -> None:
-    """Per-article cost of document_negativity on ~1,000-2,000 char texts, and sanity values."""
+def negativity_report(corpus: list[str], shared: Path) -> None:
+    """Per-article cost of document negativity on ~1,000-2,000 char texts, and the
+    values of SnowNLP's model and the domain model (each with its calibration)."""
+    models = {
+        "snownlp model": snownlp_negativity_model(),
+        "domain model": default_negativity_model(),
+    }
     articles = [text for text in corpus if 1000 <= len(text) <= 2000][:300]
     if articles:
         clock = Clock()
-        clock.run(lambda: [document_sentiments([("", a)], model) for a in articles])
+        clock.run(lambda: [document_sentiments([("", a)]) for a in articles])
         mean = sum(map(len, articles)) / len(articles)
         cpu, wall = (seconds / len(articles) * 1000 for seconds in (clock.cpu, clock.wall))
         print(f"document negativity, one article at a time ({mean:.0f} chars on average):")
         print(f"  {cpu:.2f} ms CPU ({wall:.2f} ms wall) per article")
-        values = [d.negativity for d in document_sentiments([("", a) for a in articles], model)]
-        mean = sum(values) / len(values)
-        print(f"  on those texts: min {min(values):.3f} mean {mean:.3f} max {max(values):.3f}")
+        for name, negativity_model in models.items():
+            print(f"  {name}: {spread(articles, negativity_model)} on those texts")
     news = sorted((shared / "data" / "extraction" / "cwced-dev" / "cleaned").glob("*.txt"))
     if news:
-        values = [
-            d.negativity
-            for d in document_sentiments(
-                [("", p.read_text(encoding="utf-8", errors="replace")) for p in news], model
-            )
-        ]
-        mean = sum(values) / len(values)
-        print(f"  CWCED news pages (neutral-ish): mean {mean:.3f} over {len(values)}")
+        pages = [p.read_text(encoding="utf-8", errors="replace") for p in news]
+        for name, negativity_model in models.items():
+            print(f"  {name}: {spread(pages, negativity_model)} on {len(pages)} CWCED news pages")
     seed = shared / "seed" / "hotline-insult-article.txt"
     if seed.exists():
         text = seed.read_text(encoding="utf-8")
-        value = document_sentiments([(text.splitlines()[0], text)], model)[0].negativity
-        print(f"  seed hotline-insult article: {value:.3f}")
+        for name, negativity_model in models.items():
+            value = document_negativity(text.splitlines()[0], text, negativity_model)
+            print(f"  {name}: seed hotline-insult article {value:.3f}")
+
+
+def spread(texts: list[str], negativity_model: NegativityModel) -> str:
+    values = [d.negativity for d in document_sentiments([("", t) for t in texts], negativity_model)]
+    return f"min {min(values):.3f} mean {sum(values) / len(values):.3f} max {max(values):.3f}"
+
+
+def document_report(model: SentimentModel, texts: list[str]) -> None:
+    """Sentiment part of analyse_article per document, before and after one-pass scoring."""
+    documents = [(text[:20], text) for text in texts]
+    snownlp, domain = snownlp_negativity_model(), default_negativity_model()
+    assert domain.sentences is domain_model()
+
+    def two_pass(negativity_model: NegativityModel) -> Callable[[], list[tuple[float, float]]]:
+        def run() -> list[tuple[float, float]]:
+            return [
+                (document_negativity(title, text, negativity_model), model.score(text))
+                for title, text in block
+            ]
+
+        return run
+
+    def one_pass() -> list[tuple[float, float]]:
+        return [(r.negativity, r.sentiment) for r in map(lambda d: score_document(*d), block)]
+
+    runs = {
+        "before: SnowNLP negativity + sentiment (2 segmentations)": two_pass(snownlp),
+        "domain negativity + sentiment (2 segmentations)": two_pass(domain),
+        "after: score_document (1 segmentation)": one_pass,
+    }
+    clocks = {name: Clock() for name in runs}
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
+    for start in range(0, len(documents), BLOCK):
+        block = documents[start : start + BLOCK]
+        for name, run in runs.items():
+            results[name] += clocks[name].run(run)
+    names = list(runs)
+    same = results[names[1]] == results[names[2]]
+    chars = sum(map(len, texts)) / len(texts)
+    print(f"per-document sentiment, {len(texts)} documents of {chars:.0f} chars on average:")
+    for name, clock in clocks.items():
+        cpu, wall = (seconds / len(texts) * 1000 for seconds in (clock.cpu, clock.wall))
+        print(f"  {name:<58} {cpu:6.2f} ms CPU ({wall:6.2f} ms wall)")
+    full = Clock()
+    options = AnalysisOptions()
+    full.run(lambda: [analyse_article(Article(title, text), options) for title, text in documents])
+    cpu, wall = (seconds / len(texts) * 1000 for seconds in (full.cpu, full.wall))
+    print(
+        f"  {'whole analyse_article, after (tags, relevance, sentiment)':<58} {cpu:6.2f} ms CPU "
+        f"({wall:6.2f} ms wall)"
+    )
+    before, after = clocks[names[0]].cpu, clocks[names[2]].cpu
+    print(
+        f"  speed-up after/before: {before / after:.2f}x CPU; one pass gives the same values "
+        f"as two: {same}"
+    )
 
 
 if __name__ == "__main__":

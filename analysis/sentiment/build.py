@@ -27,8 +27,6 @@ separate process (loading the marshal files takes ~500 MB for a few seconds).
 
 from __future__ import annotations
 
-import gzip
-import marshal
 import sys
 from math import log
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.sentiment.classifier import read_marshal
 from analysis.sentiment.tables import (
     BOS_ID,
     UNSEEN_ID,
@@ -55,16 +54,6 @@ MAX_WIDTH = 24  # hash probe window, in slots
 NEG_INF = float("-inf")
 
 Pair = tuple[str, str]
-
-
-def load_marshal(path: Path) -> Any:
-    """Read a model file the way SnowNLP's ``load(iszip=True)`` does."""
-    try:
-        with gzip.open(path, "rb") as handle:
-            return marshal.loads(handle.read())
-    except OSError:
-        with open(path, "rb") as handle:
-            return marshal.loads(handle.read())
 
 
 class LogProb:
@@ -97,7 +86,7 @@ class LogProb:
 
 
 def build_tables(files: ModelFiles) -> Tables:
-    seg = load_marshal(files.seg)
+    seg = read_marshal(files.seg)
     if tuple(seg["status"]) != STATUS:
         raise ValueError(f"unexpected segmentation statuses {seg['status']!r}")
     log_prob = LogProb(seg)
@@ -140,7 +129,7 @@ def build_tables(files: ModelFiles) -> Tables:
         tri_start=tri_start,
         tri_combo=tri_combo,
         tri_val=tri_val,
-        **bayes_arrays(load_marshal(files.sentiment)),
+        **bayes_arrays(read_marshal(files.sentiment)),
         stopwords=np.array("\n".join(sorted(read_stopwords(files.stopwords)))),
     )
 

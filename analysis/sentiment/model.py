@@ -8,10 +8,14 @@ with a two-class naive Bayes (``classification/bayes.py``).
 Here the HMM's ``log_prob`` values are precomputed into tables (:mod:`.build`,
 :mod:`.tables`, cached on disk), all character runs of one or more texts are tagged
 together by :func:`.decode.segment_runs` (numpy Viterbi, back-pointers instead of copied
-path lists; it documents the tagger quirks it reproduces), and this module does the rest
-exactly as SnowNLP: the run/non-run split of ``seg.seg``, stop-word filtering, and the
-Bayes log sums in plain Python floats, word by word in SnowNLP's order, followed by its
-softmax (including the ``OverflowError`` branch and first-wins ties).
+path lists; it documents the tagger quirks it reproduces), this module does the
+run/non-run split of ``seg.seg`` and the stop-word filtering exactly as SnowNLP, and
+:class:`.classifier.BayesClassifier` the Bayes sums and softmax.
+
+The segmentation is the same for every sentiment model; only the classifier differs.
+:func:`default_model` carries SnowNLP's bundled classifier (the ``sentiment`` contract),
+:func:`domain_model` the Weibo-trained one shipped with hotwatch (:mod:`.shipped`), on
+the same tables.
 
 One deliberate difference: ``SnowNLP("")`` raises ``ZeroDivisionError`` (its BM25 set-up
 divides by the text length); ``score("")`` returns what SnowNLP's classifier gives for
@@ -20,7 +24,6 @@ no words, ``snownlp.sentiment.classify("")``.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import subprocess
@@ -30,7 +33,9 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from analysis.sentiment.classifier import BayesClassifier
 from analysis.sentiment.decode import segment_runs
+from analysis.sentiment.shipped import shipped_model
 from analysis.sentiment.tables import (
     Tables,
     cache_path,
@@ -49,18 +54,25 @@ Piece = str | int
 
 
 class SentimentModel:
-    """SnowNLP's segmenter + sentiment classifier over precomputed tables."""
+    """SnowNLP's segmenter + a sentiment classifier, over precomputed tables.
 
-    def __init__(self, tables: Tables) -> None:
+    The tables hold SnowNLP's segmentation, stop words and its bundled classifier; a
+    model trained on other data shares the segmentation (:meth:`with_classifier`).
+    """
+
+    def __init__(self, tables: Tables, classifier: BayesClassifier | None = None) -> None:
         self.build_seconds: float | None = None
         self.load_seconds: float | None = None
         self._tables = tables
-        self._classes = [str(c) for c in tables.classes]
-        self._base = [float(v) for v in tables.base]
-        self._unseen = tuple(float(v) for v in tables.unseen)
-        self._logfreq = _word_table(tables)
+        self.classifier = classifier or BayesClassifier.from_arrays(
+            tables.classes,
+            tables.base,
+            tables.unseen,
+            tables.words,
+            tables.word_offsets,
+            tables.logfreq,
+        )
         self._stop = frozenset(str(tables.stopwords).split("\n"))
-        self._pos = self._classes.index("pos") if "pos" in self._classes else -1
 
     # -- construction -------------------------------------------------------------
 
@@ -97,6 +109,16 @@ class SentimentModel:
         model.build_seconds = build_seconds
         return model
 
+    def same_segmentation(self, other: SentimentModel) -> bool:
+        """True when both models segment from the same tables (so their words agree)."""
+        return self._tables is other._tables
+
+    def with_classifier(self, classifier: BayesClassifier) -> SentimentModel:
+        """The same segmentation (tables shared, not copied) with another classifier."""
+        model = SentimentModel(self._tables, classifier)
+        model._stop = self._stop
+        return model
+
     # -- public API -------------------------------------------------------------------
 
     def score(self, text: str) -> float:
@@ -105,9 +127,21 @@ class SentimentModel:
 
     def score_many(self, texts: Sequence[str]) -> list[float]:
         """Scores of several texts, decoding all their character runs together."""
+        return [self.classifier.classify(words) for words in self.words_many(texts)]
+
+    def classify(self, words: Sequence[str]) -> float:
+        """The classifier's P(positive) of already segmented, filtered words."""
+        return self.classifier.classify(words)
+
+    def words_many(self, texts: Sequence[str]) -> list[list[str]]:
+        """``Sentiment.handle`` of each text: SnowNLP's words minus its stop words.
+
+        Every distinct character run among all the texts is decoded once, so a text
+        and its own sentences cost one segmentation.
+        """
         docs, runs = self._pieces(texts)
         words = self._segment_runs(runs)
-        return [self._classify(self._words(doc, words)) for doc in docs]
+        return [self._words(doc, words) for doc in docs]
 
     def segment(self, text: str) -> list[str]:
         """Exactly ``snownlp.seg.seg(text)`` (before stop-word filtering)."""
@@ -153,14 +187,15 @@ class SentimentModel:
     def _segment_runs(self, runs: list[str]) -> list[list[str]]:
         """Words of every CJK run (``snownlp.seg.single_seg``).
 
-        Runs are decoded together in batches of about ``BATCH_CHARS`` characters, which
-        amortises numpy's per-call cost while bounding the decoder's memory (its
-        per-character tables take roughly 1 kB per character).
+        Equal runs are decoded once. Runs are decoded together in batches of about
+        ``BATCH_CHARS`` characters, which amortises numpy's per-call cost while bounding
+        the decoder's memory (its per-character tables take roughly 1 kB per character).
         """
+        unique = list(dict.fromkeys(runs))
         out: list[list[str]] = []
         batch: list[str] = []
         size = 0
-        for run in runs:
+        for run in unique:
             if batch and size + len(run) > BATCH_CHARS:
                 out += segment_runs(self._tables, batch)
                 batch, size = [], 0
@@ -168,39 +203,8 @@ class SentimentModel:
             size += len(run)
         if batch:
             out += segment_runs(self._tables, batch)
-        return out
-
-    # -- classification -----------------------------------------------------------
-
-    def _classify(self, words: list[str]) -> float:
-        """``Sentiment.classify``: Bayes log sums in SnowNLP's order, then its softmax."""
-        logfreq, unseen = self._logfreq, self._unseen
-        tmp = list(self._base)
-        for k in range(len(tmp)):
-            total = tmp[k]
-            for word in words:
-                total += logfreq.get(word, unseen)[k]
-            tmp[k] = total
-        ret, prob = -1, 0
-        for k in range(len(tmp)):
-            now = 0
-            try:
-                for other in range(len(tmp)):
-                    now += math.exp(tmp[other] - tmp[k])
-                now = 1 / now
-            except OverflowError:
-                now = 0
-            if now > prob:
-                ret, prob = k, now
-        return prob if ret == self._pos else 1 - prob
-
-
-def _word_table(tables: Tables) -> dict[str, tuple[float, ...]]:
-    """Word -> per-class ``log(count / class total)``, as Python floats."""
-    words = str(tables.words)[:-1]  # drop the trailing sentinel
-    offsets = tables.word_offsets.tolist()
-    rows = [tuple(r) for r in tables.logfreq.tolist()]
-    return {words[offsets[i] : offsets[i + 1]]: rows[i] for i in range(len(rows))}
+        found = dict(zip(unique, out, strict=True))
+        return [found[run] for run in runs]
 
 
 def _build_cache(model_path: str | os.PathLike[str] | None, path: Path, key: str) -> None:
@@ -225,7 +229,8 @@ def _build_cache(model_path: str | os.PathLike[str] | None, path: Path, key: str
 
 
 _DEFAULT: SentimentModel | None = None
-_DEFAULT_LOCK = threading.Lock()
+_DOMAIN: SentimentModel | None = None
+_LOCK = threading.RLock()
 
 
 def default_model() -> SentimentModel:
@@ -233,18 +238,34 @@ def default_model() -> SentimentModel:
     global _DEFAULT
     model = _DEFAULT
     if model is None:
-        with _DEFAULT_LOCK:
+        with _LOCK:
             if _DEFAULT is None:
                 _DEFAULT = SentimentModel.from_snownlp()
             model = _DEFAULT
     return model
 
 
+def domain_model() -> SentimentModel:
+    """The shipped domain classifier (:mod:`.shipped`) on the default model's segmentation."""
+    global _DOMAIN
+    model = _DOMAIN
+    if model is None:
+        with _LOCK:
+            if _DOMAIN is None:
+                start = time.perf_counter()
+                classifier = shipped_model().classifier()
+                _DOMAIN = default_model().with_classifier(classifier)
+                _DOMAIN.load_seconds = time.perf_counter() - start
+            model = _DOMAIN
+    return model
+
+
 def reset_default_model() -> None:
-    """Forget the shared model; the next :func:`default_model` call loads it again."""
-    global _DEFAULT
-    with _DEFAULT_LOCK:
-        _DEFAULT = None
+    """Forget the shared models; the next :func:`default_model` or :func:`domain_model`
+    call loads them again."""
+    global _DEFAULT, _DOMAIN
+    with _LOCK:
+        _DEFAULT = _DOMAIN = None
 
 
 def snownlp_sentiment(text: str) -> float:

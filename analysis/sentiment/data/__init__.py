@@ -1,0 +1,1 @@
+"""Sentiment models shipped with hotwatch (see README.md here)."""
