@@ -148,7 +148,7 @@ class SearchResult:
         }
 
 
-UpsertOutcome = Literal["new", "updated", "unchanged"]
+UpsertOutcome = Literal["new", "updated", "unchanged", "spooled"]
 
 
 @dataclass

@@ -1,0 +1,588 @@
+"""The Elasticsearch backend: the same store as SQLite, on a cluster.
+
+Three aliases (documents, fetches, incidents) each point at a versioned physical
+index, so a mapping change is a copy into a new version and an atomic alias swap
+(``reindex``; the node may lack the reindex module, so the copy runs here). Text
+fields hold the SQLite store's index terms, so both backends match alike.
+
+Writes go through the client's bulk helper with retries; a document the cluster
+still does not take (it is down, or rejects it) is kept in a local spool and
+replayed by ``flush_spool``, automatically when the store is next opened.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from analysis.risk import LEVELS
+from index.elasticsearch_query import filter_clauses, rule_query, sort_clauses
+from index.errors import DocumentNotFound, IncidentNotFound, StoreUnavailable
+from index.records import (
+    FACETS,
+    Hit,
+    IncidentRecord,
+    SearchQuery,
+    SearchResult,
+    StoredDocument,
+    UpsertOutcome,
+    document_id,
+)
+from index.snippets import make_snippet
+from index.spool import SPOOL_DIRECTORY, Spool
+from index.sqlite_query import REGION_KINDS, parse_query
+from index.tokens import index_text
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PREFIX = "hotwatch-"
+RETRY_STATUSES = (429, 502, 503, 504)
+DOWN_SECONDS = 30.0  # after a failed write, spool straight away for this long
+FACET_SIZE = 20
+FACET_FIELDS = {
+    "hotline": "hotlines",
+    "province": "province",
+    "city": "city",
+    "category": "categories",
+    "source": "source",
+}
+_KEYWORDS = (
+    "id",
+    "url",
+    "fetched_url",
+    "source",
+    "domain",
+    "incident_id",
+    "kind",
+    "parent_url",
+    "hotlines",
+    "categories",
+    "plans",
+    *REGION_KINDS,
+)
+DOCUMENT_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "_source": {"excludes": ["title_terms", "body_terms"]},
+    "properties": {
+        **{name: {"type": "keyword"} for name in _KEYWORDS},
+        "title_terms": {"type": "text", "analyzer": "whitespace"},
+        "body_terms": {"type": "text", "analyzer": "whitespace"},
+        "date_ts": {"type": "long"},
+        "relevant": {"type": "boolean"},
+        **{name: {"type": "float"} for name in ("relevance", "negativity", "sentiment")},
+        **{name: {"type": "integer"} for name in ("tier", "reposts", "comments", "likes")},
+    },
+}
+FETCH_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"url": {"type": "keyword"}, "fetched_at": {"type": "keyword"}},
+}
+INCIDENT_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "level": {"type": "keyword"},
+        "level_rank": {"type": "integer"},
+        "score": {"type": "integer"},
+        "last_seen_ts": {"type": "long"},
+        "record": {"type": "object", "enabled": False},
+    },
+}
+_DOCUMENT_FIELDS = tuple(f.name for f in fields(StoredDocument))
+
+
+class ElasticsearchStore:
+    """A store on an Elasticsearch cluster (8.x), with a local spool for what it cannot take."""
+
+    backend = "elasticsearch"
+
+    def __init__(
+        self, client: Elasticsearch, *, urls: list[str], prefix: str, replicas: int, data_dir: Path
+    ) -> None:
+        self.client = client
+        self.urls = urls
+        self.prefix = prefix
+        self.replicas = replicas
+        self.spool = Spool(Path(data_dir) / SPOOL_DIRECTORY)
+        self.documents = f"{prefix}documents"
+        self.fetches = f"{prefix}fetches"
+        self.incidents = f"{prefix}incidents"
+        self._down_until = 0.0
+        self._pending_incidents: dict[str, str | None] = {}
+        self._ready = False
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], *, data_dir: Path) -> ElasticsearchStore:
+        """Connect; an unreachable cluster is a warning (writes spool), not an error."""
+        urls = list(options.get("urls") or [])
+        if not urls:
+            raise StoreUnavailable("the elasticsearch backend needs urls (or HOTWATCH_ES_URL)")
+        auth: dict[str, Any] = {}
+        if options.get("api_key"):
+            auth["api_key"] = options["api_key"]
+        elif options.get("username"):
+            auth["basic_auth"] = (options["username"], options.get("password") or "")
+        if options.get("ca_certs"):
+            auth["ca_certs"] = options["ca_certs"]
+        client = Elasticsearch(
+            urls,
+            verify_certs=bool(options.get("verify_certs", True)),
+            request_timeout=float(options.get("timeout", 30)),
+            max_retries=3,
+            retry_on_timeout=True,
+            retry_on_status=RETRY_STATUSES,
+            **auth,
+        )
+        store = cls(
+            client,
+            urls=urls,
+            prefix=str(options.get("index_prefix") or DEFAULT_PREFIX),
+            replicas=int(options.get("replicas", 1)),
+            data_dir=Path(data_dir),
+        )
+        try:
+            store._prepare()
+        except StoreUnavailable as error:
+            logger.warning("%s; documents will be kept in %s", error, store.spool.path)
+            return store
+        if len(store.spool):
+            store.flush_spool()
+        return store
+
+    # -- writing -----------------------------------------------------------------
+
+    def upsert(self, doc: StoredDocument) -> UpsertOutcome:
+        return self.upsert_many([doc])[0]
+
+    def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]:
+        """Index documents; the ones the cluster does not take are spooled ("spooled")."""
+        docs = list(docs)
+        outcomes, failed = self._write(docs)
+        if failed:
+            self.spool.append(doc.to_json() for doc in failed)
+            logger.warning(
+                "Elasticsearch did not take %d document(s); kept in %s",
+                len(failed),
+                self.spool.path,
+            )
+        return outcomes
+
+    def flush_spool(self) -> int:
+        """Index the spooled documents; returns how many went in. Failures stay spooled."""
+        records = self.spool.read()
+        if not records:
+            return 0
+        docs = [_document(record) for record in records]
+        self._down_until = 0.0
+        outcomes, failed = self._write(docs)
+        self.spool.replace(doc.to_json() for doc in failed)
+        return sum(1 for outcome in outcomes if outcome != "spooled")
+
+    def spooled(self) -> int:
+        return len(self.spool)
+
+    def record_fetch(self, url: str, fetched_at: datetime) -> None:
+        if time.monotonic() < self._down_until:
+            return
+        try:
+            self._ensure_ready()
+            self.client.index(
+                index=self.fetches, id=document_id(url), document=_fetch(url, fetched_at)
+            )
+        except (StoreUnavailable, TransportError, ApiError) as error:
+            logger.warning("fetch time of %s not recorded: %s", url, _reason(error))
+
+    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
+        """Buffered: incident assignments are written in bulk before the next read."""
+        self._pending_incidents[doc_id] = incident_id
+        if len(self._pending_incidents) >= 500:
+            self._flush_incidents()
+
+    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
+        """A fresh physical index with exactly these records, then an atomic alias swap."""
+        self._flush_incidents()
+        actions = [
+            {
+                "_id": r.id,
+                "_source": {
+                    "level": r.level,
+                    "level_rank": LEVELS.index(r.level),
+                    "score": r.score,
+                    "last_seen_ts": _timestamp(r.last_seen),
+                    "record": r.to_json(),
+                },
+            }
+            for r in records
+        ]
+        with self._errors():
+            old = self._physical(self.incidents)
+            new = f"{self.incidents}-{time.time_ns()}"
+            self._create(new, INCIDENT_MAPPING)
+            helpers.bulk(self.client, actions, index=new, refresh="wait_for", max_retries=3)
+            self._swap_alias(self.incidents, old, new)
+
+    # -- reading -----------------------------------------------------------------
+
+    def get(self, doc_id: str) -> StoredDocument:
+        self._before_read()
+        with self._errors():
+            try:
+                found = self.client.get(index=self.documents, id=doc_id)
+            except NotFoundError:
+                raise DocumentNotFound(f"no document with id {doc_id!r}") from None
+        return _document(found["_source"])
+
+    def last_fetched(self, url: str) -> datetime | None:
+        """None when unknown, or when the cluster is unreachable (the page is fetched again)."""
+        if time.monotonic() < self._down_until:
+            return None
+        try:
+            self._ensure_ready()
+            found = self.client.get(index=self.fetches, id=document_id(url))
+        except NotFoundError:
+            return None
+        except (StoreUnavailable, TransportError, ApiError) as error:
+            self._down_until = time.monotonic() + DOWN_SECONDS
+            logger.warning("Elasticsearch unreachable for fetch times: %s", _reason(error))
+            return None
+        return datetime.fromisoformat(found["_source"]["fetched_at"])
+
+    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+        self._before_read()
+        query: dict[str, Any] = {"match_all": {}}
+        if since is not None:
+            query = {"range": {"date_ts": {"gte": _timestamp(since)}}}
+        body = {"query": query, "sort": [{"date_ts": "asc"}, {"id": "asc"}]}
+        with self._errors():
+            hits = list(
+                helpers.scan(self.client, index=self.documents, query=body, preserve_order=True)
+            )
+        for hit in hits:
+            yield _document(hit["_source"])
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        rule = parse_query(query.text)
+        must = [rule_query(rule.root)] if rule.root is not None else []
+        body: dict[str, Any] = {
+            "query": {"bool": {"must": must, "filter": filter_clauses(query)}},
+            "sort": sort_clauses(query.sort, has_text=rule.root is not None),
+            "track_total_hits": True,
+            "track_scores": True,
+            "from": query.offset,
+            "size": query.limit,
+        }
+        if query.facets:
+            body["aggs"] = {
+                facet: {
+                    "terms": {
+                        "field": FACET_FIELDS[facet],
+                        "size": FACET_SIZE,
+                        **({"missing": ""} if facet == "source" else {}),
+                    }
+                }
+                for facet in FACETS
+            }
+        self._before_read()
+        with self._errors():
+            response = self.client.search(index=self.documents, body=body)
+        terms = rule.terms()
+        hits = [self._hit(hit, terms) for hit in response["hits"]["hits"]]
+        facets = (
+            {
+                facet: [
+                    (b["key"], b["doc_count"]) for b in response["aggregations"][facet]["buckets"]
+                ]
+                for facet in FACETS
+            }
+            if query.facets
+            else {}
+        )
+        return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
+
+    def get_incident(self, incident_id: str) -> IncidentRecord:
+        self._before_read()
+        with self._errors():
+            try:
+                found = self.client.get(index=self.incidents, id=incident_id)
+            except NotFoundError:
+                raise IncidentNotFound(f"no incident with id {incident_id!r}") from None
+        return IncidentRecord.from_json(found["_source"]["record"])
+
+    def list_incidents(
+        self,
+        *,
+        levels: tuple[str, ...] = (),
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents by risk (level, then score), then most recently seen."""
+        filters: list[dict[str, Any]] = []
+        if levels:
+            filters.append({"terms": {"level": list(levels)}})
+        if since is not None:
+            filters.append({"range": {"last_seen_ts": {"gte": _timestamp(since)}}})
+        body = {
+            "query": {"bool": {"filter": filters}},
+            "sort": [{"level_rank": "desc"}, {"score": "desc"}, {"last_seen_ts": "desc"}],
+            "from": offset,
+            "size": limit,
+        }
+        self._before_read()
+        with self._errors():
+            response = self.client.search(index=self.incidents, body=body)
+        return [IncidentRecord.from_json(h["_source"]["record"]) for h in response["hits"]["hits"]]
+
+    def stats(self) -> dict[str, Any]:
+        self._before_read()
+        with self._errors():
+            documents = self.client.count(index=self.documents)["count"]
+            relevant = self.client.count(index=self.documents, query={"term": {"relevant": True}})[
+                "count"
+            ]
+            incidents = self.client.count(index=self.incidents)["count"]
+            sources = self.client.search(
+                index=self.documents,
+                size=0,
+                aggs={"sources": {"terms": {"field": "source", "size": 1000, "missing": ""}}},
+            )["aggregations"]["sources"]["buckets"]
+        return {
+            "backend": self.backend,
+            "urls": self.urls,
+            "documents": documents,
+            "relevant": relevant,
+            "incidents": incidents,
+            "sources": {b["key"]: b["doc_count"] for b in sources},
+            "spooled": self.spooled(),
+        }
+
+    def health(self) -> dict[str, Any]:
+        """Cluster status and nodes, and the physical index behind each alias with its count."""
+        with self._errors():
+            cluster = self.client.cluster.health()
+            indices = {}
+            for alias in (self.documents, self.fetches, self.incidents):
+                physical = self._physical(alias)
+                count = self.client.count(index=alias)["count"] if physical else 0
+                indices[alias] = {"index": physical, "documents": count}
+        return {
+            "status": cluster["status"],
+            "nodes": cluster["number_of_nodes"],
+            "indices": indices,
+            "spooled": self.spooled(),
+        }
+
+    def reindex(self) -> tuple[str, str]:
+        """Copy the documents into a new version of their index and swap the alias to it."""
+        self._before_read()
+        with self._errors():
+            old = self._physical(self.documents)
+            version = int(old.rsplit("-v", 1)[1]) + 1 if old and "-v" in old else 1
+            new = f"{self.documents}-v{version}"
+            self._create(new, DOCUMENT_MAPPING)
+            scan = helpers.scan(
+                self.client, index=self.documents, query={"query": {"match_all": {}}}
+            )
+            actions = ({"_id": h["_id"], "_source": _body(_document(h["_source"]))} for h in scan)
+            helpers.bulk(self.client, actions, index=new, max_retries=3, chunk_size=500)
+            self.client.indices.refresh(index=new)
+            self._swap_alias(self.documents, old, new)
+        return old or "", new
+
+    def close(self) -> None:
+        try:
+            self._flush_incidents()
+        except StoreUnavailable as error:
+            logger.warning("incident assignments not written: %s", error)
+        self.client.close()
+
+    # -- internals ---------------------------------------------------------------
+
+    def _write(
+        self, docs: list[StoredDocument]
+    ) -> tuple[list[UpsertOutcome], list[StoredDocument]]:
+        """Index documents; returns each one's outcome and the documents not taken."""
+        if not docs:
+            return [], []
+        if time.monotonic() < self._down_until:
+            return ["spooled"] * len(docs), docs
+        try:
+            self._ensure_ready()
+            previous = self._previous_versions(docs)
+            errors = self._bulk_documents(docs)
+        except (StoreUnavailable, TransportError, ApiError) as error:
+            self._down_until = time.monotonic() + DOWN_SECONDS
+            logger.warning("Elasticsearch write failed: %s", _reason(error))
+            return ["spooled"] * len(docs), docs
+        outcomes: list[UpsertOutcome] = []
+        failed = []
+        for doc in docs:
+            if doc.id in errors:
+                outcomes.append("spooled")
+                failed.append(doc)
+            elif doc.id not in previous:
+                outcomes.append("new")
+            else:
+                same = previous[doc.id].content_key() == doc.content_key()
+                outcomes.append("unchanged" if same else "updated")
+        return outcomes, failed
+
+    def _previous_versions(self, docs: list[StoredDocument]) -> dict[str, StoredDocument]:
+        found = self.client.mget(index=self.documents, ids=[doc.id for doc in docs])
+        return {d["_id"]: _document(d["_source"]) for d in found["docs"] if d.get("found")}
+
+    def _bulk_documents(self, docs: list[StoredDocument]) -> set[str]:
+        """Bulk-index documents and their fetch times; returns the ids that failed."""
+        actions: list[dict[str, Any]] = []
+        for doc in docs:
+            actions.append({"_index": self.documents, "_id": doc.id, "_source": _body(doc)})
+            for url in {doc.url, doc.fetched_url or doc.url}:
+                actions.append(
+                    {
+                        "_index": self.fetches,
+                        "_id": document_id(url),
+                        "_source": _fetch(url, doc.fetched_at),
+                    }
+                )
+        failed: set[str] = set()
+        for ok, item in helpers.streaming_bulk(
+            self.client,
+            actions,
+            max_retries=3,
+            initial_backoff=1,
+            raise_on_error=False,
+            raise_on_exception=False,
+            chunk_size=500,
+        ):
+            result = item.get("index", {})
+            if not ok and str(result.get("_index", "")).startswith(self.documents):
+                failed.add(result.get("_id", ""))
+        self.client.indices.refresh(index=[self.documents, self.fetches])
+        return failed
+
+    def _flush_incidents(self) -> None:
+        if not self._pending_incidents:
+            return
+        pending, self._pending_incidents = self._pending_incidents, {}
+        actions = [
+            {
+                "_op_type": "update",
+                "_index": self.documents,
+                "_id": doc_id,
+                "doc": {"incident_id": incident_id},
+            }
+            for doc_id, incident_id in pending.items()
+        ]
+        with self._errors():
+            helpers.bulk(
+                self.client, actions, max_retries=3, refresh="wait_for", raise_on_error=False
+            )
+
+    def _before_read(self) -> None:
+        self._ensure_ready()
+        self._flush_incidents()
+
+    def _ensure_ready(self) -> None:
+        if not self._ready:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """Create the aliases and their first indices where missing."""
+        with self._errors():
+            for alias, mapping in (
+                (self.documents, DOCUMENT_MAPPING),
+                (self.fetches, FETCH_MAPPING),
+                (self.incidents, INCIDENT_MAPPING),
+            ):
+                if self._physical(alias) is None:
+                    self._create(f"{alias}-v1", mapping, alias=alias)
+        self._ready = True
+
+    def _create(self, name: str, mapping: dict[str, Any], *, alias: str | None = None) -> None:
+        try:
+            self.client.indices.create(
+                index=name,
+                mappings=mapping,
+                settings={"number_of_replicas": self.replicas},
+                aliases={alias: {}} if alias else None,
+                wait_for_active_shards="1",
+            )
+        except ApiError as error:
+            if "resource_already_exists_exception" not in str(error):
+                raise
+
+    def _physical(self, alias: str) -> str | None:
+        try:
+            names = list(self.client.indices.get_alias(name=alias))
+        except NotFoundError:
+            return None
+        return sorted(names)[-1] if names else None
+
+    def _swap_alias(self, alias: str, old: str | None, new: str) -> None:
+        actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": alias}}]
+        if old:
+            actions.append({"remove_index": {"index": old}})
+        self.client.indices.update_aliases(actions=actions)
+
+    def _hit(self, hit: dict[str, Any], terms: list[str]) -> Hit:
+        doc = _document(hit["_source"])
+        snippet, highlights = make_snippet(doc.text or doc.title, terms)
+        score = hit.get("_score") or 0.0
+        return Hit(document=doc, score=float(score), snippet=snippet, highlights=highlights)
+
+    def _errors(self) -> _Translate:
+        return _Translate(self.urls)
+
+
+class _Translate:
+    """Turn client errors into one-line ``StoreUnavailable`` errors naming the cluster."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.urls = urls
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        if isinstance(error, (TransportError, ApiError, helpers.BulkIndexError)):
+            raise StoreUnavailable(
+                f"Elasticsearch at {', '.join(self.urls)}: {_reason(error)}"
+            ) from error
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:300]
+
+
+def _body(doc: StoredDocument) -> dict[str, Any]:
+    body = doc.to_json()
+    body["date_ts"] = _timestamp(doc.published_at or doc.fetched_at)
+    body["title_terms"] = index_text(doc.title)
+    body["body_terms"] = index_text(doc.text)
+    for kind in REGION_KINDS:
+        body[kind] = sorted({r[kind] for r in doc.regions if r.get(kind)})
+    return body
+
+
+def _document(source: Mapping[str, Any]) -> StoredDocument:
+    values = {name: source[name] for name in _DOCUMENT_FIELDS if name in source}
+    for name in ("fetched_at", "published_at"):
+        if values.get(name):
+            values[name] = datetime.fromisoformat(values[name])
+    return StoredDocument(**values)
+
+
+def _fetch(url: str, fetched_at: datetime) -> dict[str, str]:
+    return {"url": url, "fetched_at": fetched_at.isoformat()}
+
+
+def _timestamp(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp())
