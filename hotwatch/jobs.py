@@ -17,7 +17,7 @@ from hotwatch.demo.server import SiteServer, serve
 from hotwatch.demo.site import Site, sample_site
 from hotwatch.incidents import update_incidents
 from hotwatch.local_files import read_articles
-from index import SearchQuery, SearchResult, Store, StoredDocument, open_store
+from index import SearchQuery, SearchResult, Store, StoredDocument, StoreUnavailable, open_store
 from reports.alerts import alerts_enabled, run_alerts
 from reports.errors import ReportError
 from reports.settings import email_settings
@@ -58,9 +58,13 @@ def crawl_and_index(
         changed = update_incidents(store)
         if alerts:
             send_alerts(config, store)
-        return summaries, changed
+    except StoreUnavailable as error:
+        # What was crawled is stored or spooled; incidents catch up after the next crawl.
+        logger.error("incidents not updated: %s", error)
+        changed = 0
     finally:
         store.close()
+    return summaries, changed
 
 
 def send_alerts(config: Config, store: Store) -> None:

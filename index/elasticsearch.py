@@ -174,12 +174,16 @@ class ElasticsearchStore:
         return outcomes
 
     def flush_spool(self) -> int:
-        """Index the spooled documents; returns how many went in. Failures stay spooled."""
+        """Index the spooled documents; returns how many went in. Failures stay spooled.
+
+        Raises ``StoreUnavailable`` when the cluster cannot be reached at all.
+        """
+        self._down_until = 0.0
+        self._ensure_ready()
         records = self.spool.read()
         if not records:
             return 0
         docs = [_document(record) for record in records]
-        self._down_until = 0.0
         outcomes, failed = self._write(docs)
         self.spool.replace(doc.to_json() for doc in failed)
         return sum(1 for outcome in outcomes if outcome != "spooled")
@@ -363,14 +367,20 @@ class ElasticsearchStore:
         }
 
     def health(self) -> dict[str, Any]:
-        """Cluster status and nodes, and the physical index behind each alias with its count."""
-        with self._errors():
-            cluster = self.client.cluster.health()
-            indices = {}
-            for alias in (self.documents, self.fetches, self.incidents):
-                physical = self._physical(alias)
-                count = self.client.count(index=alias)["count"] if physical else 0
-                indices[alias] = {"index": physical, "documents": count}
+        """Cluster status and nodes, and the physical index behind each alias with its count.
+
+        An unreachable cluster is a status here (``"unreachable"``), not an error.
+        """
+        try:
+            with self._errors():
+                cluster = self.client.cluster.health()
+                indices = {}
+                for alias in (self.documents, self.fetches, self.incidents):
+                    physical = self._physical(alias)
+                    count = self.client.count(index=alias)["count"] if physical else 0
+                    indices[alias] = {"index": physical, "documents": count}
+        except StoreUnavailable as error:
+            return {"status": "unreachable", "error": str(error), "spooled": self.spooled()}
         return {
             "status": cluster["status"],
             "nodes": cluster["number_of_nodes"],
@@ -463,7 +473,10 @@ class ElasticsearchStore:
             result = item.get("index", {})
             if not ok and str(result.get("_index", "")).startswith(self.documents):
                 failed.add(result.get("_id", ""))
-        self.client.indices.refresh(index=[self.documents, self.fetches])
+        try:
+            self.client.indices.refresh(index=[self.documents, self.fetches])
+        except (TransportError, ApiError) as error:  # written all the same; visible a bit later
+            logger.warning("Elasticsearch refresh failed: %s", _reason(error))
         return failed
 
     def _flush_incidents(self) -> None:
