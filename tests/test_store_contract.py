@@ -1,0 +1,234 @@
+"""One contract, two backends: every store behaves the same for the same calls.
+
+Each test runs on SQLite and on Elasticsearch (a real node at ``HOTWATCH_ES_URL``;
+without one the Elasticsearch runs skip, and under ``CI=true`` that is a failure).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from index import (
+    DocumentNotFound,
+    IncidentNotFound,
+    IncidentRecord,
+    InvalidQuery,
+    SearchQuery,
+    Store,
+    StoredDocument,
+    open_store,
+)
+
+ES_URL = os.environ.get("HOTWATCH_ES_URL")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
+    ]
+)
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        opened = open_store({"backend": "sqlite"}, tmp_path)
+        yield opened
+        opened.close()
+        return
+    if not ES_URL:
+        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
+    prefix = f"contract-{uuid.uuid4().hex[:10]}-"
+    opened = open_store(
+        {"backend": "elasticsearch", "urls": [ES_URL], "index_prefix": prefix, "replicas": 0},
+        tmp_path,
+    )
+    yield opened
+    opened.client.indices.delete(index=f"{prefix}*")  # type: ignore[attr-defined]
+    opened.close()
+
+
+def doc(n: int, title: str, text: str, **fields) -> StoredDocument:
+    fields.setdefault("fetched_at", datetime(2026, 11, n, 8, 0))
+    fields.setdefault("relevant", True)
+    return StoredDocument(url=f"https://news.example.cn/{n}.html", title=title, text=text, **fields)
+
+
+CORPUS = [
+    doc(1, "新乡12345热线接线员骂人", "市民投诉12345热线接线员辱骂来电群众，态度恶劣。",
+        negativity=0.9, relevance=0.9, hotlines=["12345"], categories=["rudeness"],
+        regions=[{"province": "河南省", "city": "新乡市", "county": "长垣市"}], source="news-a"),
+    doc(2, "郑州市长热线打不通", "市民反映市长热线打了三天没人接，一直占线，问题没有解决。",
+        negativity=0.7, relevance=0.8, hotlines=["12345"], categories=["unreachable"],
+        regions=[{"province": "河南省", "city": "郑州市"}], source="news-b"),
+    doc(3, "合肥12315投诉被推诿", "消费者称12315把投诉转来转去，部门之间互相推诿。",
+        negativity=0.6, relevance=0.7, hotlines=["12315"], categories=["buck_passing"],
+        regions=[{"province": "安徽省", "city": "合肥市"}], source="news-a"),
+    doc(4, "小说第三章 电话", "他在电话里骂了一句，随后挂断。", relevant=False, negativity=0.5,
+        relevance=0.1, source="fiction"),
+    doc(5, "新乡官方回应热线骂人事件", "新乡市12345热线管理中心致歉，涉事接线员已停职。",
+        negativity=0.4, relevance=0.85, hotlines=["12345"], categories=["rudeness"],
+        regions=[{"province": "河南省", "city": "新乡市"}], source="news-c", incident_id="inc-x"),
+]
+
+
+def urls(result) -> list[str]:
+    return [hit.document.url.rsplit("/", 1)[1].removesuffix(".html") for hit in result.hits]
+
+
+def search(store: Store, text: str = "", **options) -> list[str]:
+    options.setdefault("sort", "time")
+    return urls(store.search(SearchQuery(text=text, **options)))
+
+
+def test_upsert_outcomes_and_no_duplicates_on_recrawl(store):
+    assert store.upsert_many(CORPUS) == ["new"] * 5
+    assert store.upsert_many(CORPUS) == ["unchanged"] * 5
+    changed = doc(1, CORPUS[0].title, CORPUS[0].text + "记者追踪报道。")
+    assert store.upsert(changed) == "updated"
+    assert store.stats()["documents"] == 5
+    assert store.get(changed.id).text.endswith("记者追踪报道。")
+
+
+def test_get_round_trips_every_field(store):
+    post = doc(6, "转发微博", "12345热线三天没人接 #热线打不通#", kind="post", reposts=12,
+               comments=3, likes=40, parent_url="https://m.weibo.cn/detail/1", author="市民甲",
+               published_at=datetime(2026, 11, 6, 7, 30), tier=4, plans=["默认"],
+               reasons=["hotline"], sentiment=0.25)
+    store.upsert(post)
+    assert store.get(post.id) == post
+    with pytest.raises(DocumentNotFound):
+        store.get("0" * 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12345", ["5", "1"]),
+        ("接线员", ["5", "1"]),
+        ("热线 AND 推诿", []),
+        ("骂", ["5", "1"]),
+        ("推诿 OR 打不通", ["3", "2"]),
+        ("热线 NOT 新乡", ["2"]),
+        ('"态度恶劣"', ["1"]),
+        ("(骂人 OR 占线) AND 市民", ["2", "1"]),
+        ("NOT 12345", ["3", "2"]),
+        # Request syntax in the text is just text (no field names, no JSON).
+        ('"新乡 }}, {match_all: {}}"', []),  # a phrase of its words, not match_all
+        ("title:新乡", []),
+    ],
+)
+def test_query_syntax(store, text, expected):
+    store.upsert_many(CORPUS)
+    assert search(store, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["(12345", "12345 AND", "OR 热线", '"未闭合', "*", '{"match_all": {}}']
+)
+def test_malformed_queries_raise_invalid_query(store, text):
+    store.upsert_many(CORPUS)
+    with pytest.raises(InvalidQuery, match="invalid query"):
+        store.search(SearchQuery(text=text))
+
+
+def test_filters(store):
+    store.upsert_many(CORPUS)
+    assert search(store, regions=("新乡市",)) == ["5", "1"]
+    assert search(store, regions=("长垣市",)) == ["1"]
+    assert search(store, regions=("安徽省",)) == ["3"]
+    assert search(store, hotlines=("12315",)) == ["3"]
+    assert search(store, categories=("rudeness", "unreachable")) == ["5", "2", "1"]
+    assert search(store, sources=("news-a",)) == ["3", "1"]
+    assert search(store, incident_id="inc-x") == ["5"]
+    assert search(store, date_from=date(2026, 11, 2), date_to=date(2026, 11, 3)) == ["3", "2"]
+    assert search(store, negativity_min=0.6, negativity_max=0.7) == ["3", "2"]
+    assert search(store, "骂", relevant_only=False) == ["5", "4", "1"]
+
+
+def test_sorts_paging_and_exact_totals(store):
+    store.upsert_many(CORPUS)
+    assert search(store, sort="negativity") == ["1", "2", "3", "5"]
+    assert search(store, sort="relevance") == ["1", "5", "2", "3"]  # no text: by relevance
+    page = store.search(SearchQuery(sort="time", limit=2, offset=1))
+    assert (page.total, urls(page)) == (4, ["3", "2"])
+    ranked = store.search(SearchQuery(text="新乡", sort="relevance"))
+    assert ranked.total == 2 and ranked.hits[0].score >= ranked.hits[1].score
+
+
+def test_facets(store):
+    store.upsert_many(CORPUS)
+    facets = store.search(SearchQuery(text="热线", facets=True)).facets
+    assert dict(facets["hotline"]) == {"12345": 3}
+    assert dict(facets["province"]) == {"河南省": 3}
+    assert dict(facets["city"]) == {"新乡市": 2, "郑州市": 1}
+    assert facets["city"][0] == ("新乡市", 2)
+    assert dict(facets["category"]) == {"rudeness": 2, "unreachable": 1}
+    assert dict(facets["source"]) == {"news-a": 1, "news-b": 1, "news-c": 1}
+
+
+def test_snippets_highlight_the_terms(store):
+    store.upsert_many(CORPUS)
+    (hit,) = store.search(SearchQuery(text='"态度恶劣"')).hits
+    assert [hit.snippet[a:b] for a, b in hit.highlights] == ["态度恶劣"]
+
+
+def _incident(n: int, level: str, score: int, last_day: int) -> IncidentRecord:
+    return IncidentRecord(
+        id=f"inc-{n}", title=f"事件{n}", first_document_id="d", first_url="u",
+        first_source=None, first_outlet=None, first_seen=datetime(2026, 11, 1),
+        last_seen=datetime(2026, 11, last_day), documents=n, sources=1, level=level, score=score,
+        reasons=[f"原因{n}"],
+    )
+
+
+def test_incidents_replace_get_and_list(store):
+    store.replace_incidents([_incident(1, "blue", 1, 2), _incident(2, "red", 9, 3)])
+    store.replace_incidents(
+        [_incident(3, "orange", 6, 5), _incident(4, "orange", 7, 4), _incident(5, "blue", 2, 9)]
+    )
+    assert [i.id for i in store.list_incidents()] == ["inc-4", "inc-3", "inc-5"]
+    assert [i.id for i in store.list_incidents(levels=("blue",))] == ["inc-5"]
+    assert [i.id for i in store.list_incidents(since=datetime(2026, 11, 5))] == ["inc-3", "inc-5"]
+    assert [i.id for i in store.list_incidents(limit=1, offset=1)] == ["inc-3"]
+    assert store.get_incident("inc-4") == _incident(4, "orange", 7, 4)
+    with pytest.raises(IncidentNotFound):
+        store.get_incident("inc-2")
+    assert store.stats()["incidents"] == 3
+
+
+def test_set_incident_is_searchable(store):
+    store.upsert_many(CORPUS)
+    store.set_incident(CORPUS[0].id, "inc-x")
+    assert search(store, incident_id="inc-x") == ["5", "1"]
+    store.set_incident(CORPUS[0].id, None)
+    assert search(store, incident_id="inc-x") == ["5"]
+
+
+def test_fetch_times(store):
+    moved = doc(7, "周口热线推诿", "工单转办三次无人处理，12345热线推诿。",
+                fetched_url="https://news.example.cn/old/7.html")
+    store.upsert(moved)
+    assert store.last_fetched(moved.url) == moved.fetched_at
+    assert store.last_fetched("https://news.example.cn/old/7.html") == moved.fetched_at
+    later = moved.fetched_at + timedelta(hours=5)
+    store.record_fetch("https://news.example.cn/list.html", later)
+    assert store.last_fetched("https://news.example.cn/list.html") == later
+    assert store.last_fetched("https://news.example.cn/never.html") is None
+
+
+def test_iter_documents_oldest_first_and_since(store):
+    store.upsert_many(reversed(CORPUS))
+    assert [d.url[-6:] for d in store.iter_documents()] == [f"{n}.html" for n in range(1, 6)]
+    since = [d.url[-6:] for d in store.iter_documents(since=datetime(2026, 11, 4))]
+    assert since == ["4.html", "5.html"]
+
+
+def test_stats(store):
+    store.upsert_many(CORPUS)
+    stats = store.stats()
+    assert (stats["backend"], stats["documents"], stats["relevant"]) == (store.backend, 5, 4)
+    assert stats["sources"] == {"news-a": 2, "news-b": 1, "news-c": 1, "fiction": 1}
