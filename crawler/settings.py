@@ -17,6 +17,9 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# Scrapy starts this many asyncio tasks for every response's output; an article page
+# yields one item and a list page a few dozen requests, so 100 (the default) is all overhead.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0
 ROBOTSTXT_OBEY = True
 USER_AGENT = "hotwatch/0.1 (news monitoring crawler; +https://github.com/hotwatch/hotwatch)"
