@@ -583,6 +583,10 @@ from hotwatch.web.command import serve  # noqa: E402
 
 cli.add_command(serve)
 
+from hotwatch.index_commands import index_group  # noqa: E402
+
+cli.add_command(index_group)
+
 from hotwatch.eval_command import eval_command  # noqa: E402
 
 cli.add_command(eval_command)
