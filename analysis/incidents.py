@@ -34,10 +34,14 @@ FOLLOW_UP_OVERLAP = 0.1
 WINDOW = timedelta(days=45)
 SALIENT_CHARS = 600
 NOWHERE = "*"
-_PRIME = np.uint64((1 << 61) - 1)
+# Universal hashing (a*x + b) mod p with a, b and x all below p = 2^31 - 1: the product
+# fits in 64 bits and wraps around p billions of times, so each permutation really
+# reorders the shingles. (A 61-bit p with 31-bit a barely wrapped: the minimum was
+# nearly always the shingle with the smallest CRC, merging unrelated reports.)
+_PRIME = np.uint64((1 << 31) - 1)
 _RNG = np.random.default_rng(20210425)
-_A = _RNG.integers(1, 1 << 31, PERMUTATIONS, dtype=np.uint64)
-_B = _RNG.integers(0, 1 << 31, PERMUTATIONS, dtype=np.uint64)
+_A = _RNG.integers(1, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)
+_B = _RNG.integers(0, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)
 _CJK = re.compile(r"[\u4e00-\u9fff0-9]+")
 COMMON_BIGRAMS = frozenset(
     "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
@@ -55,6 +59,23 @@ class IncidentFeatures:
     regions: list[dict[str, str]] = field(default_factory=list)
     hotlines: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
+    url: str | None = None
+    parent_url: str | None = None  # the document a repost shares: it joins that incident
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What placing a document needs from its text; cacheable by content."""
+
+    signature: np.ndarray
+    bigrams: frozenset[str]
+
+
+def fingerprint(doc: IncidentFeatures) -> Fingerprint:
+    return Fingerprint(
+        minhash(doc.title + doc.text),
+        frozenset(salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])),
+    )
 
 
 @dataclass
@@ -74,16 +95,28 @@ class IncidentIndex:
         self.incidents: dict[str, _Incident] = {}
         self.buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
         self.by_place: dict[str, list[str]] = defaultdict(list)
+        self.by_url: dict[str, str] = {}
 
-    def add(self, doc: IncidentFeatures) -> str:
-        signature = minhash(doc.title + doc.text)
-        bigrams = salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])
+    def incident_of(self, url: str | None) -> str | None:
+        """The incident a placed document (by url) belongs to."""
+        return self.by_url.get(url) if url else None
+
+    def add(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str:
+        prints = prints or fingerprint(doc)
+        signature, bigrams = prints.signature, set(prints.bigrams)
         places = _places(doc.regions)
-        incident = self._near_duplicate(signature) or self._follow_up(doc, places, bigrams)
+        parent = self.incident_of(doc.parent_url)
+        incident = (
+            self.incidents[parent]
+            if parent
+            else self._near_duplicate(signature) or self._follow_up(doc, places, bigrams)
+        )
         if incident is None:
             incident = _Incident(_incident_id(doc.doc_id), set(), set(), set(), None)
             self.incidents[incident.id] = incident
         self._join(incident, doc, signature, places, bigrams)
+        if doc.url:
+            self.by_url[doc.url] = incident.id
         return incident.id
 
     def _near_duplicate(self, signature: np.ndarray) -> _Incident | None:
@@ -142,7 +175,7 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     ids: list[str | None] = [None] * len(docs)
     order = sorted(range(len(docs)), key=lambda i: (_sort_time(docs[i]), i))
     for i in order:
-        if docs[i].hotlines or docs[i].categories:
+        if docs[i].hotlines or docs[i].categories or index.incident_of(docs[i].parent_url):
             ids[i] = index.add(docs[i])
     return ids
 
@@ -154,7 +187,7 @@ def minhash(text: str) -> np.ndarray:
     hashes = np.fromiter(
         (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles)
     )
-    products = (np.outer(hashes, _A) + _B) % _PRIME
+    products = (np.outer(hashes % _PRIME, _A) + _B) % _PRIME
     return products.min(axis=0)
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from analysis.incidents import IncidentFeatures, IncidentIndex, assign_incidents
+from analysis.incidents import (
+    NEAR_DUPLICATE,
+    IncidentFeatures,
+    IncidentIndex,
+    assign_incidents,
+    minhash,
+    similarity,
+)
 from analysis.tags import categories, hotlines, regions
 
 STORY = (
@@ -123,3 +130,11 @@ def test_same_place_outside_the_time_window_is_a_new_incident() -> None:
     index = IncidentIndex()
     founding = index.add(_features("a", STORY, 0))
     assert index.add(_features("b", REWRITE, 400)) != founding
+
+
+def test_unrelated_reports_sharing_a_phrase_are_not_near_duplicates() -> None:
+    shanghai = "上海闵行某小区居民反映12345热线工单被虚假办结，物业问题一直没有解决，居民多次投诉无果。"
+    chongqing = "重庆渝北某小区居民称拨打12345热线无人接听，排队半小时后被挂断，群众意见很大。"
+    assert similarity(minhash(shanghai), minhash(chongqing)) < 0.2
+    copy = "【转载】" + shanghai + "更多热点资讯请访问首页。推荐阅读：本地新闻"
+    assert similarity(minhash(shanghai), minhash(copy)) >= NEAR_DUPLICATE
