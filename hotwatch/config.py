@@ -42,6 +42,7 @@ INDEX_KEYS = {
     "verify_certs",
     "timeout",
     "index_prefix",
+    "replicas",
 }
 
 
