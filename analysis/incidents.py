@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -95,6 +96,9 @@ class IncidentIndex:
         self.incidents: dict[str, _Incident] = {}
         self.buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
         self.by_place: dict[str, list[str]] = defaultdict(list)
+        # Incidents by place and week of their documents: a follow-up is compared only with
+        # incidents active within the window, not every incident ever seen in its city.
+        self.by_place_week: dict[tuple[str, int | None], set[str]] = defaultdict(set)
         self.by_url: dict[str, str] = {}
 
     def incident_of(self, url: str | None) -> str | None:
@@ -131,7 +135,7 @@ class IncidentIndex:
         self, doc: IncidentFeatures, places: set[str], bigrams: set[str]
     ) -> _Incident | None:
         best, best_score = None, FOLLOW_UP_OVERLAP
-        candidates = {i for place in places - {NOWHERE} for i in self.by_place.get(place, ())}
+        candidates = self._candidates(places - {NOWHERE}, doc.published_at)
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
             if not _within_window(doc.published_at, incident.last_seen):
@@ -142,6 +146,17 @@ class IncidentIndex:
             if score >= best_score:
                 best, best_score = incident, score
         return best
+
+    def _candidates(self, places: set[str], moment: datetime | None) -> set[str]:
+        if moment is None:
+            return {i for place in places for i in self.by_place.get(place, ())}
+        weeks = range(_week(moment - WINDOW), _week(moment + WINDOW) + 1)
+        return {
+            i
+            for place in places
+            for week in (*weeks, None)
+            for i in self.by_place_week.get((place, week), ())
+        }
 
     def _join(
         self,
@@ -158,6 +173,9 @@ class IncidentIndex:
         for place in places - incident.places:
             self.by_place[place].append(incident.id)
         incident.places |= places
+        week = _week(doc.published_at) if doc.published_at else None
+        for place in places:
+            self.by_place_week[(place, week)].add(incident.id)
         incident.hotlines |= set(doc.hotlines)
         incident.bigrams |= bigrams
         if doc.published_at and (
@@ -198,7 +216,8 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 def salient_bigrams(text: str) -> set[str]:
     runs = _CJK.findall(text)
-    return {r[i : i + 2] for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
+    # Interned: an index of 100k documents holds millions of bigrams but few distinct ones.
+    return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
 
 
 def _band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
@@ -210,6 +229,10 @@ def _places(regions: list[dict[str, str]]) -> set[str]:
         return {NOWHERE}
     best = regions[0]
     return {best.get("city") or best.get("province") or NOWHERE}
+
+
+def _week(moment: datetime) -> int:
+    return int(moment.timestamp() // 604_800)
 
 
 def _within_window(moment: datetime | None, last_seen: datetime | None) -> bool:

@@ -13,8 +13,25 @@ LEVELS = ("blue", "yellow", "orange", "red")
 LEVEL_NAMES = {"red": "红", "orange": "橙", "yellow": "黄", "blue": "蓝"}
 LEVEL_THRESHOLDS = (("red", 9), ("orange", 6), ("yellow", 3))
 SENSITIVE_TERMS = (
-    "辱骂", "不要脸", "神经病", "泄露", "打击报复", "报复", "威胁", "殴打", "停职", "免职",
-    "处分", "致歉", "道歉", "通报", "约谈", "央视", "人民日报", "新华社", "热搜",
+    "辱骂",
+    "不要脸",
+    "神经病",
+    "泄露",
+    "打击报复",
+    "报复",
+    "威胁",
+    "殴打",
+    "停职",
+    "免职",
+    "处分",
+    "致歉",
+    "道歉",
+    "通报",
+    "约谈",
+    "央视",
+    "人民日报",
+    "新华社",
+    "热搜",
 )
 TIER_NAMES = {1: "central media", 2: "provincial media", 3: "portal", 4: "self-media"}
 
@@ -96,5 +113,6 @@ def _severity(categories: tuple[str, ...]) -> tuple[int, str]:
 
 
 def _reach(reach: int) -> tuple[int, str]:
-    points = 2 if reach >= 10_000 else 1 if reach >= 1_000 else 0
-    return points, f"social reach {reach}"
+    """Reposts, comments and likes: a thousand is a local stir, 100k a trending topic."""
+    points = 3 if reach >= 100_000 else 2 if reach >= 10_000 else 1 if reach >= 1_000 else 0
+    return points, f"social reach {reach} (reposts + comments + likes)"

@@ -2,16 +2,63 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import pickle
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from statistics import fmean
 from zoneinfo import ZoneInfo
 
-from analysis.incidents import IncidentFeatures, IncidentIndex
+import numpy as np
+
+from analysis.incidents import Fingerprint, IncidentFeatures, IncidentIndex, fingerprint
 from analysis.risk import RiskSignals, assess_risk, sensitive_terms_in
 from index import IncidentRecord, Store, StoredDocument
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+CACHE_FILE = "incident-fingerprints.pickle"
+CACHE_VERSION = 1  # bump when minhash or salient_bigrams change
+logger = logging.getLogger(__name__)
+
+
+class FingerprintCache:
+    """Fingerprints by document id and content hash; a missing or bad file means recompute."""
+
+    def __init__(self, entries: dict[str, tuple[str, bytes, frozenset[str]]] | None = None):
+        self.entries = entries or {}
+        self.used: dict[str, tuple[str, bytes, frozenset[str]]] = {}
+
+    @classmethod
+    def load(cls, directory: Path) -> FingerprintCache:
+        try:
+            with (directory / CACHE_FILE).open("rb") as file:
+                version, entries = pickle.load(file)
+        except FileNotFoundError:
+            return cls()
+        except Exception as error:  # noqa: BLE001 - any damage just means a full rebuild
+            logger.warning("incident cache unreadable, rebuilding: %s", error)
+            return cls()
+        return cls(entries) if version == CACHE_VERSION else cls()
+
+    def fingerprint(self, doc: IncidentFeatures) -> Fingerprint:
+        content = hashlib.sha1(f"{doc.title}\0{doc.text}".encode()).hexdigest()
+        cached = self.entries.get(doc.doc_id)
+        if cached and cached[0] == content:
+            prints = Fingerprint(np.frombuffer(cached[1], dtype=np.uint64), cached[2])
+        else:
+            prints = fingerprint(doc)
+        self.used[doc.doc_id] = (content, prints.signature.tobytes(), prints.bigrams)
+        return prints
+
+    def save(self, directory: Path) -> None:
+        """Keep only this run's documents; written aside then renamed, so never half-written."""
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / (CACHE_FILE + ".partial")
+        with partial.open("wb") as file:
+            pickle.dump((CACHE_VERSION, self.used), file, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(directory / CACHE_FILE)
 
 
 def incident_features(doc: StoredDocument) -> IncidentFeatures:
@@ -23,26 +70,40 @@ def incident_features(doc: StoredDocument) -> IncidentFeatures:
         regions=doc.regions,
         hotlines=doc.hotlines,
         categories=doc.categories,
+        url=doc.url,
+        parent_url=doc.parent_url,
     )
 
 
-def update_incidents(store: Store, *, now: datetime | None = None) -> int:
+def update_incidents(
+    store: Store, *, now: datetime | None = None, cache_dir: Path | None = None
+) -> int:
     """Regroup relevant documents (oldest first, so ids are stable) and store incident records.
 
     Returns how many documents changed incident. The grouping is replayed over every
-    stored document (linear in their number), so a run yields what a fresh build would.
+    stored document, so a run yields what a fresh build would; with ``cache_dir`` the
+    text fingerprints (the costly part) of unchanged documents are reused from disk.
     """
+    cache = FingerprintCache.load(cache_dir) if cache_dir else FingerprintCache()
     index = IncidentIndex()
     groups: dict[str, list[StoredDocument]] = defaultdict(list)
     changed = 0
     for doc in store.iter_documents():
-        incident_id = index.add(incident_features(doc)) if doc.relevant else None
+        incident_id = None
+        if doc.relevant or index.incident_of(doc.parent_url):
+            features = incident_features(doc)
+            incident_id = index.add(features, cache.fingerprint(features))
         if incident_id != doc.incident_id:
             store.set_incident(doc.id, incident_id)
             doc.incident_id = incident_id
             changed += 1
         if incident_id:
             groups[incident_id].append(doc)
+    if cache_dir:
+        try:
+            cache.save(cache_dir)
+        except OSError as error:  # only a speed-up is lost; the next run recomputes
+            logger.warning("incident cache not saved: %s", error)
     now = now or datetime.now(UTC)
     store.replace_incidents(incident_record(i, docs, now=now) for i, docs in groups.items())
     return changed
@@ -57,6 +118,7 @@ def incident_record(
     outlets = {doc.outlet or doc.domain or doc.source or doc.url for doc in docs}
     tiers = [doc.tier for doc in docs if doc.tier is not None]
     negativity = fmean(doc.negativity for doc in docs)
+    reach = sum(doc.reach for doc in docs if doc.kind == "post")
     categories = _ranked(c for doc in docs for c in doc.categories)
     risk = assess_risk(
         RiskSignals(
@@ -67,6 +129,7 @@ def incident_record(
             best_tier=min(tiers) if tiers else None,
             sensitive_terms=sensitive_terms_in(" ".join(d.title + d.text[:500] for d in docs)),
             categories=tuple(categories),
+            reach=reach,
         )
     )
     return IncidentRecord(
@@ -88,6 +151,7 @@ def incident_record(
         level=risk.level,
         score=risk.score,
         reasons=risk.reasons,
+        reach=reach,
     )
 
 

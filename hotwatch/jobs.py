@@ -55,7 +55,7 @@ def crawl_and_index(
     summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
     store = open_store(config.index, config.data_dir)
     try:
-        changed = update_incidents(store)
+        changed = update_incidents(store, cache_dir=Path(config.data_dir))
         if alerts:
             send_alerts(config, store)
     except StoreUnavailable as error:
@@ -87,7 +87,7 @@ def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
         for path in paths:
             docs = [_local_document(url, article, options) for url, article in read_articles(path)]
             counts.update(store.upsert_many(docs))
-        update_incidents(store)
+        update_incidents(store, cache_dir=Path(config.data_dir))
     finally:
         store.close()
     return counts

@@ -173,6 +173,7 @@ class IncidentRecord:
     level: str = "blue"
     score: int = 0
     reasons: list[str] = field(default_factory=list)
+    reach: int = 0  # reposts + comments + likes of the incident's social posts
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from analysis.incidents import (
     NEAR_DUPLICATE,
@@ -13,6 +15,8 @@ from analysis.incidents import (
     similarity,
 )
 from analysis.tags import categories, hotlines, regions
+from hotwatch.incidents import CACHE_FILE, update_incidents
+from index import Store, StoredDocument, open_store
 
 STORY = (
     "郑州一市民拨打12345投诉噪音 接线员不耐烦称“你烦不烦”",
@@ -133,8 +137,131 @@ def test_same_place_outside_the_time_window_is_a_new_incident() -> None:
 
 
 def test_unrelated_reports_sharing_a_phrase_are_not_near_duplicates() -> None:
-    shanghai = "上海闵行某小区居民反映12345热线工单被虚假办结，物业问题一直没有解决，居民多次投诉无果。"
+    shanghai = (
+        "上海闵行某小区居民反映12345热线工单被虚假办结，物业问题一直没有解决，居民多次投诉无果。"
+    )
     chongqing = "重庆渝北某小区居民称拨打12345热线无人接听，排队半小时后被挂断，群众意见很大。"
     assert similarity(minhash(shanghai), minhash(chongqing)) < 0.2
     copy = "【转载】" + shanghai + "更多热点资讯请访问首页。推荐阅读：本地新闻"
     assert similarity(minhash(shanghai), minhash(copy)) >= NEAR_DUPLICATE
+
+
+def _stored(url: str, doc: tuple[str, str], days: float, **fields: object) -> StoredDocument:
+    title, text = doc
+    moment = (START + timedelta(days=days)).replace(tzinfo=UTC)
+    relevant = bool(hotlines(f"{title}\n{text}"))
+    return StoredDocument(
+        url=url,
+        title=title,
+        text=text,
+        fetched_at=moment,
+        published_at=moment,
+        relevant=relevant,
+        regions=regions(text, title=title),
+        hotlines=hotlines(f"{title}\n{text}"),
+        categories=categories(text, title=title),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _post(url: str, parent: str, text: str, days: float, **counts: int) -> StoredDocument:
+    return _stored(url, ("", text), days, kind="post", parent_url=parent, **counts)
+
+
+def _stored_corpus() -> list[StoredDocument]:
+    story = "https://news.example.cn/zz-story"
+    return [
+        _stored(story, STORY, 0),
+        _stored("https://farm.example.com/a/123", REPOST, 0.3),
+        _stored("https://cs.example.cn/hotline-unreachable", OTHER_CITY, 0.5),
+        _stored("https://portal.example.cn/rewrite", REWRITE, 1),
+        _post("https://weibo.example.cn/b", story, "转发微博 太气人了", 1.5, reposts=800),
+        _post("https://weibo.example.cn/c", "https://weibo.example.cn/b", "转发微博", 2, likes=400),
+        _stored("https://news.example.cn/zz-streetlight", SAME_CITY_LATER, 60),
+        _stored("https://news.example.cn/festival", UNRELATED, 2),
+    ]
+
+
+def _memberships(store: Store) -> dict[str, str | None]:
+    return {doc.url: doc.incident_id for doc in store.iter_documents()}
+
+
+def _store_with(path: Path, docs: list[StoredDocument]) -> Store:
+    store = open_store({}, path)
+    store.upsert_many(docs)
+    return store
+
+
+def test_repost_chain_joins_the_original_incident(tmp_path: Path) -> None:
+    store = _store_with(tmp_path, _stored_corpus())
+    update_incidents(store)
+    ids = _memberships(store)
+    story = ids["https://news.example.cn/zz-story"]
+    assert story is not None
+    assert ids["https://weibo.example.cn/b"] == story
+    assert ids["https://weibo.example.cn/c"] == story
+    assert ids["https://news.example.cn/festival"] is None
+    store.close()
+
+
+def test_a_repost_of_an_unknown_page_stays_out() -> None:
+    index = IncidentIndex()
+    index.add(_features("a", STORY, 0))
+    stray = IncidentFeatures("b", "", "转发微博", START, parent_url="https://elsewhere.cn/x")
+    assert assign_incidents([stray]) == [None]
+    assert index.incident_of(stray.parent_url) is None
+
+
+def test_incident_reach_sums_posts_and_raises_the_level(tmp_path: Path) -> None:
+    docs = _stored_corpus()
+    store = _store_with(tmp_path, docs)
+    now = (START + timedelta(days=3)).replace(tzinfo=UTC)
+    update_incidents(store, now=now)
+    story = _memberships(store)["https://news.example.cn/zz-story"]
+    assert story is not None
+    quiet = store.get_incident(story)
+    assert quiet.reach == 1200
+    viral = _post("https://weibo.example.cn/d", "https://weibo.example.cn/c", "转发", 2.5)
+    store.upsert_many([replace(viral, reposts=60_000, comments=30_000, likes=20_000)])
+    update_incidents(store, now=now)
+    loud = store.get_incident(story)
+    assert loud.reach == 111_200
+    assert loud.score == quiet.score + 2
+    assert any(r.startswith("social reach 111200") for r in loud.reasons)
+    store.close()
+
+
+def test_cached_update_equals_a_full_replay_also_after_edits(tmp_path: Path) -> None:
+    docs = _stored_corpus()
+    cached = _store_with(tmp_path / "cached", docs[:5])
+    update_incidents(cached, cache_dir=tmp_path / "cached")
+    assert (tmp_path / "cached" / CACHE_FILE).exists()
+    # A crawl adds documents, and an edited page turns the story into another city's report.
+    edited = replace(docs[0], title=OTHER_CITY[0], text=OTHER_CITY[1] + "（更新）")
+    edited.regions = regions(edited.text, title=edited.title)
+    later = [*docs[5:], edited]
+    cached.upsert_many(later)
+    update_incidents(cached, cache_dir=tmp_path / "cached")
+    full = _store_with(tmp_path / "full", docs[:5])
+    full.upsert_many(later)
+    update_incidents(full)
+    assert _memberships(cached) == _memberships(full)
+    story = _memberships(full)["https://news.example.cn/zz-story"]
+    assert story == _memberships(full)["https://cs.example.cn/hotline-unreachable"]
+    assert sorted(i.id for i in cached.list_incidents()) == sorted(
+        i.id for i in full.list_incidents()
+    )
+    cached.close()
+    full.close()
+
+
+def test_a_corrupt_cache_means_a_full_rebuild_with_the_same_ids(tmp_path: Path) -> None:
+    store = _store_with(tmp_path, _stored_corpus())
+    update_incidents(store, cache_dir=tmp_path)
+    before = _memberships(store)
+    (tmp_path / CACHE_FILE).write_bytes(b"not a pickle")
+    for doc in store.iter_documents():
+        store.set_incident(doc.id, None)
+    update_incidents(store, cache_dir=tmp_path)
+    assert _memberships(store) == before
+    store.close()

@@ -35,3 +35,14 @@ def test_levels_rise_with_spread():
 
 def test_sensitive_terms_found_in_order_of_the_lexicon():
     assert sensitive_terms_in("接线员辱骂市民，涉事人员已停职") == ("辱骂", "停职")
+
+
+def test_social_reach_raises_the_level_with_its_reason():
+    quiet = RiskSignals(documents=3, sources=2, negativity=0.7)
+    viral = RiskSignals(documents=3, sources=2, negativity=0.7, reach=120_000)
+    assert assess_risk(quiet).level == "blue"
+    risk = assess_risk(viral)
+    assert risk.level == "yellow"
+    assert "social reach 120000 (reposts + comments + likes) (+3)" in risk.reasons
+    steps = [assess_risk(RiskSignals(1, 1, 0.5, reach=n)).score for n in (999, 1_000, 10_000)]
+    assert steps == [0, 1, 2]
