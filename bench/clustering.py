@@ -108,8 +108,13 @@ def follow_up(event: Event, rng: random.Random) -> tuple[str, str]:
 
 
 def corpus(size: int, seed: int = 7) -> Iterator[StoredDocument]:
-    """About 60% singleton events; the rest in repost waves (up to 40) and follow-ups."""
+    """About 60% singleton events; the rest in repost waves (up to 40) and follow-ups.
+
+    The corpus spans 365 days per 100k documents: the same density at every size, so
+    the growth measured is the algorithm's, not a denser news year's.
+    """
     rng = random.Random(seed)
+    span_days = 365 * size / 100_000
     made = 0
     while made < size:
         category, failure = rng.choice(FAILURES)
@@ -122,7 +127,7 @@ def corpus(size: int, seed: int = 7) -> Iterator[StoredDocument]:
             rng.choice(CHARS) + words(rng, 2),
             words(rng, 3),
             rng.choice(PROBLEMS),
-            rng.uniform(0, 365),
+            rng.uniform(0, span_days),
         )
         wave = 0 if rng.random() < 0.85 else min(rng.paretovariate(1.2) * 2, 40)
         docs = list(_event_documents(event, int(wave), rng))
