@@ -256,7 +256,17 @@ def _index(raw: Any, label: str, environ: Mapping[str, str]) -> dict[str, Any]:
         )
     if index["backend"] == "elasticsearch" and not index.get("urls"):
         raise ConfigError(f"{label}: the elasticsearch backend needs urls (or HOTWATCH_ES_URL)")
+    _check_number(index, "replicas", int, 0, label)
+    _check_number(index, "timeout", (int, float), 1, label)
     return index
+
+
+def _check_number(table: dict[str, Any], key: str, kind: Any, minimum: float, label: str) -> None:
+    value = table.get(key)
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, kind) or value < minimum
+    ):
+        raise ConfigError(f"{label}: {key} must be a number of at least {minimum}, not {value!r}")
 
 
 def _dataclass(cls: Any, raw: Any, label: str) -> Any:

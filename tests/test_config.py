@@ -55,6 +55,9 @@ def test_environment_selects_elasticsearch(tmp_path):
         ('[[plans]]\nname = "p"\nrule = "(12345 OR"\n', "rule expected a term at position 9"),
         ('[index]\nbackend = "mongo"\n', "backend must be sqlite or elasticsearch"),
         ('[index]\nbackend = "elasticsearch"\n', "needs urls"),
+        ('[index]\nreplicas = "one"\n', "replicas must be a number of at least 0"),
+        ("[index]\ntimeout = 0\n", "timeout must be a number of at least 1"),
+        ("[crawl]\nanalysis_workers = -1\n", "analysis_workers must be 0 or more"),
         (SOURCE + SOURCE, "duplicate name 'fixture'"),
     ],
 )
