@@ -35,7 +35,10 @@ _REASONS = (
     (re.compile(r"^covered by self-media$"), "自媒体报道"),
     (re.compile(r"^covered by tier (\d+)$"), "{0} 级来源报道"),
     (re.compile(r"^sensitive terms: (.*)$"), "敏感词：{0}"),
-    (re.compile(r"^social reach (\d+)$"), "社交传播量 {0}"),
+    (
+        re.compile(r"^social reach (\d+) \(reposts \+ comments \+ likes\)$"),
+        "社交传播量 {0}（转发+评论+点赞）",
+    ),
 )
 _FAILURE_TYPE = re.compile(r"^failure type: (.*)$")
 _POINTS = re.compile(r"^(.*) \(\+(\d+)\)$")

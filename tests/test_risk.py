@@ -1,4 +1,7 @@
+import re
+
 from analysis.risk import RiskSignals, assess_risk, sensitive_terms_in
+from reports.formatting import reason_zh
 
 
 def test_a_single_mild_report_is_blue():
@@ -46,3 +49,14 @@ def test_social_reach_raises_the_level_with_its_reason():
     assert "social reach 120000 (reposts + comments + likes) (+3)" in risk.reasons
     steps = [assess_risk(RiskSignals(1, 1, 0.5, reach=n)).score for n in (999, 1_000, 10_000)]
     assert steps == [0, 1, 2]
+
+
+def test_every_reason_reads_in_chinese():
+    signals = RiskSignals(
+        documents=30, sources=12, negativity=0.9, documents_last_24h=15, best_tier=1,
+        sensitive_terms=("辱骂", "停职"), categories=("rudeness",), reach=120_000,
+    )
+    reasons = assess_risk(signals).reasons
+    assert len(reasons) == 7
+    for reason in reasons:
+        assert not re.search("[A-Za-z]", reason_zh(reason)), reason
