@@ -219,7 +219,10 @@ def _digest(store: Store, day: date, data_dir: Path) -> Any:
         directory = Path(data_dir) / STATE_DIRNAME
         # Read the level history if the digest job keeps one; never write it from here.
         history = LevelHistory(directory) if (directory / HISTORY_FILE).is_file() else None
-        return build_digest(store, Period.ending(day), history=history, now=datetime.now(UTC))
+        # The page shows its own rising tags; segmenting the day for trending terms is waste here.
+        return build_digest(
+            store, Period.ending(day), history=history, now=datetime.now(UTC), trending=False
+        )
     except Exception:  # noqa: BLE001 - the preview is optional; the page must still render
         logger.exception("could not build the digest preview for %s", day)
         return None
