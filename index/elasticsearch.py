@@ -263,12 +263,12 @@ class ElasticsearchStore:
         if since is not None:
             query = {"range": {"date_ts": {"gte": _timestamp(since)}}}
         body = {"query": query, "sort": [{"date_ts": "asc"}, {"id": "asc"}]}
+        # Streamed from a scroll (a snapshot), so writes made while iterating do not disturb it.
         with self._errors():
-            hits = list(
-                helpers.scan(self.client, index=self.documents, query=body, preserve_order=True)
-            )
-        for hit in hits:
-            yield _document(hit["_source"])
+            for hit in helpers.scan(
+                self.client, index=self.documents, query=body, preserve_order=True
+            ):
+                yield _document(hit["_source"])
 
     def search(self, query: SearchQuery) -> SearchResult:
         rule = parse_query(query.text)
