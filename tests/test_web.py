@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from hotwatch.cli import CATEGORIES as CLI_CATEGORIES
-from hotwatch.cli import Context
+from hotwatch.cli.context import Context
+from hotwatch.cli.document_commands import CATEGORIES as CLI_CATEGORIES
+from hotwatch.cli.serve_command import serve
 from hotwatch.config import Config, load_config
 from hotwatch.web import create_app
-from hotwatch.web.command import check_listen, serve
-from hotwatch.web.listen import ListenError
+from hotwatch.web.listen import ListenError, check_listen
 from hotwatch.web.params import CATEGORIES
 from hotwatch.web.present import highlight
 from hotwatch.web.security import CONTENT_SECURITY_POLICY
@@ -690,6 +690,6 @@ def test_the_cli_does_not_import_flask():
     import subprocess
     import sys
 
-    code = "import sys, hotwatch.web.command, hotwatch.cli; print('flask' in sys.modules)"
+    code = "import sys, hotwatch.cli; print('flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

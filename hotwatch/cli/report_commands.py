@@ -1,21 +1,18 @@
 """``hotwatch digest``, ``alerts``, ``report incident`` and ``run``: thin skins over ``reports``.
 
-Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(...)``.
+Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
-from hotwatch import output
-from hotwatch.cli import Context, handle_errors, pass_context
+from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors, pass_context, report_errors
 from reports.digest import Period
 from reports.dispatch import (
     default_day,
@@ -27,24 +24,10 @@ from reports.dispatch import (
     send_digest,
     write_eml,
 )
-from reports.errors import ReportError
 from reports.mail import text_part
 from reports.outbox import RetryResult
 from reports.settings import PERIODS, EmailSettings, email_settings
 from reports.state import state_dir
-
-
-def report_errors(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the reports package's errors into one-line ``Error: ...`` messages (exit 1)."""
-
-    @wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except ReportError as error:
-            raise click.ClickException(str(error)) from error
-
-    return wrapper
 
 
 def settings_of(context: Context) -> EmailSettings:

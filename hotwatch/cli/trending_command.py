@@ -1,14 +1,14 @@
 """``hotwatch trending``: a thin skin over ``reports.trending``.
 
-Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(...)``.
+Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
 
 from __future__ import annotations
 
 import click
 
-from hotwatch import output
-from hotwatch.cli import Context, handle_errors, pass_context
+from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors, pass_context
 from hotwatch.config import ConfigError
 from reports.trending import WINDOWS, TrendingItem, TrendingReport, trending_report
 

@@ -1,6 +1,6 @@
 """``hotwatch index status|flush|reindex|copy``: a thin skin over the store backends.
 
-Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(index_group)``.
+Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(index_group)``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from hotwatch import output
-from hotwatch.cli import Context, handle_errors, pass_context
+from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors, pass_context
 from index import BACKENDS, Store, StoreUnavailable, open_store
 from index.copy import copy_store
 

@@ -1,6 +1,6 @@
 """``hotwatch eval``: score relevance, tags and incidents against the labelled set.
 
-Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(eval_command)``.
+Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(eval_command)``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 
 from analysis.evaluation import DevsetError, EvaluationReport, evaluate_set
 from analysis.evaluation.devset import SUBSETS
-from hotwatch import output
+from hotwatch.cli import output
 
 
 @click.command("eval")

@@ -1,8 +1,6 @@
-"""``hotwatch serve``: run the web page. Registered by ``hotwatch/cli.py`` (``cli.add_command``).
+"""``hotwatch serve``: run the web page. Registered in ``hotwatch/cli/main.py``.
 
-This module does not import ``hotwatch.cli`` at import time (cli.py imports it), so
-either module may be imported first; the command receives the CLI's ``Context`` as
-the click object.
+Flask loads only when the command runs, so other commands start without it.
 """
 
 from __future__ import annotations
@@ -12,11 +10,10 @@ from typing import Any
 
 import click
 
+from hotwatch.cli.context import Context, handle_errors
 from hotwatch.web.listen import MIN_TOKEN_LENGTH, TOKEN_ENV, ListenError, check_listen
 
 logger = logging.getLogger(__name__)
-
-__all__ = ["check_listen", "serve"]
 
 
 @click.command("serve")
@@ -32,7 +29,7 @@ __all__ = ["check_listen", "serve"]
     help=f"Access token (at least {MIN_TOKEN_LENGTH} characters); required off loopback.",
 )
 @click.pass_obj
-def serve(context: Any, host: str, port: int, token: str | None) -> None:
+def serve(context: Context, host: str, port: int, token: str | None) -> None:
     """Serve the web page (今日 / 检索 / 事件) for PR staff.
 
     Listens on 127.0.0.1 unless told otherwise; any other address needs an access
@@ -47,7 +44,6 @@ def serve(context: Any, host: str, port: int, token: str | None) -> None:
     """
     from werkzeug.serving import make_server
 
-    from hotwatch.cli import handle_errors
     from hotwatch.web.app import create_app
 
     token = token or None

@@ -1,14 +1,14 @@
 """``hotwatch recrawl``: a thin skin over ``hotwatch.recrawl``.
 
-Registered at the bottom of ``hotwatch/cli.py`` with ``cli.add_command(...)``.
+Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
 
 from __future__ import annotations
 
 import click
 
-from hotwatch import output
-from hotwatch.cli import Context, handle_errors, pass_context
+from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors, pass_context
 from hotwatch.recrawl import RecrawlResult, recrawl, trending_topics
 
 COLUMNS = ("source", "type", "queries", "results", "new", "updated", "relevant", "errors")

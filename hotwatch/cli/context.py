@@ -1,0 +1,62 @@
+"""What every command shares: the lazily loaded configuration and the error boundary.
+
+Command modules import this one; it imports none of them, so the CLI has no import circle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from hotwatch.config import Config, ConfigError, load_config
+from hotwatch.local_files import InputError
+from index import Store, StoreError, open_store
+from reports.errors import ReportError
+
+
+def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the packages' own errors into one-line ``Error: ...`` messages (exit 1)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except (ConfigError, StoreError, InputError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def report_errors(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the reports package's errors into one-line ``Error: ...`` messages (exit 1)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ReportError as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+class Context:
+    def __init__(self, config_path: str | None, data_dir: str | None) -> None:
+        self.config_path = config_path
+        self.data_dir = data_dir
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, data_dir=self.data_dir)
+        return self._config
+
+    def store(self) -> Store:
+        return open_store(self.config.index, self.config.data_dir)
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,245 @@
+"""``hotwatch search``, ``show``, ``stats``, ``analyze``, ``ingest``: stored and local files."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from analysis.analyse import AnalysisOptions
+from analysis.incidents import IncidentFeatures, assign_incidents
+from analysis.tags.categories import CATEGORIES
+from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors, pass_context
+from hotwatch.local_files import INGEST_SUFFIXES, analyse_files, find_files
+from index import SearchQuery
+from index.records import SORT_ORDERS
+from reports.exporters import EXPORTERS, export_items
+
+
+@click.command()
+@click.argument("query", default="")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="From this day.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Up to this day.")
+@click.option("--region", "regions", multiple=True, help="Province, city or county (新乡, 河南省).")
+@click.option(
+    "--hotline", "hotlines", multiple=True, help="Hotline number or name (12345, 市长热线)."
+)
+@click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES))
+@click.option("--source", "sources", multiple=True, help="Configured source name.")
+@click.option(
+    "--all",
+    "search_all",
+    is_flag=True,
+    help="Search every stored document, not only relevant ones.",
+)
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@click.option("--json", "as_json", is_flag=True, help="Print {total, hits} as JSON.")
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(sorted(EXPORTERS)),
+    help="Export the hits (csv is UTF-8 with BOM for Excel; jsonl one per line).",
+)
+@pass_context
+@handle_errors
+def search(
+    context: Context,
+    query: str,
+    date_from: Any,
+    date_to: Any,
+    regions: tuple[str, ...],
+    hotlines: tuple[str, ...],
+    categories: tuple[str, ...],
+    sources: tuple[str, ...],
+    search_all: bool,
+    sort: str,
+    limit: int,
+    offset: int,
+    as_json: bool,
+    export_format: str | None,
+) -> None:
+    """Search stored documents: AND / OR / NOT, parentheses, "quoted phrases".
+
+    \b
+    Example:
+        hotwatch search '(12345 OR 市长热线) AND 骂人' --from 2021-04-01 --region 新乡
+    """
+    from hotwatch.search import normalise_filters
+
+    search_query = normalise_filters(
+        SearchQuery(
+            text=query,
+            date_from=_day(date_from),
+            date_to=_day(date_to),
+            regions=regions,
+            hotlines=hotlines,
+            categories=categories,
+            sources=sources,
+            relevant_only=not search_all,
+            sort=sort,
+            limit=limit,
+            offset=offset,  # type: ignore[arg-type]
+        )
+    )
+    store = context.store()
+    try:
+        result = store.search(search_query)
+    finally:
+        store.close()
+    if export_format:
+        export_items(
+            export_format, (h.to_json() for h in result.hits), click.get_binary_stream("stdout")
+        )
+        return
+    if as_json:
+        output.echo_json(result.to_json())
+        return
+    click.echo(f"{result.total} document(s)")
+    color = sys.stdout.isatty()
+    for hit in result.hits:
+        doc = hit.document
+        when = doc.published_at.strftime("%Y-%m-%d %H:%M") if doc.published_at else "----"
+        click.echo(f"\n{doc.id}  {when}  {doc.source or ''}  负面 {doc.negativity:.2f}")
+        click.echo(f"  {output.truncate(doc.title, 70)}")
+        click.echo(f"  {output.highlight(hit.snippet, hit.highlights, color=color)}")
+        click.echo(f"  {doc.url}")
+
+
+@click.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+@handle_errors
+def show(context: Context, doc_id: str, as_json: bool) -> None:
+    """Show one stored document.
+
+    \b
+    Example:
+        hotwatch show 3f2a9c0d1e4b5a67
+    """
+    store = context.store()
+    try:
+        doc = store.get(doc_id)
+    finally:
+        store.close()
+    if as_json:
+        output.echo_json(doc.to_json())
+        return
+    for key, value in doc.to_json().items():
+        if key != "text":
+            click.echo(f"{key:12} {value}")
+    click.echo("\n" + doc.text)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+@handle_errors
+def stats(context: Context, as_json: bool) -> None:
+    """Counts of stored documents, relevant documents and incidents.
+
+    \b
+    Example:
+        hotwatch stats --json
+    """
+    store = context.store()
+    try:
+        numbers = store.stats()
+    finally:
+        store.close()
+    if as_json:
+        output.echo_json(numbers)
+        return
+    for key, value in numbers.items():
+        click.echo(f"{key:15} {value}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document per line.")
+@pass_context
+@handle_errors
+def analyze(context: Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """Analyse local .html/.htm/.txt files (or directories of them) without indexing.
+
+    \b
+    Example:
+        hotwatch analyze saved-pages/ --json
+    """
+    options = AnalysisOptions(plans=context.config.plan_objects())
+    documents = list(analyse_files(paths, options))
+    incident_ids = assign_incidents([_features(d) for d in documents])
+    for document, incident_id in zip(documents, incident_ids, strict=True):
+        record = _analysis_record(document, incident_id)
+        if as_json:
+            output.echo_json(record)
+        else:
+            click.echo(
+                f"{'相关' if record['relevant'] else '无关'}  负面 {record['negativity']:.2f}  "
+                f"{output.truncate(record['title'], 50)}  {record['path']}"
+            )
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@pass_context
+@handle_errors
+def ingest(context: Context, paths: tuple[str, ...]) -> None:
+    """Index local files: HTML pages, text files, or .jsonl of {url,title,text,published_at}.
+
+    \b
+    Example:
+        hotwatch ingest exported-articles.jsonl
+    """
+    from hotwatch.jobs import ingest_files
+
+    counts = ingest_files(context.config, find_files(paths, INGEST_SUFFIXES))
+    click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+
+def _features(document: Any) -> IncidentFeatures:
+    article, analysis = document.article, document.analysis
+    return IncidentFeatures(
+        doc_id=document.url,
+        title=article.title,
+        text=article.text,
+        published_at=article.published_at,
+        regions=analysis.regions,
+        hotlines=analysis.hotlines,
+        categories=analysis.categories,
+    )
+
+
+def _analysis_record(document: Any, incident_id: str | None) -> dict[str, Any]:
+    article, analysis = document.article, document.analysis
+    return {
+        "path": document.path,
+        "url": document.url,
+        "title": article.title,
+        "text": article.text,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "author": article.author,
+        "outlet": article.outlet,
+        "relevant": analysis.relevant,
+        "relevance": analysis.relevance,
+        "negativity": analysis.negativity,
+        "sentiment": analysis.sentiment,
+        "hotlines": analysis.hotlines,
+        "regions": analysis.regions,
+        "categories": analysis.categories,
+        "plans": analysis.plans,
+        "reasons": analysis.reasons,
+        "incident_id": incident_id if analysis.relevant else None,
+    }
+
+
+def _day(value: Any) -> date | None:
+    return value.date() if value else None
+
+
