@@ -16,6 +16,7 @@ from typing import Any
 
 from analysis.plans import Plan
 from analysis.rules import RuleSyntaxError
+from reports.channels.config import AlertConfig, alert_config
 from reports.errors import EmailConfigError
 from reports.settings import email_settings
 
@@ -110,6 +111,18 @@ class Config:
     sources: tuple[SourceConfig, ...]
     plans: tuple[PlanConfig, ...]
     email: Mapping[str, Any] = field(default_factory=dict)
+    alerts: Mapping[str, Any] = field(default_factory=dict)
+    web: Mapping[str, Any] = field(default_factory=dict)
+
+    def alert_settings(self, environ: Mapping[str, str]) -> AlertConfig:
+        """Alert channels of ``[alerts]`` (or the older ``[email.alerts]``), secrets resolved."""
+        try:
+            email = email_settings(self.email, environ)
+            return alert_config(
+                email, self.alerts, environ, email_raw=self.email, web=self.web or None
+            )
+        except EmailConfigError as error:
+            raise ConfigError(str(error)) from error
 
     def plan_objects(self) -> tuple[Plan, ...]:
         return tuple(plan.build() for plan in self.plans)
@@ -162,7 +175,7 @@ def _read(path: Path) -> str:
 def _build(
     raw: dict[str, Any], label: str, path: Path | None, data_dir: Path, environ: Mapping[str, str]
 ) -> Config:
-    _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email"}, label)
+    _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email", "alerts", "web"}, label)
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
     if crawl.analysis_workers < 0:
         raise ConfigError(f"{label}: [crawl] analysis_workers must be 0 or more")
@@ -179,11 +192,16 @@ def _build(
     email = raw.get("email", {})
     if not isinstance(email, dict):
         raise ConfigError(f"{label}: [email] must be a table")
+    alerts, web = raw.get("alerts", {}), raw.get("web", {})
+    for name, table in (("alerts", alerts), ("web", web)):
+        if not isinstance(table, dict):
+            raise ConfigError(f"{label}: [{name}] must be a table")
+    config = Config(path, data_dir, crawl, index, sources, plans, email, alerts, web)
     try:
-        email_settings(email, environ)
-    except EmailConfigError as error:
+        config.alert_settings(environ)
+    except ConfigError as error:
         raise ConfigError(f"{label}: {error}") from error
-    return Config(path, data_dir, crawl, index, sources, plans, email)
+    return config
 
 
 def _source(entry: Any, label: str, environ: Mapping[str, str]) -> SourceConfig:

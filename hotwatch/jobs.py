@@ -20,7 +20,6 @@ from hotwatch.local_files import read_articles
 from index import SearchQuery, SearchResult, Store, StoredDocument, StoreUnavailable, open_store
 from reports.alerts import alerts_enabled, run_alerts
 from reports.errors import ReportError
-from reports.settings import email_settings
 from reports.state import state_dir
 
 logger = logging.getLogger(__name__)
@@ -69,12 +68,15 @@ def crawl_and_index(
 
 def send_alerts(config: Config, store: Store) -> None:
     """Alert on incidents that reached the configured level; a failed send is logged, kept."""
-    settings = email_settings(config.email, os.environ)
+    settings = config.alert_settings(os.environ)
     if not alerts_enabled(settings):
         return
     try:
-        run_alerts(store, settings, state_dir(config.data_dir), datetime.now(UTC))
+        run = run_alerts(store, settings, state_dir(config.data_dir), datetime.now(UTC))
     except ReportError as error:
+        logger.error("alerts: %s", error)
+        return
+    for error in run.errors:
         logger.error("alerts: %s", error)
 
 

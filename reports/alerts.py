@@ -1,22 +1,20 @@
-"""Alerts: an email (and optionally a JSON webhook) as soon as an incident reaches a level.
+"""Alerts: a message to every configured channel as soon as an incident reaches its level.
 
-An incident alerts when it is at or above ``email.alerts.level`` (default orange)
-and was seen within ``lookback_hours``. Each incident+level alerts once; it alerts
-again at a higher level (escalation), and at the same level only after
-``cooldown_hours`` *and* new reports since the last alert. State lives in
-``data_dir/reports/alerts.json``; alert emails go through the outbox like the
-digest, so a failed send is retried, never lost and never duplicated.
+An incident alerts when it is at or above a channel's ``level`` and was seen within
+``lookback_hours``. Each incident+level goes out once per channel; again at a higher
+level (escalation), and at the same level only after ``cooldown_hours`` *and* new
+reports since the last alert. State lives in ``data_dir/reports/alerts.json``.
+Every message is written to an outbox before it is sent (emails beside the digest,
+robot posts under ``outbox/channels/``), so a failure is retried, reported, never
+lost and never duplicated, and one failing channel never holds up the others.
 
-The crawl job calls ``run_alerts(store, settings, state_dir, now)`` after indexing.
+The crawl job calls ``run_alerts(store, config, state_dir, now)`` after indexing.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -24,15 +22,18 @@ from typing import Any
 
 from analysis.risk import LEVELS
 from index import IncidentRecord, Store
+from reports.channels.config import AlertConfig, Channel
+from reports.channels.messages import PAYLOADS
+from reports.channels.queue import PostQueue, PostRetry
 from reports.delivery import transport_for
 from reports.digest import IncidentItem, incident_item
 from reports.errors import DeliveryError, EmailConfigError
 from reports.formatting import LEVEL_COLORS, level_label
 from reports.history import LevelHistory, observe_store, rank
 from reports.mail import build_message
-from reports.outbox import OutboxEntry, Postman
+from reports.outbox import Postman
 from reports.render import FOOTER, Rendered, incident_card_html, incident_text_lines, page
-from reports.settings import ALERTS_RECIPIENTS, EmailSettings
+from reports.settings import ALERTS_RECIPIENTS
 from reports.state import read_json, write_json
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,15 @@ MAX_CANDIDATES = 200
 
 @dataclass(frozen=True)
 class Alert:
-    """An incident that reached the alert level (``previous_level`` set when it escalated)."""
+    """An incident that reached a level (``previous_level`` set when it escalated).
+
+    ``channels`` names the channels it goes to: those whose level it reaches and
+    that have not had it within the cool-down.
+    """
 
     item: IncidentItem
     previous_level: str | None
+    channels: tuple[str, ...] = ()
 
     @property
     def record(self) -> IncidentRecord:
@@ -76,21 +82,55 @@ class Alert:
         }
 
 
+@dataclass(frozen=True)
+class ChannelResult:
+    """``sent``; ``queued`` (an email in the outbox); or ``failed`` (kept for a retry)."""
+
+    channel: str
+    type: str
+    status: str
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"channel": self.channel, "type": self.type, "status": self.status,
+                "error": self.error}
+
+
 @dataclass
 class AlertOutcome:
-    """What happened to one alert: emailed, queued in the outbox, posted to the webhook."""
+    """What happened to one alert on each of its channels."""
 
     alert: Alert
-    emailed: bool = False
-    queued: bool = False
-    webhook: bool | None = None
-    error: str | None = None
+    results: list[ChannelResult] = field(default_factory=list)
+
+    @property
+    def emailed(self) -> bool:
+        return any(r.type == "email" and r.status == "sent" for r in self.results)
+
+    @property
+    def queued(self) -> bool:
+        return any(r.type == "email" for r in self.results)
+
+    @property
+    def webhook(self) -> bool | None:
+        hooks = [r for r in self.results if r.type == "webhook"]
+        return all(r.status == "sent" for r in hooks) if hooks else None
+
+    @property
+    def delivered(self) -> list[str]:
+        return [r.channel for r in self.results if r.status == "sent"]
+
+    @property
+    def error(self) -> str | None:
+        return next((r.error for r in self.results if r.error), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.alert.key,
             "title": self.alert.record.title,
             "level": self.alert.level,
+            "channels": list(self.alert.channels),
+            "results": [r.to_json() for r in self.results],
             "emailed": self.emailed,
             "queued": self.queued,
             "webhook": self.webhook,
@@ -98,95 +138,107 @@ class AlertOutcome:
         }
 
 
-def alerts_enabled(settings: EmailSettings) -> bool:
-    """True when alerts have somewhere to go: an SMTP host (or debug mode) or a webhook."""
-    return bool(settings.host or settings.debug or settings.alerts.webhook_url)
+@dataclass
+class AlertRun:
+    """New alerts and what the outbox retry at the start of the run delivered or not."""
+
+    outcomes: list[AlertOutcome] = field(default_factory=list)
+    retried: PostRetry = field(default_factory=PostRetry)
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for o in self.outcomes for e in (r.error for r in o.results) if e] + [
+            error for _, error in self.retried.failed
+        ]
+
+
+def alerts_enabled(config: AlertConfig) -> bool:
+    """True when alerts have somewhere to go."""
+    return bool(config.channels)
 
 
 def evaluate_alerts(
-    store: Store, settings: EmailSettings, state_dir: Path, now: datetime
+    store: Store, config: AlertConfig, state_dir: Path, now: datetime
 ) -> list[Alert]:
-    """Incidents that should alert now; reads state, changes nothing."""
-    options = settings.alerts
-    levels = LEVELS[rank(options.level):]
-    since = now - timedelta(hours=options.lookback_hours)
+    """Incidents that should alert now, with their channels; reads state, changes nothing."""
+    if not config.channels:
+        return []
+    levels = LEVELS[rank(config.level):]
+    since = now - timedelta(hours=config.lookback_hours)
     candidates = store.list_incidents(levels=levels, since=since, limit=MAX_CANDIDATES)
     history = LevelHistory(state_dir)
     sent = read_json(state_dir / ALERT_STATE, {})
-    cooldown = timedelta(hours=options.cooldown_hours)
+    cooldown = timedelta(hours=config.cooldown_hours)
     alerts = []
     for record in candidates:
-        if _recently_alerted(record, sent, now, cooldown):
+        channels = tuple(
+            channel.name
+            for channel in config.channels
+            if channel.accepts(record.level)
+            and not _recently_alerted(record, sent, channel.name, now, cooldown)
+        )
+        if not channels:
             continue
         recorded = history.changes(record.id)
         previous = recorded[-1].level if recorded else None
         status = "escalating" if previous and rank(previous) < rank(record.level) else "new"
         item = incident_item(store, record, status, previous if status == "escalating" else None)
-        alerts.append(Alert(item, item.previous_level))
+        alerts.append(Alert(item, item.previous_level, channels))
     return alerts
 
 
 def send_alerts(
     alerts: list[Alert],
-    settings: EmailSettings,
+    config: AlertConfig,
     state_dir: Path,
     now: datetime,
     *,
     postman: Postman | None = None,
+    queue: PostQueue | None = None,
 ) -> list[AlertOutcome]:
-    """Email each alert (and post it to the webhook); record it once it is in the outbox."""
-    email = bool(settings.host or settings.debug)
-    if not alerts_enabled(settings):
+    """Send each alert to each of its channels; record it once it is in an outbox."""
+    if not config.channels:
         raise EmailConfigError(
-            "no alert channel: add [email] host and recipients, or email.alerts.webhook_url"
+            "no alert channel: add [[alerts.channels]] (or [email] host and recipients)"
         )
-    postman = postman or Postman(state_dir, lambda: transport_for(settings))
+    postman = postman or Postman(state_dir, lambda: transport_for(config.email))
+    queue = queue or PostQueue(state_dir)
     state = read_json(state_dir / ALERT_STATE, {})
     outcomes = []
     for alert in alerts:
         outcome = AlertOutcome(alert)
-        entry = _queue(alert, settings, postman) if email else None
-        outcome.queued = entry is not None
-        if settings.alerts.webhook_url:
-            _post(alert, settings, outcome)
-        if outcome.queued or outcome.webhook:
-            # Recorded before delivery: the outbox now owns the email, so a crash or a
-            # failed send can never lead to a second alert for the same incident+level.
-            state[alert.key] = {
-                "sent_at": now.isoformat(),
-                "last_seen": alert.record.last_seen.isoformat(),
-            }
-            write_json(state_dir / ALERT_STATE, state)
-        if entry is not None:
-            try:
-                postman.deliver(entry)
-            except DeliveryError as error:
-                outcome.error = str(error)
-                logger.error("alert %s not delivered: %s", alert.key, error)
-            else:
-                outcome.emailed = True
+        for name in alert.channels:
+            channel = config.channel(name)
+            outcome.results.append(
+                _send(alert, channel, config, state, state_dir, now, postman, queue)
+            )
         outcomes.append(outcome)
     return outcomes
 
 
 def run_alerts(
     store: Store,
-    settings: EmailSettings,
+    config: AlertConfig,
     state_dir: Path,
     now: datetime,
     *,
     dry_run: bool = False,
     postman: Postman | None = None,
-) -> list[AlertOutcome]:
-    """Evaluate, send (unless ``dry_run``) and record the levels seen; for the crawl job."""
-    alerts = evaluate_alerts(store, settings, state_dir, now)
+    queue: PostQueue | None = None,
+) -> AlertRun:
+    """Retry the outbox, evaluate, send (unless ``dry_run``) and record the levels seen."""
     if dry_run:
-        return [AlertOutcome(alert) for alert in alerts]
-    outcomes = send_alerts(alerts, settings, state_dir, now, postman=postman) if alerts else []
+        alerts = evaluate_alerts(store, config, state_dir, now)
+        return AlertRun([AlertOutcome(alert) for alert in alerts])
+    queue = queue or PostQueue(state_dir)
+    run = AlertRun(retried=queue.retry(config, now))
+    alerts = evaluate_alerts(store, config, state_dir, now)
+    if alerts:
+        run.outcomes = send_alerts(alerts, config, state_dir, now, postman=postman, queue=queue)
     history = LevelHistory(state_dir)
-    observe_store(store, history, now, lookback=timedelta(hours=settings.alerts.lookback_hours))
+    observe_store(store, history, now, lookback=timedelta(hours=config.lookback_hours))
     history.save()
-    return outcomes
+    return run
 
 
 def render_alert(alert: Alert, *, unsubscribe: str | None = None) -> Rendered:
@@ -213,59 +265,80 @@ def render_alert(alert: Alert, *, unsubscribe: str | None = None) -> Rendered:
     return Rendered(subject, text, html)
 
 
-def _recently_alerted(
-    record: IncidentRecord, sent: dict[str, Any], now: datetime, cooldown: timedelta
-) -> bool:
-    """Alerted at this level or higher within the cool-down, or with no news since."""
-    for level in LEVELS[rank(record.level):]:
-        entry = sent.get(f"alert:{record.id}:{level}")
-        if not entry:
-            continue
-        if now - _aware(datetime.fromisoformat(entry["sent_at"])) < cooldown:
-            return True
-        if _aware(record.last_seen) <= _aware(datetime.fromisoformat(entry["last_seen"])):
-            return True
-    return False
-
-
-def _queue(alert: Alert, settings: EmailSettings, postman: Postman) -> OutboxEntry:
-    rendered = render_alert(alert, unsubscribe=settings.list_unsubscribe)
-    message = build_message(
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        sender=settings.sender,
-        recipients=settings.recipients_for(ALERTS_RECIPIENTS),
-        list_unsubscribe=settings.list_unsubscribe,
-        key=alert.key,
-    )
-    return postman.queue(message, alert.key, sender=settings.sender.addr_spec)
-
-
-def _post(alert: Alert, settings: EmailSettings, outcome: AlertOutcome) -> None:
-    url = settings.alerts.webhook_url
-    assert url is not None
-    body = json.dumps(alert.to_json(), ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "hotwatch"},
-    )
+def _send(
+    alert: Alert,
+    channel: Channel,
+    config: AlertConfig,
+    state: dict[str, Any],
+    state_dir: Path,
+    now: datetime,
+    postman: Postman,
+    queue: PostQueue,
+) -> ChannelResult:
+    if channel.type == "email":
+        rendered = render_alert(alert, unsubscribe=config.email.list_unsubscribe)
+        try:
+            recipients = channel.to or config.email.recipients_for(ALERTS_RECIPIENTS)
+        except EmailConfigError as error:
+            return ChannelResult(channel.name, channel.type, "failed", str(error))
+        message = build_message(
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            sender=config.email.sender,
+            recipients=recipients,
+            list_unsubscribe=config.email.list_unsubscribe,
+            key=alert.key,
+        )
+        entry = postman.queue(message, f"{channel.name}|{alert.key}",
+                              sender=config.email.sender.addr_spec)
+        _record(state, state_dir, channel, alert, now)
+        try:
+            postman.deliver(entry)
+        except DeliveryError as error:
+            logger.error("alert %s to %s not delivered: %s", alert.key, channel.name, error)
+            return ChannelResult(channel.name, channel.type, "queued", str(error))
+        return ChannelResult(channel.name, channel.type, "sent")
+    post = queue.queue(channel, alert.key, PAYLOADS[channel.type](alert, config.base_url))
+    # Recorded before the post: the outbox now owns the message, so neither a crash nor
+    # a failed post can lead to a second alert for the same incident+level.
+    _record(state, state_dir, channel, alert, now)
     try:
-        with urllib.request.urlopen(request, timeout=settings.alerts.webhook_timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        outcome.webhook = False
-        outcome.error = outcome.error or f"webhook answered HTTP {error.code}"
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        outcome.webhook = False
-        outcome.error = outcome.error or f"webhook unreachable: {reason}"
-    else:
-        outcome.webhook = True
-    if outcome.webhook is False:
-        logger.error("alert %s: %s", alert.key, outcome.error)
+        queue.deliver(post, channel, now)
+    except DeliveryError as error:
+        logger.error("alert %s: %s", alert.key, error)
+        return ChannelResult(channel.name, channel.type, "failed", str(error))
+    return ChannelResult(channel.name, channel.type, "sent")
+
+
+def _record(
+    state: dict[str, Any], state_dir: Path, channel: Channel, alert: Alert, now: datetime
+) -> None:
+    state[f"{channel.name}|{alert.key}"] = {
+        "sent_at": now.isoformat(),
+        "last_seen": alert.record.last_seen.isoformat(),
+    }
+    write_json(state_dir / ALERT_STATE, state)
+
+
+def _recently_alerted(
+    record: IncidentRecord, sent: dict[str, Any], channel: str, now: datetime,
+    cooldown: timedelta,
+) -> bool:
+    """Alerted on this channel at this level or higher within the cool-down, or no news since.
+
+    Keys without a channel come from before channels existed and count for every channel.
+    """
+    for level in LEVELS[rank(record.level):]:
+        key = f"alert:{record.id}:{level}"
+        for entry in (sent.get(f"{channel}|{key}"), sent.get(key)):
+            if not entry:
+                continue
+            if now - _aware(datetime.fromisoformat(entry["sent_at"])) < cooldown:
+                return True
+            if _aware(record.last_seen) <= _aware(datetime.fromisoformat(entry["last_seen"])):
+                return True
+    return False
 
 
 def _aware(moment: datetime) -> datetime:

@@ -21,6 +21,7 @@ from typing import Any
 from analysis.plans import Plan
 from index import Store
 from reports.alerts import AlertOutcome, alerts_enabled, run_alerts
+from reports.channels.config import AlertConfig
 from reports.digest import Period
 from reports.dispatch import (
     SendOutcome,
@@ -103,6 +104,7 @@ def run_pipeline(
     data_dir: Path,
     open_store: Callable[[], Store],
     settings: EmailSettings,
+    alerting: AlertConfig,
     plans: Sequence[Plan],
     crawl: Callable[[], Any] | None,
     now: datetime,
@@ -116,11 +118,12 @@ def run_pipeline(
         email_ready = bool(settings.host or settings.debug)
         store = open_store()
         try:
-            if alerts_enabled(settings):
-                summary.alerts = run_alerts(store, settings, directory, now)
-                summary.errors += [o.error for o in summary.alerts if o.error]
+            if alerts_enabled(alerting):
+                run = run_alerts(store, alerting, directory, now)
+                summary.alerts = run.outcomes
+                summary.errors += run.errors
             else:
-                logger.info("no [email] host or webhook configured: alerts skipped")
+                logger.info("no alert channel configured: alerts skipped")
             if email_ready:
                 _digests(store, settings, plans, directory, now, summary)
             else:

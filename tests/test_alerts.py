@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hotwatch.cli import cli
 from index import open_store
 from reports.alerts import evaluate_alerts, run_alerts
+from reports.channels.config import alert_config
 from reports.errors import AlreadyRunning
 from reports.schedule import run_lock, run_pipeline
 from reports.settings import email_settings
@@ -32,6 +33,11 @@ def settings_for(port: int, **alerts):
     if alerts:
         raw["alerts"] = alerts
     return email_settings(raw, {})
+
+
+def legacy(settings):
+    """The channels that [email] and [email.alerts] alone configure."""
+    return alert_config(settings, {}, {}, email_raw={})
 
 
 @pytest.fixture
@@ -53,7 +59,7 @@ def alert_run(data_dir: Path, settings, now=NOW, **kwargs):
     state = data_dir / "reports"
     state.mkdir(exist_ok=True)
     with stored(data_dir) as store:
-        return run_alerts(store, settings, state, now, **kwargs)
+        return run_alerts(store, legacy(settings), state, now, **kwargs).outcomes
 
 
 def test_an_orange_incident_alerts_once_to_the_alert_recipients(data_dir):
@@ -114,7 +120,7 @@ def test_dry_run_sends_and_records_nothing(data_dir):
 def test_evaluate_alerts_ignores_incidents_outside_the_lookback(data_dir):
     settings = settings_for(25)
     with stored(data_dir) as store:
-        assert evaluate_alerts(store, settings, data_dir, NOW + timedelta(days=4)) == []
+        assert evaluate_alerts(store, legacy(settings), data_dir, NOW + timedelta(days=4)) == []
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -174,11 +180,11 @@ def test_run_sends_alerts_and_the_due_digest_once(data_dir):
         settings = settings_for(server.port)
         summary = run_pipeline(
             data_dir=data_dir, open_store=lambda: open_store({}, data_dir), settings=settings,
-            plans=(), crawl=lambda: crawled.append(True), now=morning,
+            alerting=legacy(settings), plans=(), crawl=lambda: crawled.append(True), now=morning,
         )
         again = run_pipeline(
             data_dir=data_dir, open_store=lambda: open_store({}, data_dir), settings=settings,
-            plans=(), crawl=None, now=morning + timedelta(minutes=30),
+            alerting=legacy(settings), plans=(), crawl=None, now=morning + timedelta(minutes=30),
         )
     assert crawled == [True]
     assert summary.errors == [] and again.errors == []
@@ -199,7 +205,8 @@ def test_run_before_the_digest_hour_sends_no_digest(data_dir):
     with smtp_server() as (server, handler):
         summary = run_pipeline(
             data_dir=data_dir, open_store=lambda: open_store({}, data_dir),
-            settings=settings_for(server.port), plans=(), crawl=None, now=early,
+            settings=settings_for(server.port), alerting=legacy(settings_for(server.port)),
+            plans=(), crawl=None, now=early,
         )
     assert summary.digests == []
 

@@ -117,7 +117,10 @@ def digest(
 @handle_errors
 @report_errors
 def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
-    """Alert by email (and webhook) on incidents at or above the alert level.
+    """Alert every channel (DingTalk, WeCom, Feishu, webhook, email) on incidents at its level.
+
+    Messages a channel refused are retried first; each incident and level goes out
+    once per channel.
 
     \b
     Example:
@@ -125,40 +128,52 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
     """
     from reports.alerts import run_alerts
 
-    settings = settings_of(context)
+    settings = context.config.alert_settings(os.environ)
     store = context.store()
     try:
-        outcomes = run_alerts(
+        run = run_alerts(
             store, settings, state_dir(context.config.data_dir), datetime.now(UTC), dry_run=dry_run
         )
     finally:
         store.close()
+    outcomes = run.outcomes
     if as_json:
-        output.echo_json({"dry_run": dry_run, "alerts": [o.to_json() for o in outcomes]})
-    elif outcomes:
-        click.echo(
-            output.table(
-                ["incident", "level", "title", "emailed", "webhook", "error"],
-                [
+        output.echo_json({
+            "dry_run": dry_run,
+            "alerts": [o.to_json() for o in outcomes],
+            "retried": [e.key for e in run.retried.delivered],
+            "still_queued": [{"key": e.key, "channel": e.channel, "error": error}
+                             for e, error in run.retried.failed],
+        })
+    else:
+        for entry in run.retried.delivered:
+            click.echo(f"delivered {entry.key} to {entry.channel} (from the outbox)")
+        for entry, error in run.retried.failed:
+            click.echo(f"still queued {entry.key} for {entry.channel}: {error}", err=True)
+        if outcomes:
+            click.echo(
+                output.table(
+                    ["incident", "level", "title", "channels", "error"],
                     [
-                        o.alert.record.id,
-                        o.alert.level,
-                        output.truncate(o.alert.record.title, 36),
-                        "yes" if o.emailed else "queued" if o.queued else "no",
-                        {True: "yes", False: "failed", None: "-"}[o.webhook],
-                        o.error or "",
-                    ]
-                    for o in outcomes
-                ],
+                        [
+                            o.alert.record.id,
+                            o.alert.level,
+                            output.truncate(o.alert.record.title, 36),
+                            ", ".join(
+                                f"{r.channel}: {r.status}" for r in o.results
+                            ) or ", ".join(o.alert.channels),
+                            o.error or "",
+                        ]
+                        for o in outcomes
+                    ],
+                )
             )
-        )
-    if not as_json:
         click.echo(f"{len(outcomes)} alert(s){' (dry run, nothing sent)' if dry_run else ''}")
-    failed = [o.error for o in outcomes if o.error]
+    failed = run.errors
     if failed:
         raise click.ClickException(
-            f"{failed[0]} ({len(failed)} alert(s) not delivered; "
-            "queued emails go out with: hotwatch digest --retry)"
+            f"{failed[0]} ({len(failed)} message(s) not delivered; they stay in the outbox and "
+            "go out with the next hotwatch alerts / run, emails also with hotwatch digest --retry)"
         )
 
 
@@ -228,6 +243,7 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
         data_dir=Path(config.data_dir),
         open_store=context.store,
         settings=settings,
+        alerting=config.alert_settings(os.environ),
         plans=config.plan_objects(),
         crawl=None
         if no_crawl
@@ -241,7 +257,7 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
             f"{sum(s.errors for s in summaries)} error(s); {changed} incident change(s)"
         )
     click.echo(
-        f"alerts: {sum(o.emailed or bool(o.webhook) for o in summary.alerts)} sent, "
+        f"alerts: {sum(bool(o.delivered) for o in summary.alerts)} sent, "
         f"{len(summary.alerts)} raised"
     )
     for outcome in summary.digests:
