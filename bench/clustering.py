@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from analysis.incidents import IncidentFeatures, assign_incidents
-from hotwatch.incidents import update_incidents
+from hotwatch.api.incidents import update_incidents
 from index import StoredDocument, open_store
 
 PLACES = (

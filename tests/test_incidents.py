@@ -15,7 +15,7 @@ from analysis.incidents import (
     similarity,
 )
 from analysis.tags import categories, hotlines, regions
-from hotwatch.incidents import CACHE_FILE, update_incidents
+from hotwatch.api.incidents import CACHE_FILE, update_incidents
 from index import Store, StoredDocument, open_store
 
 STORY = (

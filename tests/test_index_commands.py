@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hotwatch.api.incidents import update_incidents
 from hotwatch.cli import cli
-from hotwatch.incidents import update_incidents
 from index import SearchQuery, StoredDocument, open_store
 from index.copy import copy_store
 from index.sqlite import SQLiteStore

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
+from hotwatch.api.local_files import InputError
 from hotwatch.config import Config, ConfigError, load_config
-from hotwatch.local_files import InputError
 from index import Store, StoreError, open_store
 from reports.errors import ReportError
 

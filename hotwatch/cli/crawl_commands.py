@@ -32,7 +32,7 @@ def crawl(
         hotwatch crawl --source chinanews-society --max-pages 20
         hotwatch crawl --url https://news.example.com/society/index.html
     """
-    from hotwatch.jobs import crawl_and_index, selected_sources
+    from hotwatch.api.jobs import crawl_and_index, selected_sources
 
     sources = selected_sources(context.config, source_names, url)
     summaries, incidents_changed = crawl_and_index(
@@ -91,7 +91,7 @@ def demo(context: Context, limit: int) -> None:
     Example:
         hotwatch --data-dir /tmp/hotwatch-demo demo
     """
-    from hotwatch.jobs import run_demo
+    from hotwatch.api.jobs import run_demo
 
     summaries, result = run_demo(context.config, limit=limit)
     click.echo(

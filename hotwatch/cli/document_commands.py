@@ -11,9 +11,9 @@ import click
 from analysis.analyse import AnalysisOptions
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.tags.categories import CATEGORIES
+from hotwatch.api.local_files import INGEST_SUFFIXES, analyse_files, find_files
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from hotwatch.local_files import INGEST_SUFFIXES, analyse_files, find_files
 from index import SearchQuery
 from index.records import SORT_ORDERS
 from reports.exporters import EXPORTERS, export_items
@@ -69,7 +69,7 @@ def search(
     Example:
         hotwatch search '(12345 OR 市长热线) AND 骂人' --from 2021-04-01 --region 新乡
     """
-    from hotwatch.search import normalise_filters
+    from hotwatch.api.search import normalise_filters
 
     search_query = normalise_filters(
         SearchQuery(
@@ -196,7 +196,7 @@ def ingest(context: Context, paths: tuple[str, ...]) -> None:
     Example:
         hotwatch ingest exported-articles.jsonl
     """
-    from hotwatch.jobs import ingest_files
+    from hotwatch.api.jobs import ingest_files
 
     counts = ingest_files(context.config, find_files(paths, INGEST_SUFFIXES))
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))

@@ -1,4 +1,4 @@
-"""``hotwatch recrawl``: a thin skin over ``hotwatch.recrawl``.
+"""``hotwatch recrawl``: a thin skin over ``hotwatch.api.recrawl``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import click
 
+from hotwatch.api.recrawl import RecrawlResult, recrawl, trending_topics
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from hotwatch.recrawl import RecrawlResult, recrawl, trending_topics
 
 COLUMNS = ("source", "type", "queries", "results", "new", "updated", "relevant", "errors")
 

@@ -233,7 +233,7 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
     Example:
         */30 * * * * cd /srv/hotwatch && hotwatch run
     """
-    from hotwatch.jobs import crawl_and_index, selected_sources
+    from hotwatch.api.jobs import crawl_and_index, selected_sources
     from reports.schedule import run_pipeline
 
     config = context.config

@@ -26,7 +26,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from analysis.risk import LEVELS
-from hotwatch.search import normalise_filters
+from hotwatch.api.search import normalise_filters
 from index import SearchQuery
 from index.records import SORT_ORDERS
 from reports.formatting import CATEGORY_NAMES

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from hotwatch.api.crawl import SourceSummary
+from hotwatch.api.jobs import crawl_and_index
 from hotwatch.config import Config, ConfigError, SourceConfig
-from hotwatch.crawl import SourceSummary
-from hotwatch.jobs import crawl_and_index
 from index import SearchQuery, Store, StoredDocument, open_store
 from reports.trending import trending_report
 

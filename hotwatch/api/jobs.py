@@ -11,12 +11,12 @@ from pathlib import Path
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
+from hotwatch.api.crawl import SourceSummary, adhoc_source, run_crawl
+from hotwatch.api.incidents import update_incidents
+from hotwatch.api.local_files import read_articles
 from hotwatch.config import Config, ConfigError, SourceConfig
-from hotwatch.crawl import SourceSummary, adhoc_source, run_crawl
 from hotwatch.demo.server import SiteServer, serve
 from hotwatch.demo.site import Site, sample_site
-from hotwatch.incidents import update_incidents
-from hotwatch.local_files import read_articles
 from index import SearchQuery, SearchResult, Store, StoredDocument, StoreUnavailable, open_store
 from reports.alerts import alerts_enabled, run_alerts
 from reports.errors import ReportError
