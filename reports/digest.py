@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 
 from analysis.plans import Plan
 from analysis.risk import LEVEL_NAMES, LEVELS
+from analysis.sentiment.bands import NEGATIVE_FROM
 from index import DocumentNotFound, IncidentNotFound, IncidentRecord, SearchQuery, Store
 from index.records import StoredDocument
 from reports.history import LevelHistory
 from reports.trending import TrendingItem, trending_report
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NEGATIVE = 0.6
+NEGATIVE = NEGATIVE_FROM  # the 负面 band, so counts agree with every label
 EXAMPLES = 3
 INCIDENT_LINKS = 4
 MAX_INCIDENTS = 200

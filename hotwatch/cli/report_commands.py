@@ -179,13 +179,57 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
 
 @click.group()
 def report() -> None:
-    """Reports on one incident."""
+    """Reports: the 舆情专报 of a period, or one incident's 事件脉络 (Word, PDF, HTML ...)."""
+
+
+@report.command("digest")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day covered (default: yesterday, Asia/Shanghai).",
+)
+@click.option("--period", type=click.Choice(PERIODS), default="day", show_default=True)
+@click.option("--plan", default="default", show_default=True, help="Monitoring plan to cover.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True,
+    help="docx: Word/WPS; pdf: the same through LibreOffice (soffice) when installed.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Write to this file.")
+@pass_context
+@handle_errors
+@report_errors
+def report_digest(
+    context: Context, day: datetime | None, period: str, plan: str, fmt: str, out: str
+) -> None:
+    """Write the 舆情专报 of a day or week: 总体态势, charts, incidents with risk levels, sources.
+
+    \b
+    Example:
+        hotwatch report digest --date 2021-04-25 --format docx --out 专报.docx
+        hotwatch report digest --period week --format pdf --out weekly.pdf
+    """
+    from reports.documents import digest_document
+
+    now = datetime.now(UTC)
+    settings = settings_of(context)
+    store = context.store()
+    try:
+        plan_filter = resolve_plan(plan, context.config.plan_objects(), settings)
+        span = Period.ending(day.date() if day else default_day(now), period)
+        data = digest_document(
+            store, state_dir(context.config.data_dir), span, plan_filter, now, fmt
+        )
+    finally:
+        store.close()
+    _write(out, data)
 
 
 @report.command("incident")
 @click.argument("incident_id")
 @click.option(
-    "--format", "fmt", type=click.Choice(["html", "md", "json"]), default="md", show_default=True
+    "--format", "fmt", type=click.Choice(["html", "md", "json", "docx", "pdf"]), default="md",
+    show_default=True, help="docx and pdf need --out; pdf needs LibreOffice (soffice).",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
 @pass_context
@@ -197,14 +241,23 @@ def report_incident(context: Context, incident_id: str, fmt: str, out: str | Non
     \b
     Example:
         hotwatch report incident inc-3f2a9c0d --format html --out report.html
+        hotwatch report incident inc-3f2a9c0d --format docx --out 事件专报.docx
     """
     import json
 
+    from reports.documents import BINARY_FORMATS, incident_document
     from reports.incident_report import build_incident_report, render_html, render_markdown
 
+    if fmt in BINARY_FORMATS and not out:
+        raise click.UsageError(f"--format {fmt} writes a file: add --out FILE")
     store = context.store()
     try:
-        built = build_incident_report(store, incident_id, state_dir(context.config.data_dir))
+        directory = state_dir(context.config.data_dir)
+        if fmt in BINARY_FORMATS:
+            assert out is not None
+            _write(out, incident_document(store, incident_id, directory, fmt))
+            return
+        built = build_incident_report(store, incident_id, directory)
     finally:
         store.close()
     text = {
@@ -217,6 +270,14 @@ def report_incident(context: Context, incident_id: str, fmt: str, out: str | Non
         click.echo(f"wrote {out}")
     else:
         click.echo(text, nl=False)
+
+
+def _write(out: str, data: bytes) -> None:
+    try:
+        Path(out).write_bytes(data)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+    click.echo(f"wrote {out} ({len(data) // 1024 + 1} KiB)")
 
 
 @click.command()
