@@ -69,6 +69,8 @@ _KEYWORDS = (
 )
 DOCUMENT_MAPPING: dict[str, Any] = {
     "dynamic": False,
+    # The terms are not kept in _source (half the disk), so a document is only ever
+    # written whole (``_body``): a partial update would re-index it without them.
     "_source": {"excludes": ["title_terms", "body_terms"]},
     "properties": {
         **{name: {"type": "keyword"} for name in _KEYWORDS},
@@ -480,22 +482,60 @@ class ElasticsearchStore:
         return failed
 
     def _flush_incidents(self) -> None:
+        """Write buffered incident assignments as whole documents, never partial updates.
+
+        A partial update re-indexes ``_source``, which lacks the index terms (they are
+        excluded to halve the disk), so the document would vanish from text search.
+        Each document is re-put from its ``_source`` with its terms recomputed, guarded
+        by its sequence number: a concurrent upsert wins, and the assignment is retried.
+        """
         if not self._pending_incidents:
             return
         pending, self._pending_incidents = self._pending_incidents, {}
-        actions = [
-            {
-                "_op_type": "update",
-                "_index": self.documents,
-                "_id": doc_id,
-                "doc": {"incident_id": incident_id},
-            }
-            for doc_id, incident_id in pending.items()
-        ]
         with self._errors():
-            helpers.bulk(
-                self.client, actions, max_retries=3, refresh="wait_for", raise_on_error=False
+            for _ in range(5):
+                pending = self._reput_with_incidents(pending)
+                if not pending:
+                    break
+            else:
+                logger.warning("incident of %d document(s) kept changing; skipped", len(pending))
+            self.client.indices.refresh(index=self.documents)
+
+    def _reput_with_incidents(self, pending: dict[str, str | None]) -> dict[str, str | None]:
+        """One round of re-puts; returns the assignments that met a concurrent write."""
+        found = self.client.mget(index=self.documents, ids=list(pending))["docs"]
+        actions = []
+        for hit in found:
+            if not hit.get("found"):
+                continue
+            doc = _document(hit["_source"])
+            doc.incident_id = pending[hit["_id"]]
+            actions.append(
+                {
+                    "_index": self.documents,
+                    "_id": hit["_id"],
+                    "if_seq_no": hit["_seq_no"],
+                    "if_primary_term": hit["_primary_term"],
+                    "_source": _body(doc),
+                }
             )
+        conflicts: dict[str, str | None] = {}
+        for ok, item in helpers.streaming_bulk(
+            self.client,
+            actions,
+            max_retries=3,
+            initial_backoff=1,
+            raise_on_error=False,
+            chunk_size=500,
+        ):
+            result = item.get("index", {})
+            if ok:
+                continue
+            if result.get("status") == 409:
+                conflicts[result["_id"]] = pending[result["_id"]]
+            else:
+                logger.warning("incident of %s not written: %s", result.get("_id"), result)
+        return conflicts
 
     def _before_read(self) -> None:
         self._ensure_ready()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -232,3 +232,67 @@ def test_stats(store):
     stats = store.stats()
     assert (stats["backend"], stats["documents"], stats["relevant"]) == (store.backend, 5, 4)
     assert stats["sources"] == {"news-a": 2, "news-b": 1, "news-c": 1, "fiction": 1}
+
+
+# -- every write path, then search ------------------------------------------------------
+# Each way a document is written again (incident assignment, engagement refresh,
+# reanalysis, a copy) must leave it found by its text exactly as before.
+
+WRITE_PATH_QUERIES = {
+    "12345": ["6", "5", "1"],
+    "热线": ["6", "5", "2", "1"],
+    '"态度恶劣"': ["1"],
+    "热线 NOT 新乡": ["6", "2"],
+    "骂 OR 推诿": ["5", "3", "1"],
+    "转发": ["6"],
+}
+ALL_DOCUMENTS_QUERIES = {"电话": ["4"], "12345": ["6", "5", "1"], "热线": ["6", "5", "2", "1"]}
+
+
+def write_path_answers(store: Store) -> dict[str, list[str]]:
+    answers = {text: search(store, text) for text in WRITE_PATH_QUERIES}
+    answers.update({f"--all {t}": search(store, t, relevant_only=False)
+                    for t in ALL_DOCUMENTS_QUERIES})
+    return answers
+
+
+EXPECTED_WRITE_PATH_ANSWERS = {
+    **WRITE_PATH_QUERIES,
+    **{f"--all {text}": ids for text, ids in ALL_DOCUMENTS_QUERIES.items()},
+}
+
+
+def test_every_write_path_then_search(store, tmp_path):
+    from hotwatch.incidents import update_incidents
+    from index.copy import copy_store
+
+    post = doc(6, "转发：12345热线三天没人接", "市民转发称12345热线打不通。", kind="post",
+               reposts=3, hotlines=["12345"], categories=["unreachable"],
+               parent_url=CORPUS[1].url)
+    store.upsert_many([*CORPUS, post])
+    assert write_path_answers(store) == EXPECTED_WRITE_PATH_ANSWERS
+
+    update_incidents(store, now=datetime(2026, 11, 10, tzinfo=UTC))  # incident assignment
+    assert {d.incident_id for d in store.iter_documents() if d.relevant} != {None}
+    assert write_path_answers(store) == EXPECTED_WRITE_PATH_ANSWERS
+
+    store.set_incident(CORPUS[2].id, "inc-y")  # a single assignment
+    assert write_path_answers(store) == EXPECTED_WRITE_PATH_ANSWERS
+    assert search(store, incident_id="inc-y") == ["3"]
+
+    post.reposts, post.likes = 300, 1200  # engagement refresh of a post
+    assert store.upsert(post) == "updated"
+    assert write_path_answers(store) == EXPECTED_WRITE_PATH_ANSWERS
+
+    reanalysed = store.get(CORPUS[0].id)  # reanalysis re-puts the stored document
+    reanalysed.relevance, reanalysed.plans = 0.95, ["热线服务问题"]
+    store.upsert(reanalysed)
+    assert write_path_answers(store) == EXPECTED_WRITE_PATH_ANSWERS
+    assert store.get(reanalysed.id).plans == ["热线服务问题"]
+
+    copied = open_store({"backend": "sqlite"}, tmp_path / "copy")
+    try:
+        copy_store(store, copied)
+        assert write_path_answers(copied) == EXPECTED_WRITE_PATH_ANSWERS
+    finally:
+        copied.close()
