@@ -263,7 +263,7 @@ EXPECTED_WRITE_PATH_ANSWERS = {
 
 
 def test_every_write_path_then_search(store, tmp_path):
-    from hotwatch.incidents import update_incidents
+    from hotwatch.api.incidents import update_incidents
     from index.copy import copy_store
 
     post = doc(6, "转发：12345热线三天没人接", "市民转发称12345热线打不通。", kind="post",
