@@ -1,1 +1,46 @@
-"""What the CLI and the web page do, as Python: the services behind ``hotwatch``'s commands."""
+"""hotwatch as a Python library: what the CLI and the web page do, without printing.
+
+    from hotwatch import Hotwatch
+
+    hw = Hotwatch("hotwatch.toml", data_dir="/srv/hotwatch")
+    found = hw.search("12345 AND 骂", regions=["新乡"], limit=5)
+
+The CLI (``hotwatch.cli``) and the web page (``hotwatch.web``) are skins over this.
+"""
+
+from hotwatch.api.core import Hotwatch, evaluate, write_config
+from hotwatch.api.crawl import SourceSummary
+from hotwatch.api.local_files import InputError, LocalDocument
+from hotwatch.api.recrawl import RecrawlResult, RecrawlRow
+from hotwatch.api.reporting import REPORT_FORMATS, render_incident_report
+from hotwatch.api.results import (
+    CrawlResult,
+    DemoResult,
+    DigestDraft,
+    FlushResult,
+    IncidentDetail,
+    IndexStatus,
+    IngestResult,
+    ReindexResult,
+)
+
+__all__ = [
+    "REPORT_FORMATS",
+    "CrawlResult",
+    "DemoResult",
+    "DigestDraft",
+    "FlushResult",
+    "Hotwatch",
+    "IncidentDetail",
+    "IndexStatus",
+    "IngestResult",
+    "InputError",
+    "LocalDocument",
+    "RecrawlResult",
+    "RecrawlRow",
+    "ReindexResult",
+    "SourceSummary",
+    "evaluate",
+    "render_incident_report",
+    "write_config",
+]

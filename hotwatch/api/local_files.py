@@ -12,6 +12,7 @@ from typing import Any
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
 from analysis.extract import decode_html, extract_article
+from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
 
 DOCUMENT_SUFFIXES = (".html", ".htm", ".txt")
@@ -28,6 +29,30 @@ class LocalDocument:
     url: str
     article: Article
     analysis: Analysis
+    incident_id: str | None = None  # grouped with the other files analysed with it
+
+    def to_json(self) -> dict[str, Any]:
+        """One line of ``hotwatch analyze --json``."""
+        article, analysis = self.article, self.analysis
+        return {
+            "path": self.path,
+            "url": self.url,
+            "title": article.title,
+            "text": article.text,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "author": article.author,
+            "outlet": article.outlet,
+            "relevant": analysis.relevant,
+            "relevance": analysis.relevance,
+            "negativity": analysis.negativity,
+            "sentiment": analysis.sentiment,
+            "hotlines": analysis.hotlines,
+            "regions": analysis.regions,
+            "categories": analysis.categories,
+            "plans": analysis.plans,
+            "reasons": analysis.reasons,
+            "incident_id": self.incident_id,
+        }
 
 
 def find_files(paths: Iterable[str | Path], suffixes: tuple[str, ...]) -> list[Path]:
@@ -66,6 +91,30 @@ def analyse_files(paths: Iterable[str | Path], options: AnalysisOptions) -> Iter
     for path in find_files(paths, DOCUMENT_SUFFIXES):
         for url, article in read_articles(path):
             yield LocalDocument(str(path), url, article, analyse_article(article, options))
+
+
+def analyse_and_group(
+    paths: Iterable[str | Path], options: AnalysisOptions
+) -> list[LocalDocument]:
+    """Analyse the files and group the relevant ones into incidents among themselves."""
+    documents = list(analyse_files(paths, options))
+    incident_ids = assign_incidents([_features(d) for d in documents])
+    for document, incident_id in zip(documents, incident_ids, strict=True):
+        document.incident_id = incident_id if document.analysis.relevant else None
+    return documents
+
+
+def _features(document: LocalDocument) -> IncidentFeatures:
+    article, analysis = document.article, document.analysis
+    return IncidentFeatures(
+        doc_id=document.url,
+        title=article.title,
+        text=article.text,
+        published_at=article.published_at,
+        regions=analysis.regions,
+        hotlines=analysis.hotlines,
+        categories=analysis.categories,
+    )
 
 
 def _text_article(text: str) -> Article:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
+from hotwatch.api import write_config
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from hotwatch.config import CONFIG_FILENAME, default_config_text
+from hotwatch.config import CONFIG_FILENAME
 
 
 @click.command()
 @click.argument("path", default=CONFIG_FILENAME, type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
 def init(path: str, force: bool) -> None:
     """Write a commented starter configuration.
 
@@ -20,10 +20,7 @@ def init(path: str, force: bool) -> None:
     Example:
         hotwatch init && $EDITOR hotwatch.toml
     """
-    target = Path(path)
-    if target.exists() and not force:
-        raise click.ClickException(f"{target} exists (use --force to overwrite)")
-    target.write_text(default_config_text(), encoding="utf-8")
+    target = write_config(path, force=force)
     click.echo(f"wrote {target}")
 
 
@@ -42,8 +39,7 @@ def plans_check(context: Context) -> None:
     Example:
         hotwatch --config hotwatch.toml plans check
     """
-    config = context.config
-    for plan in config.plan_objects():
+    plans = context.api.plans()
+    for plan in plans:
         click.echo(f"ok  {plan.name}: {plan.rule.source}")
-    click.echo(f"{len(config.plans)} plan(s) valid")
-
+    click.echo(f"{len(plans)} plan(s) valid")

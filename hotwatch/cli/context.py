@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from hotwatch.api.core import Hotwatch
 from hotwatch.api.local_files import InputError
 from hotwatch.config import Config, ConfigError, load_config
 from index import Store, StoreError, open_store
@@ -48,12 +49,20 @@ class Context:
         self.config_path = config_path
         self.data_dir = data_dir
         self._config: Config | None = None
+        self._api: Hotwatch | None = None
 
     @property
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path, data_dir=self.data_dir)
         return self._config
+
+    @property
+    def api(self) -> Hotwatch:
+        """The Python API over this configuration; every command calls it."""
+        if self._api is None:
+            self._api = Hotwatch(self.config)
+        return self._api
 
     def store(self) -> Store:
         return open_store(self.config.index, self.config.data_dir)

@@ -32,16 +32,12 @@ def crawl(
         hotwatch crawl --source chinanews-society --max-pages 20
         hotwatch crawl --url https://news.example.com/society/index.html
     """
-    from hotwatch.api.jobs import crawl_and_index, selected_sources
-
-    sources = selected_sources(context.config, source_names, url)
-    summaries, incidents_changed = crawl_and_index(
-        context.config, sources, max_pages=max_pages, progress=not as_json
+    result = context.api.crawl(
+        sources=source_names, url=url, max_pages=max_pages, progress=not as_json
     )
+    summaries = result.sources
     if as_json:
-        output.echo_json(
-            {"sources": [s.to_json() for s in summaries], "incidents_changed": incidents_changed}
-        )
+        output.echo_json(result.to_json())
         return
     click.echo(
         output.table(
@@ -77,7 +73,6 @@ def crawl(
             click.echo(f"{summary.name}: {message}", err=True)
 
 
-
 @click.command()
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @pass_context
@@ -91,9 +86,8 @@ def demo(context: Context, limit: int) -> None:
     Example:
         hotwatch --data-dir /tmp/hotwatch-demo demo
     """
-    from hotwatch.api.jobs import run_demo
-
-    summaries, result = run_demo(context.config, limit=limit)
+    demo_run = context.api.demo(limit=limit)
+    summaries, result = demo_run.sources, demo_run.found
     click.echo(
         output.table(
             ["source", "fetched", "new", "updated", "relevant", "skipped", "fresh", "errors"],
@@ -109,7 +103,5 @@ def demo(context: Context, limit: int) -> None:
         tags = " ".join([*doc.hotlines, *doc.categories])
         click.echo(f"  负面 {doc.negativity:.2f}  {output.truncate(doc.title, 60)}  [{tags}]")
     click.echo(
-        f"\nstore: {context.config.data_dir}; try: hotwatch --data-dir "
-        f"{context.config.data_dir} search 12345"
+        f"\nstore: {demo_run.data_dir}; try: hotwatch --data-dir {demo_run.data_dir} search 12345"
     )
-

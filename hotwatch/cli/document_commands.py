@@ -8,13 +8,9 @@ from typing import Any
 
 import click
 
-from analysis.analyse import AnalysisOptions
-from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.tags.categories import CATEGORIES
-from hotwatch.api.local_files import INGEST_SUFFIXES, analyse_files, find_files
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from index import SearchQuery
 from index.records import SORT_ORDERS
 from reports.exporters import EXPORTERS, export_items
 
@@ -69,28 +65,19 @@ def search(
     Example:
         hotwatch search '(12345 OR 市长热线) AND 骂人' --from 2021-04-01 --region 新乡
     """
-    from hotwatch.api.search import normalise_filters
-
-    search_query = normalise_filters(
-        SearchQuery(
-            text=query,
-            date_from=_day(date_from),
-            date_to=_day(date_to),
-            regions=regions,
-            hotlines=hotlines,
-            categories=categories,
-            sources=sources,
-            relevant_only=not search_all,
-            sort=sort,
-            limit=limit,
-            offset=offset,  # type: ignore[arg-type]
-        )
+    result = context.api.search(
+        query,
+        date_from=_day(date_from),
+        date_to=_day(date_to),
+        regions=regions,
+        hotlines=hotlines,
+        categories=categories,
+        sources=sources,
+        search_all=search_all,
+        sort=sort,
+        limit=limit,
+        offset=offset,
     )
-    store = context.store()
-    try:
-        result = store.search(search_query)
-    finally:
-        store.close()
     if export_format:
         export_items(
             export_format, (h.to_json() for h in result.hits), click.get_binary_stream("stdout")
@@ -122,11 +109,7 @@ def show(context: Context, doc_id: str, as_json: bool) -> None:
     Example:
         hotwatch show 3f2a9c0d1e4b5a67
     """
-    store = context.store()
-    try:
-        doc = store.get(doc_id)
-    finally:
-        store.close()
+    doc = context.api.show(doc_id)
     if as_json:
         output.echo_json(doc.to_json())
         return
@@ -147,11 +130,7 @@ def stats(context: Context, as_json: bool) -> None:
     Example:
         hotwatch stats --json
     """
-    store = context.store()
-    try:
-        numbers = store.stats()
-    finally:
-        store.close()
+    numbers = context.api.stats()
     if as_json:
         output.echo_json(numbers)
         return
@@ -171,11 +150,8 @@ def analyze(context: Context, paths: tuple[str, ...], as_json: bool) -> None:
     Example:
         hotwatch analyze saved-pages/ --json
     """
-    options = AnalysisOptions(plans=context.config.plan_objects())
-    documents = list(analyse_files(paths, options))
-    incident_ids = assign_incidents([_features(d) for d in documents])
-    for document, incident_id in zip(documents, incident_ids, strict=True):
-        record = _analysis_record(document, incident_id)
+    for document in context.api.analyze(paths):
+        record = document.to_json()
         if as_json:
             output.echo_json(record)
         else:
@@ -196,50 +172,9 @@ def ingest(context: Context, paths: tuple[str, ...]) -> None:
     Example:
         hotwatch ingest exported-articles.jsonl
     """
-    from hotwatch.api.jobs import ingest_files
-
-    counts = ingest_files(context.config, find_files(paths, INGEST_SUFFIXES))
+    counts = context.api.ingest(paths).counts
     click.echo(", ".join(f"{name} {count}" for name, count in counts.items()))
-
-
-
-def _features(document: Any) -> IncidentFeatures:
-    article, analysis = document.article, document.analysis
-    return IncidentFeatures(
-        doc_id=document.url,
-        title=article.title,
-        text=article.text,
-        published_at=article.published_at,
-        regions=analysis.regions,
-        hotlines=analysis.hotlines,
-        categories=analysis.categories,
-    )
-
-
-def _analysis_record(document: Any, incident_id: str | None) -> dict[str, Any]:
-    article, analysis = document.article, document.analysis
-    return {
-        "path": document.path,
-        "url": document.url,
-        "title": article.title,
-        "text": article.text,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "author": article.author,
-        "outlet": article.outlet,
-        "relevant": analysis.relevant,
-        "relevance": analysis.relevance,
-        "negativity": analysis.negativity,
-        "sentiment": analysis.sentiment,
-        "hotlines": analysis.hotlines,
-        "regions": analysis.regions,
-        "categories": analysis.categories,
-        "plans": analysis.plans,
-        "reasons": analysis.reasons,
-        "incident_id": incident_id if analysis.relevant else None,
-    }
 
 
 def _day(value: Any) -> date | None:
     return value.date() if value else None
-
-

@@ -9,7 +9,6 @@ import click
 from analysis.risk import LEVEL_NAMES, LEVELS
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from index import SearchQuery
 
 
 @click.command("incidents")
@@ -31,11 +30,7 @@ def incidents_command(context: Context, levels: tuple[str, ...], limit: int, as_
     Example:
         hotwatch incidents --level red --level orange
     """
-    store = context.store()
-    try:
-        records = store.list_incidents(levels=levels, limit=limit)
-    finally:
-        store.close()
+    records = context.api.incidents(levels=levels, limit=limit)
     if as_json:
         output.echo_json({"incidents": [r.to_json() for r in records]})
         return
@@ -80,16 +75,10 @@ def incident_command(context: Context, incident_id: str, as_json: bool) -> None:
     Example:
         hotwatch incident inc-3f2a9c0d
     """
-    store = context.store()
-    try:
-        record = store.get_incident(incident_id)
-        reports = store.search(
-            SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=200)
-        )
-    finally:
-        store.close()
+    detail = context.api.incident(incident_id)
+    record = detail.record
     if as_json:
-        output.echo_json({**record.to_json(), "reports": [h.to_json() for h in reports.hits]})
+        output.echo_json(detail.to_json())
         return
     click.echo(record.title)
     click.echo(f"风险等级 {LEVEL_NAMES[record.level]} ({record.level}, score {record.score})")
@@ -99,12 +88,10 @@ def incident_command(context: Context, incident_id: str, as_json: bool) -> None:
     click.echo(f"报道 {record.documents} 篇，来源 {record.sources} 个")
     for day, count in record.daily.items():
         click.echo(f"  {day}  {'█' * min(count, 50)} {count}")
-    for hit in reports.hits:
+    for hit in detail.reports:
         doc = hit.document
         click.echo(f"  {_when(doc.published_at)}  {output.truncate(doc.title, 50)}  {doc.url}")
 
 
 def _when(moment: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "----"
-
-

@@ -1,4 +1,4 @@
-"""``hotwatch index status|flush|reindex|copy``: a thin skin over the store backends.
+"""``hotwatch index status|flush|reindex|copy``: a thin skin over ``Hotwatch.index_*``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(index_group)``.
 """
@@ -13,8 +13,7 @@ import click
 
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from index import BACKENDS, Store, StoreUnavailable, open_store
-from index.copy import copy_store
+from index import BACKENDS
 
 progress_log = logging.getLogger("hotwatch.progress")
 
@@ -35,11 +34,7 @@ def status_command(context: Context, as_json: bool) -> None:
     Example:
         hotwatch index status --json
     """
-    store = context.store()
-    try:
-        report = store_status(store)
-    finally:
-        store.close()
+    report = context.api.index_status().to_json()
     if as_json:
         output.echo_json(report)
         return
@@ -57,13 +52,8 @@ def flush_command(context: Context) -> None:
     Example:
         hotwatch index flush
     """
-    store = _elasticsearch_store(context, "flush")
-    try:
-        sent = store.flush_spool()
-        left = store.spooled()
-    finally:
-        store.close()
-    click.echo(f"flushed {sent} spooled document(s); {left} still spooled")
+    flushed = context.api.index_flush()
+    click.echo(f"flushed {flushed.sent} spooled document(s); {flushed.spooled} still spooled")
 
 
 @index_group.command("reindex")
@@ -76,12 +66,8 @@ def reindex_command(context: Context) -> None:
     Example:
         hotwatch index reindex
     """
-    store = _elasticsearch_store(context, "reindex")
-    try:
-        old, new = store.reindex()
-    finally:
-        store.close()
-    click.echo(f"reindexed {old} -> {new}")
+    done = context.api.index_reindex()
+    click.echo(f"reindexed {done.old} -> {done.new}")
 
 
 @index_group.command("copy")
@@ -105,17 +91,9 @@ def copy_command(
     """
     if source == target:
         raise click.UsageError(f"--from and --to are both {source}: nothing to copy")
-    source_store = open_backend(context, source)
-    try:
-        target_store = open_backend(context, target)
-        try:
-            report = copy_store(
-                source_store, target_store, batch_size=batch_size, progress=_log_progress
-            )
-        finally:
-            target_store.close()
-    finally:
-        source_store.close()
+    report = context.api.index_copy(
+        source=source, target=target, batch_size=batch_size, progress=_log_progress
+    )
     if as_json:
         output.echo_json(report.to_json())
         return
@@ -125,38 +103,6 @@ def copy_command(
         f"{source} -> {target} (new {counts['new']}, updated {counts['updated']}, "
         f"unchanged {counts['unchanged']}); {target} now holds {counts['target_documents']}"
     )
-
-
-def store_status(store: Store) -> dict[str, Any]:
-    """What ``index status`` shows; an unreachable cluster is a status, not an error."""
-    report: dict[str, Any] = {"backend": store.backend}
-    try:
-        report.update(store.stats())
-    except StoreUnavailable as error:
-        report["error"] = str(error)
-    if store.backend == "elasticsearch":
-        report["health"] = store.health()  # type: ignore[attr-defined]
-        report["spooled"] = store.spooled()  # type: ignore[attr-defined]
-    return report
-
-
-def open_backend(context: Context, backend: str) -> Store:
-    """The store of ``backend`` with the configuration's other [index] options."""
-    options: Mapping[str, Any] = {**context.config.index, "backend": backend}
-    if backend == "elasticsearch" and not options.get("urls"):
-        raise click.ClickException(
-            "the elasticsearch backend needs urls in [index] (or HOTWATCH_ES_URL)"
-        )
-    return open_store(options, context.config.data_dir)
-
-
-def _elasticsearch_store(context: Context, command: str) -> Any:
-    backend = context.config.index.get("backend", "sqlite")
-    if backend != "elasticsearch":
-        raise click.ClickException(
-            f"index {command} needs the elasticsearch backend (this store is {backend})"
-        )
-    return context.store()
 
 
 def _log_progress(copied: int, total: int) -> None:

@@ -106,5 +106,3 @@ def _configure_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.ERROR)
     logging.getLogger("hotwatch.progress").setLevel(logging.INFO)
-
-

@@ -1,4 +1,4 @@
-"""``hotwatch recrawl``: a thin skin over ``hotwatch.api.recrawl``.
+"""``hotwatch recrawl``: a thin skin over ``Hotwatch.recrawl``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from hotwatch.api.recrawl import RecrawlResult, recrawl, trending_topics
+from hotwatch.api import RecrawlResult
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
 
@@ -51,16 +51,13 @@ def recrawl_command(
     """
     if topic is not None and use_trending:
         raise click.UsageError("use either --topic or --trending, not both")
-    topics, incident_ids = [topic or ""], ()
-    if use_trending:
-        topics, incident_ids = trending_topics(context.config, top=top)
-    result = recrawl(
-        context.config,
-        topics,
-        source_names=source_names,
+    result = context.api.recrawl(
+        topic,
+        trending=use_trending,
+        top=top,
+        sources=source_names,
         max_pages=max_pages,
         progress=not as_json,
-        incident_ids=incident_ids,
     )
     if as_json:
         output.echo_json(result.to_json())

@@ -1,4 +1,4 @@
-"""``hotwatch trending``: a thin skin over ``reports.trending``.
+"""``hotwatch trending``: a thin skin over ``Hotwatch.trending``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
@@ -9,8 +9,7 @@ import click
 
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from hotwatch.config import ConfigError
-from reports.trending import WINDOWS, TrendingItem, TrendingReport, trending_report
+from reports.trending import WINDOWS, TrendingItem, TrendingReport
 
 
 @click.command()
@@ -31,14 +30,7 @@ def trending(context: Context, window: str, plan: str | None, top: int, as_json:
         hotwatch trending
         hotwatch trending --window 3d --plan xinxiang --top 5 --json
     """
-    if plan and plan not in {p.name for p in context.config.plans}:
-        known = ", ".join(p.name for p in context.config.plans) or "none"
-        raise ConfigError(f"no plan named {plan!r} (configured: {known})")
-    store = context.store()
-    try:
-        report = trending_report(store, window=window, plan=plan, top=top)
-    finally:
-        store.close()
+    report = context.api.trending(window=window, plan=plan, top=top)
     if as_json:
         output.echo_json(report.to_json())
         return

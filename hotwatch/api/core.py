@@ -1,0 +1,379 @@
+"""``Hotwatch``: everything the ``hotwatch`` command does, as methods returning dataclasses.
+
+Nothing here prints or knows about click; errors are the packages' own
+(``ConfigError``, ``StoreError``, ``InputError``, ``ReportError``), each with a
+one-line message. Each method opens the store and closes it again, unless the
+object was given a store to share (the web page passes the one of its request).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from analysis.analyse import AnalysisOptions
+from analysis.evaluation import EvaluationReport, evaluate_set
+from analysis.plans import Plan
+from hotwatch.api import maintenance, reporting
+from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
+from hotwatch.api.recrawl import RecrawlResult
+from hotwatch.api.results import (
+    CrawlResult,
+    DemoResult,
+    DigestDraft,
+    FlushResult,
+    IncidentDetail,
+    IndexStatus,
+    IngestResult,
+    ReindexResult,
+)
+from hotwatch.api.search import normalise_filters
+from hotwatch.config import (
+    CONFIG_FILENAME,
+    Config,
+    ConfigError,
+    default_config_text,
+    load_config,
+)
+from index import IncidentRecord, SearchQuery, SearchResult, Store, StoredDocument, open_store
+from index.copy import CopyReport
+from reports.alerts import AlertRun
+from reports.dispatch import SendOutcome
+from reports.incident_report import IncidentReport
+from reports.outbox import RetryResult
+from reports.schedule import RunSummary
+from reports.trending import TrendingReport
+
+INCIDENT_REPORTS = 200  # reports listed with one incident
+
+
+def write_config(path: str | Path = CONFIG_FILENAME, *, force: bool = False) -> Path:
+    """Write the commented starter configuration to ``path`` (``force``: overwrite)."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists (use --force to overwrite)")
+    target.write_text(default_config_text(), encoding="utf-8")
+    return target
+
+
+def evaluate(path: str | Path | None = None, *, subset: str = "dev") -> EvaluationReport:
+    """Score relevance, tags and incidents on the labelled set (default: the bundled one)
+    beside a plain keyword baseline; raises ``DevsetError`` on a broken set."""
+    return evaluate_set(path, subset=subset)
+
+
+class Hotwatch:
+    """hotwatch over one configuration and data directory.
+
+    ``config`` is a loaded ``Config`` or the path of a TOML file (``None``: ./hotwatch.toml
+    when present, else the defaults); ``data_dir`` overrides where the store lives.
+    """
+
+    def __init__(
+        self,
+        config: Config | str | Path | None = None,
+        data_dir: str | Path | None = None,
+        *,
+        store: Store | None = None,
+    ) -> None:
+        if isinstance(config, Config):
+            self.config = replace(config, data_dir=Path(data_dir)) if data_dir else config
+        else:
+            self.config = load_config(config, data_dir=data_dir)
+        self._shared_store = store
+
+    # -- the store ------------------------------------------------------------------
+
+    def open_store(self) -> Store:
+        """A new connection to the configured store; the caller closes it."""
+        return open_store(self.config.index, self.config.data_dir)
+
+    @contextmanager
+    def _store(self) -> Iterator[Store]:
+        if self._shared_store is not None:
+            yield self._shared_store
+            return
+        store = self.open_store()
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # -- configuration ----------------------------------------------------------------
+
+    def plans(self) -> list[Plan]:
+        """The monitoring plans, each rule parsed (raises ``ConfigError`` on a bad one)."""
+        return list(self.config.plan_objects())
+
+    # -- crawling -----------------------------------------------------------------------
+
+    def crawl(
+        self,
+        *,
+        sources: Sequence[str] = (),
+        url: str | None = None,
+        max_pages: int = 0,
+        progress: bool = False,
+    ) -> CrawlResult:
+        """Crawl the named sources (default: all), or one ad-hoc ``url``; analyse, index,
+        update incidents and alert. Scrapy's reactor runs once per process."""
+        from hotwatch.api.jobs import crawl_and_index, selected_sources
+
+        chosen = selected_sources(self.config, tuple(sources), url)
+        summaries, changed = crawl_and_index(
+            self.config, chosen, max_pages=max_pages, progress=progress
+        )
+        return CrawlResult(summaries, changed)
+
+    def recrawl(
+        self,
+        topic: str | None = None,
+        *,
+        trending: bool = False,
+        top: int = 5,
+        sources: Sequence[str] = (),
+        max_pages: int = 0,
+        progress: bool = False,
+    ) -> RecrawlResult:
+        """Search ``topic`` (or the ``top`` trending terms) again with the search and weibo
+        sources, and re-visit the stored reports it matches."""
+        from hotwatch.api.recrawl import recrawl, trending_topics
+
+        if topic is not None and trending:
+            raise ConfigError("use either a topic or trending, not both")
+        topics, incident_ids = [topic or ""], ()
+        if trending:
+            topics, incident_ids = trending_topics(self.config, top=top)
+        return recrawl(
+            self.config,
+            topics,
+            source_names=tuple(sources),
+            max_pages=max_pages,
+            progress=progress,
+            incident_ids=incident_ids,
+        )
+
+    def demo(self, *, limit: int = 10) -> DemoResult:
+        """Serve the bundled sample site on 127.0.0.1, crawl it into the store, and return
+        the ``limit`` most negative stored reports."""
+        from hotwatch.api.jobs import run_demo
+
+        summaries, found = run_demo(self.config, limit=limit)
+        return DemoResult(summaries, found, self.config.data_dir)
+
+    # -- local files --------------------------------------------------------------------
+
+    def analyze(self, paths: Iterable[str | Path]) -> list[LocalDocument]:
+        """Analyse local .html/.htm/.txt files (directories are searched) without storing."""
+        options = AnalysisOptions(plans=self.config.plan_objects())
+        return analyse_and_group(paths, options)
+
+    def ingest(self, paths: Iterable[str | Path]) -> IngestResult:
+        """Analyse and store local files: HTML pages, text files, or .jsonl of
+        ``{url, title, text, published_at}`` per line."""
+        from hotwatch.api.jobs import ingest_files
+
+        counts = ingest_files(self.config, find_files(paths, INGEST_SUFFIXES))
+        return IngestResult(dict(counts))
+
+    # -- the store ------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str | SearchQuery = "",
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        regions: Sequence[str] = (),
+        hotlines: Sequence[str] = (),
+        categories: Sequence[str] = (),
+        sources: Sequence[str] = (),
+        search_all: bool = False,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> SearchResult:
+        """Search stored documents: AND / OR / NOT, parentheses, "quoted phrases".
+
+        Filters take what people type (市长热线, 新乡); ``search_all`` includes documents
+        not judged relevant. A ``SearchQuery`` may be passed instead of the keywords.
+        """
+        if not isinstance(query, SearchQuery):
+            query = SearchQuery(
+                text=query,
+                date_from=date_from,
+                date_to=date_to,
+                regions=tuple(regions),
+                hotlines=tuple(hotlines),
+                categories=tuple(categories),
+                sources=tuple(sources),
+                relevant_only=not search_all,
+                sort=sort,  # type: ignore[arg-type]
+                limit=limit,
+                offset=offset,
+            )
+        with self._store() as store:
+            return store.search(normalise_filters(query))
+
+    def show(self, doc_id: str) -> StoredDocument:
+        """One stored document (raises ``DocumentNotFound``)."""
+        with self._store() as store:
+            return store.get(doc_id)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of stored documents, relevant documents and incidents."""
+        with self._store() as store:
+            return store.stats()
+
+    def incidents(self, *, levels: Sequence[str] = (), limit: int = 20) -> list[IncidentRecord]:
+        """Incidents, riskiest first; ``levels`` keeps only those levels (red, orange...)."""
+        with self._store() as store:
+            return store.list_incidents(levels=tuple(levels), limit=limit)
+
+    def incident(self, incident_id: str, *, limit: int = INCIDENT_REPORTS) -> IncidentDetail:
+        """One incident with its first ``limit`` reports, oldest first."""
+        with self._store() as store:
+            record = store.get_incident(incident_id)
+            reports = store.search(
+                SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=limit)
+            )
+        return IncidentDetail(record, reports.hits)
+
+    def trending(
+        self, *, window: str = "24h", plan: str | None = None, top: int = 10
+    ) -> TrendingReport:
+        """Terms and incidents whose volume bursts against their own baseline."""
+        from reports.trending import trending_report
+
+        if plan and plan not in {p.name for p in self.config.plans}:
+            known = ", ".join(p.name for p in self.config.plans) or "none"
+            raise ConfigError(f"no plan named {plan!r} (configured: {known})")
+        with self._store() as store:
+            return trending_report(store, window=window, plan=plan, top=top)
+
+    # -- reports, alerts and the scheduled run -----------------------------------------------
+
+    def digest(
+        self,
+        *,
+        day: date | None = None,
+        plan: str = "default",
+        period: str = "day",
+        recipients: Sequence[str] = (),
+        sending: bool = False,
+        now: datetime | None = None,
+    ) -> DigestDraft:
+        """Build the daily (or weekly) 舆情日报 ending ``day`` (default: yesterday in
+        Shanghai) for ``plan``, addressed to ``recipients`` or the plan's own."""
+        with self._store() as store:
+            return reporting.build_digest(
+                self.config,
+                store,
+                day=day,
+                plan=plan,
+                period=period,
+                recipients=recipients,
+                sending=sending,
+                now=now or datetime.now(UTC),
+            )
+
+    def write_digest(self, draft: DigestDraft, out: str | Path) -> tuple[Path, Path]:
+        """Write the .eml to ``out`` and its HTML beside it; returns both paths."""
+        from reports.dispatch import write_eml
+
+        return write_eml(draft.message, draft.html, Path(out))
+
+    def send_digest(self, draft: DigestDraft, *, force: bool = False) -> SendOutcome:
+        """Send once per plan, period and date (``force`` sends again)."""
+        from reports.dispatch import send_digest
+
+        settings = reporting.settings_of(self.config)
+        return send_digest(
+            draft.message, draft.key, settings, reporting.state_of(self.config), force=force
+        )
+
+    def retry_outbox(self) -> RetryResult:
+        """Deliver the emails a failed send left in the outbox."""
+        from reports.dispatch import retry_outbox
+
+        return retry_outbox(reporting.settings_of(self.config), reporting.state_of(self.config))
+
+    def alerts(self, *, dry_run: bool = False, now: datetime | None = None) -> AlertRun:
+        """Alert every configured channel on incidents at its level (``dry_run``: only say
+        which alerts would go out)."""
+        from reports.alerts import run_alerts
+
+        settings = self.config.alert_settings(os.environ)
+        with self._store() as store:
+            return run_alerts(
+                store,
+                settings,
+                reporting.state_of(self.config),
+                now or datetime.now(UTC),
+                dry_run=dry_run,
+            )
+
+    def incident_report(self, incident_id: str) -> IncidentReport:
+        """The 事件脉络 of one incident: timeline, first source, responses, spread, risk.
+        Turn it into text with ``render_incident_report``."""
+        from reports.incident_report import build_incident_report
+
+        with self._store() as store:
+            return build_incident_report(store, incident_id, reporting.state_of(self.config))
+
+    def run(
+        self, *, sources: Sequence[str] = (), max_pages: int = 0, crawl: bool = True
+    ) -> RunSummary:
+        """One locked pass for cron: crawl (unless ``crawl=False``), alert, and send the
+        digests that are due."""
+        from hotwatch.api.jobs import crawl_and_index, selected_sources
+        from reports.schedule import run_pipeline
+
+        config = self.config
+        settings = reporting.settings_of(config)
+        chosen = selected_sources(config, tuple(sources)) if crawl else []
+        return run_pipeline(
+            data_dir=Path(config.data_dir),
+            open_store=self.open_store,
+            settings=settings,
+            alerting=config.alert_settings(os.environ),
+            plans=config.plan_objects(),
+            crawl=(lambda: crawl_and_index(config, chosen, max_pages=max_pages, alerts=False))
+            if crawl
+            else None,
+            now=datetime.now(UTC),
+        )
+
+    # -- index maintenance ---------------------------------------------------------------
+
+    def index_status(self) -> IndexStatus:
+        """Backend, counts, and for Elasticsearch the cluster health and spooled documents."""
+        with self._store() as store:
+            return maintenance.store_status(store)
+
+    def index_flush(self) -> FlushResult:
+        """Send the documents spooled while Elasticsearch was unreachable."""
+        return maintenance.flush(self.config)
+
+    def index_reindex(self) -> ReindexResult:
+        """Rebuild the Elasticsearch index with the current mapping, then switch the alias."""
+        return maintenance.reindex(self.config)
+
+    def index_copy(
+        self,
+        *,
+        source: str,
+        target: str,
+        batch_size: int = 500,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> CopyReport:
+        """Copy every document and incident from backend ``source`` into ``target``
+        (same [index] options otherwise); copying twice duplicates nothing."""
+        return maintenance.copy_between(
+            self.config, source, target, batch_size=batch_size, progress=progress
+        )

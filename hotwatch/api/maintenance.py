@@ -1,0 +1,82 @@
+"""Index upkeep behind ``hotwatch index``: status, the Elasticsearch spool, reindexing, copying."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hotwatch.api.results import FlushResult, IndexStatus, ReindexResult
+from hotwatch.config import Config, ConfigError
+from index import Store, StoreUnavailable, open_store
+from index.copy import CopyReport, copy_store
+
+
+def store_status(store: Store) -> IndexStatus:
+    """What ``index status`` shows; an unreachable cluster is a status, not an error."""
+    status = IndexStatus(backend=store.backend)
+    try:
+        status.counts = dict(store.stats())
+    except StoreUnavailable as error:
+        status.error = str(error)
+    if store.backend == "elasticsearch":
+        status.health = store.health()  # type: ignore[attr-defined]
+        status.spooled = store.spooled()  # type: ignore[attr-defined]
+    return status
+
+
+def open_backend(config: Config, backend: str) -> Store:
+    """The store of ``backend`` with the configuration's other [index] options."""
+    options: Mapping[str, Any] = {**config.index, "backend": backend}
+    if backend == "elasticsearch" and not options.get("urls"):
+        raise ConfigError("the elasticsearch backend needs urls in [index] (or HOTWATCH_ES_URL)")
+    return open_store(options, config.data_dir)
+
+
+def open_elasticsearch(config: Config, command: str) -> Any:
+    """The configured store, which must be Elasticsearch for ``index <command>``."""
+    backend = config.index.get("backend", "sqlite")
+    if backend != "elasticsearch":
+        raise ConfigError(
+            f"index {command} needs the elasticsearch backend (this store is {backend})"
+        )
+    return open_store(config.index, config.data_dir)
+
+
+def flush(config: Config) -> FlushResult:
+    store = open_elasticsearch(config, "flush")
+    try:
+        sent = store.flush_spool()
+        return FlushResult(sent=sent, spooled=store.spooled())
+    finally:
+        store.close()
+
+
+def reindex(config: Config) -> ReindexResult:
+    store = open_elasticsearch(config, "reindex")
+    try:
+        old, new = store.reindex()
+    finally:
+        store.close()
+    return ReindexResult(old=old, new=new)
+
+
+def copy_between(
+    config: Config,
+    source: str,
+    target: str,
+    *,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> CopyReport:
+    """Copy every document and incident of backend ``source`` into backend ``target``."""
+    if source == target:
+        raise ConfigError(f"--from and --to are both {source}: nothing to copy")
+    source_store = open_backend(config, source)
+    try:
+        target_store = open_backend(config, target)
+        try:
+            return copy_store(source_store, target_store, batch_size=batch_size, progress=progress)
+        finally:
+            target_store.close()
+    finally:
+        source_store.close()

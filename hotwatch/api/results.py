@@ -1,0 +1,112 @@
+"""What the ``Hotwatch`` methods return: plain dataclasses, each with ``to_json()``.
+
+The JSON shapes are the ones ``hotwatch ... --json`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from hotwatch.api.crawl import SourceSummary
+from index import IncidentRecord, SearchResult
+from index.records import Hit
+from reports.digest import Digest
+from reports.mail import text_part
+
+
+@dataclass
+class CrawlResult:
+    """One summary per crawled source, and how many documents changed incident afterwards."""
+
+    sources: list[SourceSummary]
+    incidents_changed: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sources": [s.to_json() for s in self.sources],
+            "incidents_changed": self.incidents_changed,
+        }
+
+
+@dataclass
+class DemoResult:
+    """The demo crawl's summaries and the stored reports, most negative first."""
+
+    sources: list[SourceSummary]
+    found: SearchResult
+    data_dir: Path
+
+
+@dataclass
+class IngestResult:
+    """Documents by outcome (``new``, ``updated``, ``unchanged``), in the order first met."""
+
+    counts: dict[str, int]
+
+    def to_json(self) -> dict[str, int]:
+        return dict(self.counts)
+
+
+@dataclass
+class IncidentDetail:
+    """One incident and its reports, oldest first."""
+
+    record: IncidentRecord
+    reports: list[Hit]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.record.to_json(), "reports": [h.to_json() for h in self.reports]}
+
+
+@dataclass
+class IndexStatus:
+    """The backend, its counts (or why they could not be read), and for Elasticsearch the
+    cluster health and the number of spooled documents."""
+
+    backend: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    health: Any = None
+    spooled: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        report: dict[str, Any] = {"backend": self.backend, **self.counts}
+        if self.error is not None:
+            report["error"] = self.error
+        if self.backend == "elasticsearch":
+            report["health"] = self.health
+            report["spooled"] = self.spooled
+        return report
+
+
+@dataclass
+class FlushResult:
+    sent: int
+    spooled: int
+
+
+@dataclass
+class ReindexResult:
+    old: str
+    new: str
+
+
+@dataclass
+class DigestDraft:
+    """A built digest as an email (not yet written or sent), with its HTML part."""
+
+    digest: Digest
+    message: EmailMessage
+    html: str
+
+    @property
+    def key(self) -> str:
+        return self.digest.key
+
+    @property
+    def text(self) -> str:
+        """The plain-text part, as ``hotwatch digest --preview`` prints it."""
+        return text_part(self.message)
