@@ -23,6 +23,7 @@ _API_NAMES = frozenset(
         "FlushResult",
         "Hotwatch",
         "IncidentDetail",
+        "IndexMaintenance",
         "IndexStatus",
         "IngestResult",
         "InputError",

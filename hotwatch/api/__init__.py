@@ -8,9 +8,10 @@
 The CLI (``hotwatch.cli``) and the web page (``hotwatch.web``) are skins over this.
 """
 
-from hotwatch.api.core import Hotwatch, evaluate, write_config
+from hotwatch.api.core import Hotwatch
 from hotwatch.api.crawl import SourceSummary
 from hotwatch.api.local_files import InputError, LocalDocument
+from hotwatch.api.maintenance import IndexMaintenance
 from hotwatch.api.recrawl import RecrawlResult, RecrawlRow
 from hotwatch.api.reporting import REPORT_FORMATS, render_incident_report
 from hotwatch.api.results import (
@@ -23,6 +24,7 @@ from hotwatch.api.results import (
     IngestResult,
     ReindexResult,
 )
+from hotwatch.api.standalone import evaluate, write_config
 
 __all__ = [
     "REPORT_FORMATS",
@@ -32,6 +34,7 @@ __all__ = [
     "FlushResult",
     "Hotwatch",
     "IncidentDetail",
+    "IndexMaintenance",
     "IndexStatus",
     "IngestResult",
     "InputError",

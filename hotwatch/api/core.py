@@ -9,7 +9,7 @@ object was given a store to share (the web page passes the one of its request).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from analysis.analyse import AnalysisOptions
-from analysis.evaluation import EvaluationReport, evaluate_set
 from analysis.plans import Plan
 from hotwatch.api import maintenance, reporting
 from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
@@ -26,22 +25,16 @@ from hotwatch.api.results import (
     CrawlResult,
     DemoResult,
     DigestDraft,
-    FlushResult,
     IncidentDetail,
-    IndexStatus,
     IngestResult,
-    ReindexResult,
 )
 from hotwatch.api.search import normalise_filters
 from hotwatch.config import (
-    CONFIG_FILENAME,
     Config,
     ConfigError,
-    default_config_text,
     load_config,
 )
 from index import IncidentRecord, SearchQuery, SearchResult, Store, StoredDocument, open_store
-from index.copy import CopyReport
 from reports.alerts import AlertRun
 from reports.dispatch import SendOutcome
 from reports.incident_report import IncidentReport
@@ -50,21 +43,6 @@ from reports.schedule import RunSummary
 from reports.trending import TrendingReport
 
 INCIDENT_REPORTS = 200  # reports listed with one incident
-
-
-def write_config(path: str | Path = CONFIG_FILENAME, *, force: bool = False) -> Path:
-    """Write the commented starter configuration to ``path`` (``force``: overwrite)."""
-    target = Path(path)
-    if target.exists() and not force:
-        raise ConfigError(f"{target} exists (use --force to overwrite)")
-    target.write_text(default_config_text(), encoding="utf-8")
-    return target
-
-
-def evaluate(path: str | Path | None = None, *, subset: str = "dev") -> EvaluationReport:
-    """Score relevance, tags and incidents on the labelled set (default: the bundled one)
-    beside a plain keyword baseline; raises ``DevsetError`` on a broken set."""
-    return evaluate_set(path, subset=subset)
 
 
 class Hotwatch:
@@ -103,6 +81,11 @@ class Hotwatch:
             yield store
         finally:
             store.close()
+
+    @property
+    def index(self) -> maintenance.IndexMaintenance:
+        """``hotwatch index``: ``status()``, ``flush()``, ``reindex()``, ``copy(...)``."""
+        return maintenance.IndexMaintenance(self.config, self._store)
 
     # -- configuration ----------------------------------------------------------------
 
@@ -270,15 +253,41 @@ class Hotwatch:
     ) -> DigestDraft:
         """Build the daily (or weekly) 舆情日报 ending ``day`` (default: yesterday in
         Shanghai) for ``plan``, addressed to ``recipients`` or the plan's own."""
+        settings = reporting.settings_of(self.config)
         with self._store() as store:
             return reporting.build_digest(
                 self.config,
                 store,
+                settings,
                 day=day,
                 plan=plan,
                 period=period,
                 recipients=recipients,
                 sending=sending,
+                now=now or datetime.now(UTC),
+            )
+
+    def digest_document(
+        self,
+        *,
+        day: date | None = None,
+        plan: str = "default",
+        period: str = "day",
+        format: str = "docx",
+        now: datetime | None = None,
+    ) -> bytes:
+        """The 舆情专报 (总体态势, charts, incidents, sources) as .docx, or .pdf through
+        LibreOffice."""
+        settings = reporting.settings_of(self.config)
+        with self._store() as store:
+            return reporting.digest_document(
+                self.config,
+                store,
+                settings,
+                day=day,
+                plan=plan,
+                period=period,
+                format=format,
                 now=now or datetime.now(UTC),
             )
 
@@ -326,6 +335,15 @@ class Hotwatch:
         with self._store() as store:
             return build_incident_report(store, incident_id, reporting.state_of(self.config))
 
+    def incident_document(self, incident_id: str, *, format: str = "docx") -> bytes:
+        """The 事件专报 of one incident as .docx, or .pdf through LibreOffice."""
+        from reports.documents import incident_document
+
+        with self._store() as store:
+            return incident_document(
+                store, incident_id, reporting.state_of(self.config), format
+            )
+
     def run(
         self, *, sources: Sequence[str] = (), max_pages: int = 0, crawl: bool = True
     ) -> RunSummary:
@@ -347,33 +365,4 @@ class Hotwatch:
             if crawl
             else None,
             now=datetime.now(UTC),
-        )
-
-    # -- index maintenance ---------------------------------------------------------------
-
-    def index_status(self) -> IndexStatus:
-        """Backend, counts, and for Elasticsearch the cluster health and spooled documents."""
-        with self._store() as store:
-            return maintenance.store_status(store)
-
-    def index_flush(self) -> FlushResult:
-        """Send the documents spooled while Elasticsearch was unreachable."""
-        return maintenance.flush(self.config)
-
-    def index_reindex(self) -> ReindexResult:
-        """Rebuild the Elasticsearch index with the current mapping, then switch the alias."""
-        return maintenance.reindex(self.config)
-
-    def index_copy(
-        self,
-        *,
-        source: str,
-        target: str,
-        batch_size: int = 500,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> CopyReport:
-        """Copy every document and incident from backend ``source`` into ``target``
-        (same [index] options otherwise); copying twice duplicates nothing."""
-        return maintenance.copy_between(
-            self.config, source, target, batch_size=batch_size, progress=progress
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from hotwatch.api.results import FlushResult, IndexStatus, ReindexResult
@@ -80,3 +81,40 @@ def copy_between(
             target_store.close()
     finally:
         source_store.close()
+
+
+class IndexMaintenance:
+    """``Hotwatch.index``: the commands of ``hotwatch index`` as methods."""
+
+    def __init__(
+        self, config: Config, store: Callable[[], AbstractContextManager[Store]]
+    ) -> None:
+        self._config = config
+        self._store = store
+
+    def status(self) -> IndexStatus:
+        """Backend, counts, and for Elasticsearch the cluster health and spooled documents."""
+        with self._store() as store:
+            return store_status(store)
+
+    def flush(self) -> FlushResult:
+        """Send the documents spooled while Elasticsearch was unreachable."""
+        return flush(self._config)
+
+    def reindex(self) -> ReindexResult:
+        """Rebuild the Elasticsearch index with the current mapping, then switch the alias."""
+        return reindex(self._config)
+
+    def copy(
+        self,
+        *,
+        source: str,
+        target: str,
+        batch_size: int = 500,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> CopyReport:
+        """Copy every document and incident from backend ``source`` into ``target`` (same
+        [index] options otherwise); copying twice duplicates nothing."""
+        return copy_between(
+            self._config, source, target, batch_size=batch_size, progress=progress
+        )

@@ -10,7 +10,7 @@ from pathlib import Path
 from hotwatch.api.results import DigestDraft
 from hotwatch.config import Config
 from index import Store
-from reports.digest import Period
+from reports.digest import Period, PlanFilter
 from reports.dispatch import (
     default_day,
     digest_message,
@@ -33,6 +33,7 @@ def settings_of(config: Config) -> EmailSettings:
 def build_digest(
     config: Config,
     store: Store,
+    settings: EmailSettings,
     *,
     day: date | None,
     plan: str,
@@ -42,13 +43,38 @@ def build_digest(
     now: datetime,
 ) -> DigestDraft:
     """Build the digest of ``period`` ending ``day`` (default: yesterday) as an email."""
-    settings = settings_of(config)
-    plan_filter = resolve_plan(plan, config.plan_objects(), settings)
-    span = Period.ending(day or default_day(now), period)
+    plan_filter, span = plan_and_period(config, settings, plan, day, period, now)
     built = make_digest(store, state_dir(config.data_dir), span, plan_filter, now)
     to = digest_recipients(settings, plan, recipients, sending=sending)
     message, html = digest_message(built, settings, to)
     return DigestDraft(built, message, html)
+
+
+def digest_document(
+    config: Config,
+    store: Store,
+    settings: EmailSettings,
+    *,
+    day: date | None,
+    plan: str,
+    period: str,
+    format: str,
+    now: datetime,
+) -> bytes:
+    """The 舆情专报 of ``period`` ending ``day`` as .docx or .pdf bytes."""
+    from reports.documents import digest_document as build
+
+    plan_filter, span = plan_and_period(config, settings, plan, day, period, now)
+    return build(store, state_dir(config.data_dir), span, plan_filter, now, format)
+
+
+def plan_and_period(
+    config: Config, settings: EmailSettings, plan: str, day: date | None, period: str,
+    now: datetime,
+) -> tuple[PlanFilter, Period]:
+    """The plan's filter (``default``: everything) and the period ending ``day``."""
+    plan_filter = resolve_plan(plan, config.plan_objects(), settings)
+    return plan_filter, Period.ending(day or default_day(now), period)
 
 
 def render_incident_report(report: IncidentReport, format: str = "md") -> str:

@@ -34,7 +34,7 @@ def status_command(context: Context, as_json: bool) -> None:
     Example:
         hotwatch index status --json
     """
-    report = context.api.index_status().to_json()
+    report = context.api.index.status().to_json()
     if as_json:
         output.echo_json(report)
         return
@@ -52,7 +52,7 @@ def flush_command(context: Context) -> None:
     Example:
         hotwatch index flush
     """
-    flushed = context.api.index_flush()
+    flushed = context.api.index.flush()
     click.echo(f"flushed {flushed.sent} spooled document(s); {flushed.spooled} still spooled")
 
 
@@ -66,7 +66,7 @@ def reindex_command(context: Context) -> None:
     Example:
         hotwatch index reindex
     """
-    done = context.api.index_reindex()
+    done = context.api.index.reindex()
     click.echo(f"reindexed {done.old} -> {done.new}")
 
 
@@ -91,7 +91,7 @@ def copy_command(
     """
     if source == target:
         raise click.UsageError(f"--from and --to are both {source}: nothing to copy")
-    report = context.api.index_copy(
+    report = context.api.index.copy(
         source=source, target=target, batch_size=batch_size, progress=_log_progress
     )
     if as_json:

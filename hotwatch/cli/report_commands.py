@@ -1,38 +1,21 @@
-"""``hotwatch digest``, ``alerts``, ``report incident`` and ``run``: thin skins over ``reports``.
+"""``hotwatch digest``, ``alerts``, ``report digest|incident`` and ``run``: skins over ``Hotwatch``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(...)``.
 """
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from hotwatch.api import render_incident_report
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context, report_errors
-from reports.digest import Period
-from reports.dispatch import (
-    default_day,
-    digest_message,
-    digest_recipients,
-    make_digest,
-    resolve_plan,
-    retry_outbox,
-    send_digest,
-    write_eml,
-)
-from reports.mail import text_part
+from reports.documents import BINARY_FORMATS
 from reports.outbox import RetryResult
-from reports.settings import PERIODS, EmailSettings, email_settings
-from reports.state import state_dir
-
-
-def settings_of(context: Context) -> EmailSettings:
-    """The validated ``[email]`` table; the password comes from the environment."""
-    return email_settings(context.config.email, os.environ)
+from reports.settings import PERIODS
 
 
 @click.command()
@@ -79,35 +62,31 @@ def digest(
         hotwatch digest --send --plan xinxiang
         hotwatch digest --retry
     """
-    settings = settings_of(context)
-    directory = state_dir(context.config.data_dir)
+    api = context.api
     if retry:
-        _report_retry(retry_outbox(settings, directory), final=not (send or out or preview))
+        _report_retry(api.retry_outbox(), final=not (send or out or preview))
         if not (send or out or preview):
             return
-    now = datetime.now(UTC)
-    store = context.store()
-    try:
-        plan_filter = resolve_plan(plan, context.config.plan_objects(), settings)
-        span = Period.ending(day.date() if day else default_day(now), period)
-        built = make_digest(store, directory, span, plan_filter, now)
-    finally:
-        store.close()
-    to = digest_recipients(settings, plan, recipients, sending=send)
-    message, html = digest_message(built, settings, to)
+    draft = api.digest(
+        day=day.date() if day else None,
+        plan=plan,
+        period=period,
+        recipients=recipients,
+        sending=send,
+    )
     if out:
-        eml_path, html_path = write_eml(message, html, Path(out))
+        eml_path, html_path = api.write_digest(draft, out)
         click.echo(f"wrote {eml_path} and {html_path}", err=bool(preview))
     if preview or not (out or send):
-        click.echo(text_part(message), nl=False)
+        click.echo(draft.text, nl=False)
     if send:
-        outcome = send_digest(message, built.key, settings, directory, force=force)
+        outcome = api.send_digest(draft, force=force)
         if outcome.status == "skipped":
             click.echo(
-                f"{built.key} was already sent on {outcome.sent_at} (use --force to send it again)"
+                f"{draft.key} was already sent on {outcome.sent_at} (use --force to send it again)"
             )
         else:
-            click.echo(f"sent {built.key} to {', '.join(outcome.recipients)}")
+            click.echo(f"sent {draft.key} to {', '.join(outcome.recipients)}")
 
 
 @click.command()
@@ -126,16 +105,7 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
     Example:
         hotwatch alerts --dry-run
     """
-    from reports.alerts import run_alerts
-
-    settings = context.config.alert_settings(os.environ)
-    store = context.store()
-    try:
-        run = run_alerts(
-            store, settings, state_dir(context.config.data_dir), datetime.now(UTC), dry_run=dry_run
-        )
-    finally:
-        store.close()
+    run = context.api.alerts(dry_run=dry_run)
     outcomes = run.outcomes
     if as_json:
         output.echo_json({
@@ -209,19 +179,9 @@ def report_digest(
         hotwatch report digest --date 2021-04-25 --format docx --out 专报.docx
         hotwatch report digest --period week --format pdf --out weekly.pdf
     """
-    from reports.documents import digest_document
-
-    now = datetime.now(UTC)
-    settings = settings_of(context)
-    store = context.store()
-    try:
-        plan_filter = resolve_plan(plan, context.config.plan_objects(), settings)
-        span = Period.ending(day.date() if day else default_day(now), period)
-        data = digest_document(
-            store, state_dir(context.config.data_dir), span, plan_filter, now, fmt
-        )
-    finally:
-        store.close()
+    data = context.api.digest_document(
+        day=day.date() if day else None, period=period, plan=plan, format=fmt
+    )
     _write(out, data)
 
 
@@ -243,28 +203,13 @@ def report_incident(context: Context, incident_id: str, fmt: str, out: str | Non
         hotwatch report incident inc-3f2a9c0d --format html --out report.html
         hotwatch report incident inc-3f2a9c0d --format docx --out 事件专报.docx
     """
-    import json
-
-    from reports.documents import BINARY_FORMATS, incident_document
-    from reports.incident_report import build_incident_report, render_html, render_markdown
-
     if fmt in BINARY_FORMATS and not out:
         raise click.UsageError(f"--format {fmt} writes a file: add --out FILE")
-    store = context.store()
-    try:
-        directory = state_dir(context.config.data_dir)
-        if fmt in BINARY_FORMATS:
-            assert out is not None
-            _write(out, incident_document(store, incident_id, directory, fmt))
-            return
-        built = build_incident_report(store, incident_id, directory)
-    finally:
-        store.close()
-    text = {
-        "html": render_html,
-        "md": render_markdown,
-        "json": lambda r: json.dumps(r.to_json(), ensure_ascii=False, indent=1) + "\n",
-    }[fmt](built)
+    if fmt in BINARY_FORMATS:
+        assert out is not None
+        _write(out, context.api.incident_document(incident_id, format=fmt))
+        return
+    text = render_incident_report(context.api.incident_report(incident_id), fmt)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}")
@@ -294,23 +239,7 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
     Example:
         */30 * * * * cd /srv/hotwatch && hotwatch run
     """
-    from hotwatch.api.jobs import crawl_and_index, selected_sources
-    from reports.schedule import run_pipeline
-
-    config = context.config
-    settings = settings_of(context)
-    sources = [] if no_crawl else selected_sources(config, source_names)
-    summary = run_pipeline(
-        data_dir=Path(config.data_dir),
-        open_store=context.store,
-        settings=settings,
-        alerting=config.alert_settings(os.environ),
-        plans=config.plan_objects(),
-        crawl=None
-        if no_crawl
-        else lambda: crawl_and_index(config, sources, max_pages=max_pages, alerts=False),
-        now=datetime.now(UTC),
-    )
+    summary = context.api.run(sources=source_names, max_pages=max_pages, crawl=not no_crawl)
     if summary.crawl is not None:
         summaries, changed = summary.crawl
         click.echo(
