@@ -167,13 +167,48 @@ def test_today_compares_the_day_with_the_day_before(client):
     assert figures["新增事件"] == "3"
     assert figures["负面占比"] == "75.0%"  # 0.9, 0.7, 0.95 of 4 are >= 0.6
     assert "前一日 1）" in html  # one relevant report on the 24th
-    assert '<svg class="chart-svg"' in html and "近 14 日相关报道量与负面占比" in html
+    assert '<svg class="chart-svg"' in html and "近 14 日报道量（相关 / 全部）与负面占比" in html
     assert html.count('<g class="bar') == 14
+    assert "2021-04-25：4 篇（全部收集 5 篇）" in html
+    assert html.count('<rect class="total"') == 14
     # Riskiest first: red, orange, blue.
     order = [html.index(f'/incidents/{i}"') for i in ("inc-xss", "inc-xinxiang", "inc-guangzhou")]
     assert order == sorted(order)
     assert "升温标签" in html and "新乡市" in html
     assert "今日日报预览" in html and "日报全文" in html
+
+
+def test_today_draws_the_days_composition_with_the_shared_bands(client):
+    html = page(client, "/?date=2021-04-25")
+    assert "当日相关报道构成" in html
+    # Relevant on the 25th: 0.9, 0.7, 0.95 are 负面, 0.5 is 中性 (negativity_band).
+    assert "<title>负面：3 篇（75.0%）</title>" in html
+    assert "<title>中性：1 篇（25.0%）</title>" in html
+    assert "<title>正面：0 篇（0.0%）</title>" in html
+    assert '<g class="hbar hbar-negative">' in html
+    assert "<title>门户网站：3 篇（75.0%）</title>" in html
+    assert "<title>省级媒体：1 篇（25.0%）</title>" in html
+    assert "<title>河南省：2 篇（50.0%）</title>" in html
+    assert 'href="/search?from=2021-04-25&amp;to=2021-04-25&amp;region=' in html
+    assert "latest-notice" not in html
+
+
+def test_today_without_reports_opens_on_the_latest_day_that_has_some(client):
+    html = page(client, "/")  # today (the real date) has no reports in this store
+    assert 'id="latest-notice"' in html
+    assert "尚无收录报道，以下显示最近有报道的一天：2021年4月25日" in html
+    assert "今日概览 <span class=\"muted\">2021年4月25日</span>" in html
+    data = client.get("/api/today").get_json()
+    assert data["date"] == "2021-04-25" and data["requested"] is not None
+    assert data["composition"]["sentiment"][0] == {"band": "负面", "documents": 3}
+    chosen = page(client, "/?date=2021-04-20")  # a chosen empty day stays as chosen
+    assert "latest-notice" not in chosen and "2021年4月20日" in chosen
+
+
+def test_negativity_labels_are_the_shared_bands(client, docs):
+    low = next(d for d in docs if d.negativity == 0.2)
+    html = page(client, f"/documents/{low.id}")
+    assert "正面（0.20）" in html and "负面（0.20）" not in html
 
 
 def test_today_rejects_a_bad_date(client):
@@ -188,7 +223,7 @@ def test_search_highlights_terms_and_links_incidents(client):
     assert 'href="/incidents/inc-xinxiang"' in html
     assert "level-orange" in html  # the incident's level comes from the cached index
     assert 'href="https://news.test/1.html"' in html and 'rel="noopener noreferrer nofollow"' in html
-    assert "负面 0.90（高）" in html
+    assert "负面（0.90）" in html
 
 
 def test_search_filters(client):
@@ -272,6 +307,15 @@ def test_incident_page(client, docs):
     assert f'href="/documents/{docs[1].id}"' in html and 'href="https://henan.test/2.html"' in html
     assert "代表性摘录" in html
     assert "incident=inc-xinxiang" in html
+    # The report timeline, oldest first, says what each report is.
+    timeline = html[html.index('<ol class="timeline"'):html.index("</ol>", html.index(
+        '<ol class="timeline"'))]
+    roles = re.findall(r'<span class="badge role role-(\w+)">([^<]+)</span>', timeline)
+    assert roles == [("first", "首发"), ("official", "官方回应")]
+    assert timeline.index("新乡12345热线接线员骂人") < timeline.index("新乡市通报")
+    assert "首发 1 · 官方回应 1" in html
+    data = client.get("/api/incidents/inc-xinxiang").get_json()
+    assert [r["role"] for r in data["reports"]] == ["首发", "官方回应"]
 
 
 def test_incidents_list_filters_by_level(client):

@@ -188,7 +188,8 @@ def test_search_filter_incident_and_csv(server, browser):
     try:
         page.goto(f"{server}/?date=2021-04-25")
         assert page.locator("h1").first.inner_text().startswith("今日概览")
-        assert page.locator("svg.chart-svg rect").count() == 14
+        assert page.locator("svg.chart-svg rect:not(.total)").count() == 14
+        assert page.locator("svg.chart-svg rect.total").count() == 14
         _shot(page, "web-today.png")
 
         page.fill("#q", "12345 AND 热线")
@@ -231,6 +232,37 @@ def test_search_filter_incident_and_csv(server, browser):
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert rows[0][0] == "标题" and len(rows) == total + 1 == 13
         assert download.suggested_filename.endswith(".csv")
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+def test_dashboard_opens_on_the_latest_day_with_charts_and_the_incident_timeline(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    watch = Watch(page)
+    try:
+        page.goto(f"{server}/")  # today has no reports in this store
+        notice = page.locator("#latest-notice")
+        assert notice.is_visible()
+        assert "以下显示最近有报道的一天：2021年4月25日" in notice.inner_text()
+        charts = page.locator("svg.hbar-svg")
+        assert charts.count() == 3
+        for n in range(3):
+            box = charts.nth(n).bounding_box()
+            assert box is not None and box["width"] > 200 and box["height"] > 20
+        negative = page.locator("g.hbar-negative rect").first
+        assert negative.bounding_box()["width"] > 0
+        colour = negative.evaluate("e => getComputedStyle(e).fill")
+        assert colour == "rgb(192, 57, 43)"  # the 负面 band's red, from the stylesheet
+        _shot(page, "web-today-latest.png")
+
+        page.goto(f"{server}/incidents/inc-xinxiang")
+        timeline = page.locator("#timeline li")
+        assert timeline.count() == 3
+        assert [timeline.nth(i).locator(".role").inner_text() for i in range(3)] == [
+            "首发", "官方回应", "跟进报道"]
+        _shot(page, "web-incident-timeline.png")
         watch.assert_clean()
     finally:
         context.close()

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from hotwatch.web import context
-from hotwatch.web.dashboard import SHANGHAI, build_today, today_in_shanghai
+from hotwatch.web.dashboard import SHANGHAI, build_today, latest_report_day, today_in_shanghai
 from hotwatch.web.incident import build_incident
 from hotwatch.web.params import (
     MAX_API_LIMIT,
@@ -84,5 +84,9 @@ def document(doc_id: str) -> dict[str, Any]:
 
 @bp.get("/today")
 def today() -> dict[str, Any]:
-    day = parse_day(request.args.get("date"), "日期") or today_in_shanghai()
-    return build_today(context.store(), day, with_digest=False).to_json()
+    asked = parse_day(request.args.get("date"), "日期")
+    day = asked or today_in_shanghai()
+    latest = None if asked else latest_report_day(context.store(), day)
+    page = build_today(context.store(), latest or day, with_digest=False)
+    page.requested = day if latest else None
+    return page.to_json()

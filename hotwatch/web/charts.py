@@ -18,6 +18,10 @@ LEFT = 4
 MAX_BAR = 56
 MARKER_Y = 12
 MAX_DAYS = 90
+HBAR_WIDTH = 320
+HBAR_LABEL = 86
+HBAR_ROW = 24
+HBAR_ROOM = 96  # right of the longest bar: the count and share
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class Bar:
     marked: bool = False
     note: str = ""
     show_label: bool = True
+    total: int | None = None  # a wider count drawn behind the bar (all vs relevant)
+    total_y: float = 0.0
+    total_height: float = 0.0
 
     @property
     def center(self) -> float:
@@ -49,6 +56,37 @@ class Chart:
     maximum: int = 0
     marker_y: int = MARKER_Y
     legend: list[tuple[str, str]] = field(default_factory=list)
+    totals_label: str = ""
+
+
+@dataclass(frozen=True)
+class HBar:
+    """One row of a horizontal bar chart: label, value, share of all rows, bar width."""
+
+    label: str
+    value: int
+    share: float
+    width: float
+    y: float
+    tone: str = "default"  # a CSS class suffix: negative, neutral, positive, default
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class HBarChart:
+    caption: str
+    rows: list[HBar]
+    width: int = HBAR_WIDTH
+    label_width: int = HBAR_LABEL
+    row_height: int = HBAR_ROW
+
+    @property
+    def height(self) -> int:
+        return max(len(self.rows), 1) * self.row_height + 4
+
+    @property
+    def bar_x(self) -> int:
+        return self.label_width
 
 
 def bar_chart(
@@ -58,14 +96,21 @@ def bar_chart(
     marked: Mapping[str, str] | None = None,
     shares: Sequence[float] | None = None,
     line_label: str = "",
+    totals: Sequence[int] | None = None,
+    totals_label: str = "",
 ) -> Chart:
-    """Bars for ``(label, value)`` pairs; ``marked`` labels get a marker with a note."""
+    """Bars for ``(label, value)`` pairs; ``marked`` labels get a marker with a note.
+
+    ``totals`` (one per bar) are drawn as a lighter bar behind each bar, on the same scale.
+    """
     marked = marked or {}
     count = max(len(values), 1)
     plot = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - 2 * LEFT) / count
     gap = max(min(6.0, slot * 0.2), slot - MAX_BAR)
-    maximum = max((v for _, v in values), default=0)
+    if totals is not None and len(totals) != len(values):
+        raise ValueError("one total per bar")
+    maximum = max([v for _, v in values] + list(totals or []), default=0)
     every = max(1, round(count / 8))
     bars = []
     for i, (label, value) in enumerate(values):
@@ -81,6 +126,11 @@ def bar_chart(
                 marked=label in marked,
                 note=marked.get(label, ""),
                 show_label=(i % every == 0 or i == count - 1),
+                total=totals[i] if totals is not None else None,
+                total_y=round(TOP + plot - _height(plot, totals[i], maximum), 1)
+                if totals is not None else 0.0,
+                total_height=round(_height(plot, totals[i], maximum), 1)
+                if totals is not None else 0.0,
             )
         )
     line = ""
@@ -89,7 +139,40 @@ def bar_chart(
             f"{bar.center:.1f},{TOP + plot * (1 - min(max(share, 0.0), 1.0)):.1f}"
             for bar, share in zip(bars, shares, strict=True)
         )
-    return Chart(caption, bars, line=line, line_label=line_label, maximum=maximum)
+    return Chart(caption, bars, line=line, line_label=line_label, maximum=maximum,
+                 totals_label=totals_label if totals is not None else "")
+
+
+def hbar_chart(
+    caption: str,
+    pairs: Sequence[tuple[str, int]],
+    *,
+    tones: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> HBarChart:
+    """Horizontal bars for ``(label, count)`` pairs in the given order."""
+    tones = tones or {}
+    links = links or {}
+    total = sum(v for _, v in pairs)
+    top = max((v for _, v in pairs), default=0)
+    room = HBAR_WIDTH - HBAR_LABEL - HBAR_ROOM
+    rows = [
+        HBar(
+            label=label,
+            value=value,
+            share=value / total if total else 0.0,
+            width=round(room * value / top, 1) if top else 0.0,
+            y=4 + i * HBAR_ROW,
+            tone=tones.get(label, "default"),
+            href=links.get(label, ""),
+        )
+        for i, (label, value) in enumerate(pairs)
+    ]
+    return HBarChart(caption, rows)
+
+
+def _height(plot: float, value: int, maximum: int) -> float:
+    return plot * value / maximum if maximum else 0.0
 
 
 def daily_series(daily: Mapping[str, int], *, limit: int = MAX_DAYS) -> list[tuple[str, int]]:

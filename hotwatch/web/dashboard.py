@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hotwatch.web.charts import Chart, bar_chart
+from analysis.sentiment.bands import BAND_KEYS, NEGATIVE_FROM
+from hotwatch.web.charts import Chart, HBarChart, bar_chart, hbar_chart
 from index import IncidentRecord, SearchQuery, Store
+from reports.overview import Overview, build_overview
 
 logger = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NEGATIVE = 0.6
+NEGATIVE = NEGATIVE_FROM  # the 负面 band: counts agree with every label
 TREND_DAYS = 14
 TOP_INCIDENTS = 10
 TOP_INCIDENT_DAYS = 7
@@ -98,10 +100,15 @@ class Today:
     rising: list[RisingTag]
     digest: Any = None  # reports.digest.Digest when available
     digest_text: str = ""
+    overview: Overview | None = None
+    composition: list[HBarChart] = field(default_factory=list)
+    requested: date | None = None  # the day asked for when it had no reports (``day`` is later)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "date": self.day.isoformat(),
+            "requested": self.requested.isoformat() if self.requested else None,
+            "composition": self.overview.to_json() if self.overview else None,
             "figures": [f.to_json() for f in self.figures],
             "trend": [t.to_json() for t in self.trend],
             "top_incidents": [r.to_json() for r in self.top_incidents],
@@ -112,6 +119,18 @@ class Today:
 
 def today_in_shanghai(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
+
+
+def latest_report_day(store: Store, day: date) -> date | None:
+    """The newest day with a stored report when ``day`` has none (else None)."""
+    if _total(store, day, relevant_only=False):
+        return None
+    newest = store.search(SearchQuery(relevant_only=False, sort="time", limit=1)).hits
+    if not newest:
+        return None
+    document = newest[0].document
+    latest = _local_day(document.published_at or document.fetched_at)
+    return latest if latest != day else None
 
 
 def build_today(
@@ -138,12 +157,16 @@ def build_today(
     since = _start(day - timedelta(days=TOP_INCIDENT_DAYS - 1))
     top = store.list_incidents(since=since, limit=TOP_INCIDENTS)
     chart = bar_chart(
-        f"近 {TREND_DAYS} 日相关报道量与负面占比",
+        f"近 {TREND_DAYS} 日报道量（相关 / 全部）与负面占比",
         [(p.day.isoformat(), p.relevant) for p in trend],
         shares=[p.negative_share for p in trend],
         line_label="负面占比",
+        totals=[_total(store, p.day, relevant_only=False) for p in trend],
+        totals_label="全部收集",
     )
     page = Today(day, figures, trend, chart, top, new_today, _rising(store, day))
+    page.overview = build_overview(store, day, day)
+    page.composition = composition_charts(page.overview, day)
     if with_digest and data_dir is not None:
         page.digest = _digest(store, day, data_dir)
         if page.digest is not None:
@@ -151,6 +174,30 @@ def build_today(
 
             page.digest_text = digest_text(page.digest)
     return page
+
+
+def composition_charts(overview: Overview, day: date) -> list[HBarChart]:
+    """The day's relevant reports by sentiment band, source type and province."""
+    iso = day.isoformat()
+
+    def search(**args: str) -> str:
+        from urllib.parse import urlencode
+
+        return "/search?" + urlencode({"from": iso, "to": iso, **args})
+
+    return [
+        hbar_chart(
+            "情感分布（负面 / 中性 / 正面）",
+            overview.bands,
+            tones={band: BAND_KEYS[band] for band, _ in overview.bands},
+        ),
+        hbar_chart("来源类型", overview.tiers),
+        hbar_chart(
+            "地区分布（省份）",
+            overview.provinces,
+            links={p: search(region=p) for p, _ in overview.provinces if p != "未识别地区"},
+        ),
+    ]
 
 
 def _total(store: Store, day: date, **filters: Any) -> int:

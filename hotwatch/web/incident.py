@@ -18,10 +18,20 @@ MAX_REPORTS = 500
 EXCERPTS = 3
 
 
+ROLE_CLASSES = {"首发": "first", "官方回应": "official", "转发": "repost", "转载": "repost",
+                "跟进报道": "follow"}
+TIMELINE_SHOWN = 60
+
+
 @dataclass(frozen=True)
 class Report:
     hit: Hit
     official: list[str]
+    role: str = "跟进报道"  # or 首发, 官方回应, 转发 (repost), 转载 (the first report's title)
+
+    @property
+    def role_class(self) -> str:
+        return ROLE_CLASSES[self.role]
 
     @property
     def doc(self) -> Any:
@@ -55,11 +65,19 @@ class IncidentPage:
     excerpts: list[Report]
     chart: Chart
 
+    @property
+    def roles(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for report in self.reports:
+            counts[report.role] = counts.get(report.role, 0) + 1
+        return [(role, counts[role]) for role in ROLE_CLASSES if role in counts]
+
     def to_json(self) -> dict[str, Any]:
         return {
             **self.record.to_json(),
             "reports": [
-                {**report.hit.to_json(), "official_response": report.official}
+                {**report.hit.to_json(), "official_response": report.official,
+                 "role": report.role}
                 for report in self.reports
             ],
             "total_reports": self.total_reports,
@@ -73,7 +91,14 @@ def build_incident(store: Store, incident_id: str) -> IncidentPage:
         SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=MAX_REPORTS)
     )
     # Oldest first reads like a timeline.
-    reports = [Report(hit, official_terms(hit.document)) for hit in reversed(result.hits)]
+    first_title = _title_key(next(
+        (h.document.title for h in result.hits if h.document.id == record.first_document_id),
+        record.title,
+    ))
+    reports = []
+    for hit in reversed(result.hits):
+        terms = official_terms(hit.document)
+        reports.append(Report(hit, terms, _role(hit, record, terms, first_title)))
     official = [r for r in reports if r.official]
     marked: dict[str, list[str]] = {}
     for report in official:
@@ -93,6 +118,23 @@ def build_incident(store: Store, incident_id: str) -> IncidentPage:
         excerpts=_excerpts(record, reports),
         chart=chart,
     )
+
+
+def _role(hit: Hit, record: IncidentRecord, official: list[str], first_title: str) -> str:
+    doc = hit.document
+    if doc.id == record.first_document_id:
+        return "首发"
+    if official:
+        return "官方回应"
+    if doc.parent_url:
+        return "转发"
+    if _title_key(doc.title) == first_title:
+        return "转载"
+    return "跟进报道"
+
+
+def _title_key(title: str) -> str:
+    return "".join(ch for ch in title if ch.isalnum())
 
 
 def _groups(reports: list[Report]) -> list[OutletGroup]:

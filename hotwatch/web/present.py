@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from analysis.risk import LEVEL_NAMES
+from analysis.sentiment.bands import negativity_band
 from index import StoredDocument
 from reports.formatting import (
     CATEGORY_NAMES,
@@ -31,7 +32,6 @@ from reports.formatting import (
 
 #: Words that mark an official response to an incident (a 通报, an apology, a suspension).
 OFFICIAL_TERMS = ("通报", "致歉", "回应", "处理结果", "停职")
-NEGATIVE = 0.6
 
 
 def highlight(snippet: str, spans: Sequence[Sequence[int]]) -> Markup:
@@ -60,13 +60,16 @@ def official_terms(doc: StoredDocument) -> list[str]:
     return [term for term in OFFICIAL_TERMS if term in haystack]
 
 
+BAND_CLASSES = {"负面": "neg-high", "中性": "neg-mid", "正面": "neg-low"}
+
+
 def negativity_class(value: float) -> str:
-    return "neg-high" if value >= 0.75 else "neg-mid" if value >= NEGATIVE else "neg-low"
+    return BAND_CLASSES[negativity_band(value)]
 
 
 def negativity_label(value: float) -> str:
-    word = "高" if value >= 0.75 else "较高" if value >= NEGATIVE else "低"
-    return f"负面 {value:.2f}（{word}）"
+    """``负面（0.90）``: the band everyone uses, then the score it comes from."""
+    return f"{negativity_band(value)}（{value:.2f}）"
 
 
 def tier_name(tier: int | None) -> str:

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from analysis.risk import LEVEL_NAMES, LEVELS
 from hotwatch.web import context
-from hotwatch.web.dashboard import build_today, today_in_shanghai
+from hotwatch.web.dashboard import build_today, latest_report_day, today_in_shanghai
 from hotwatch.web.export import BATCH, MAX_ROWS, csv_rows
 from hotwatch.web.incident import build_incident
 from hotwatch.web.params import (
@@ -40,9 +40,13 @@ FACET_TITLES = {"province": "省份", "city": "城市", "hotline": "热线", "ca
 
 @bp.get("/")
 def today() -> str:
-    day = parse_day(request.args.get("date"), "日期") or today_in_shanghai()
-    page = build_today(context.store(), day, data_dir=context.config().data_dir)
-    return render_template("today.html", page=page, day=day)
+    asked = parse_day(request.args.get("date"), "日期")
+    day = asked or today_in_shanghai()
+    # Without a chosen date, a day with no reports yet shows the latest day that has some.
+    latest = None if asked else latest_report_day(context.store(), day)
+    page = build_today(context.store(), latest or day, data_dir=context.config().data_dir)
+    page.requested = day if latest else None
+    return render_template("today.html", page=page, day=page.day)
 
 
 @bp.get("/search")
