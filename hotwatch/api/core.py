@@ -213,19 +213,35 @@ class Hotwatch:
         with self._store() as store:
             return store.stats()
 
-    def incidents(self, *, levels: Sequence[str] = (), limit: int = 20) -> list[IncidentRecord]:
-        """Incidents, riskiest first; ``levels`` keeps only those levels (red, orange...)."""
+    def incidents(
+        self,
+        *,
+        levels: Sequence[str] = (),
+        since: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents, riskiest first; ``levels`` keeps only those levels (red, orange...),
+        ``since`` those seen since then."""
         with self._store() as store:
-            return store.list_incidents(levels=tuple(levels), limit=limit)
+            return store.list_incidents(
+                levels=tuple(levels), since=since, limit=limit, offset=offset
+            )
 
     def incident(self, incident_id: str, *, limit: int = INCIDENT_REPORTS) -> IncidentDetail:
-        """One incident with its first ``limit`` reports, oldest first."""
+        """One incident with its ``limit`` latest reports, newest first (raises
+        ``IncidentNotFound``)."""
         with self._store() as store:
             record = store.get_incident(incident_id)
             reports = store.search(
                 SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=limit)
             )
-        return IncidentDetail(record, reports.hits)
+        return IncidentDetail(record, reports)
+
+    def incident_record(self, incident_id: str) -> IncidentRecord:
+        """One incident's summary (risk, first source, spread) without its reports."""
+        with self._store() as store:
+            return store.get_incident(incident_id)
 
     def trending(
         self, *, window: str = "24h", plan: str | None = None, top: int = 10

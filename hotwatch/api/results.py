@@ -12,7 +12,6 @@ from typing import Any
 
 from hotwatch.api.crawl import SourceSummary
 from index import IncidentRecord, SearchResult
-from index.records import Hit
 from reports.digest import Digest
 from reports.mail import text_part
 
@@ -52,13 +51,13 @@ class IngestResult:
 
 @dataclass
 class IncidentDetail:
-    """One incident and its reports, oldest first."""
+    """One incident and its reports, newest first (``reports.total`` counts them all)."""
 
     record: IncidentRecord
-    reports: list[Hit]
+    reports: SearchResult
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.record.to_json(), "reports": [h.to_json() for h in self.reports]}
+        return {**self.record.to_json(), "reports": [h.to_json() for h in self.reports.hits]}
 
 
 @dataclass

@@ -88,7 +88,7 @@ def incident_command(context: Context, incident_id: str, as_json: bool) -> None:
     click.echo(f"报道 {record.documents} 篇，来源 {record.sources} 个")
     for day, count in record.daily.items():
         click.echo(f"  {day}  {'█' * min(count, 50)} {count}")
-    for hit in detail.reports:
+    for hit in detail.reports.hits:
         doc = hit.document
         click.echo(f"  {_when(doc.published_at)}  {output.truncate(doc.title, 50)}  {doc.url}")
 

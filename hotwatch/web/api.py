@@ -11,7 +11,7 @@ from flask import Blueprint, request
 
 from hotwatch.web import context
 from hotwatch.web.dashboard import SHANGHAI, build_today, latest_report_day, today_in_shanghai
-from hotwatch.web.incident import build_incident
+from hotwatch.web.incident import MAX_REPORTS, build_incident
 from hotwatch.web.params import (
     MAX_API_LIMIT,
     parse_day,
@@ -31,7 +31,7 @@ def search() -> dict[str, Any]:
     params = parse_search(request.args, max_limit=MAX_API_LIMIT)
     check_query(params.q)
     facets = parse_flag(request.args.get("facets", "1"), "分面统计")
-    result = context.store().search(params.query(facets=facets))
+    result = context.api().search(params.query(facets=facets))
     query = params.query()
     return {
         "query": {
@@ -62,7 +62,7 @@ def incidents() -> dict[str, Any]:
     since = parse_day(request.args.get("since"), "起始日期")
     limit = parse_int(request.args.get("limit"), "条数", default=50, low=1, high=MAX_API_LIMIT)
     offset = parse_int(request.args.get("offset"), "偏移", default=0, low=0, high=1_000_000)
-    records = context.store().list_incidents(
+    records = context.api().incidents(
         levels=levels,
         since=datetime.combine(since, time(), tzinfo=SHANGHAI) if since else None,
         limit=limit,
@@ -74,12 +74,12 @@ def incidents() -> dict[str, Any]:
 @bp.get("/incidents/<string(maxlength=100):incident_id>")
 def incident(incident_id: str) -> dict[str, Any]:
     """The incident record with ``reports`` (oldest first, each with ``official_response``)."""
-    return build_incident(context.store(), incident_id).to_json()
+    return build_incident(context.api().incident(incident_id, limit=MAX_REPORTS)).to_json()
 
 
 @bp.get("/documents/<string(maxlength=100):doc_id>")
 def document(doc_id: str) -> dict[str, Any]:
-    return context.store().get(doc_id).to_json()
+    return context.api().show(doc_id).to_json()
 
 
 @bp.get("/today")

@@ -1,9 +1,11 @@
-"""The store of the current request, borrowed from the app's pool on first use."""
+"""The store of the current request, borrowed from the app's pool on first use, and the
+Python API over it."""
 
 from __future__ import annotations
 
 from flask import current_app, g
 
+from hotwatch.api import Hotwatch
 from hotwatch.config import Config
 from hotwatch.web.stores import StorePool
 from index import IncidentRecord, Store
@@ -25,6 +27,11 @@ def store() -> Store:
     if "store" not in g:
         g.store = pool().acquire()
     return g.store
+
+
+def api() -> Hotwatch:
+    """The same ``Hotwatch`` API the CLI calls, over this request's store."""
+    return Hotwatch(config(), store=store())
 
 
 def incident_index() -> dict[str, IncidentRecord]:

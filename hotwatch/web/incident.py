@@ -1,5 +1,5 @@
 """The incident page as data: risk and reasons, timeline with official responses, reports
-grouped by outlet tier and outlet, representative excerpts. Two store calls in all."""
+grouped by outlet tier and outlet, representative excerpts, from one ``Hotwatch.incident``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hotwatch.api import IncidentDetail
 from hotwatch.web.charts import Chart, bar_chart, daily_series
 from hotwatch.web.present import official_terms, outlet_name, tier_name
-from index import IncidentRecord, SearchQuery, Store
+from index import IncidentRecord
 from index.records import Hit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -84,12 +85,9 @@ class IncidentPage:
         }
 
 
-def build_incident(store: Store, incident_id: str) -> IncidentPage:
-    """Raises ``IncidentNotFound``."""
-    record = store.get_incident(incident_id)
-    result = store.search(
-        SearchQuery(incident_id=incident_id, relevant_only=False, sort="time", limit=MAX_REPORTS)
-    )
+def build_incident(detail: IncidentDetail) -> IncidentPage:
+    """The page of ``Hotwatch.incident(incident_id, limit=MAX_REPORTS)``."""
+    record, result = detail.record, detail.reports
     # Oldest first reads like a timeline.
     first_title = _title_key(next(
         (h.document.title for h in result.hits if h.document.id == record.first_document_id),

@@ -11,10 +11,11 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request, stream_with_context
 
 from analysis.risk import LEVEL_NAMES, LEVELS
+from hotwatch.api import Hotwatch
 from hotwatch.web import context
 from hotwatch.web.dashboard import build_today, latest_report_day, today_in_shanghai
 from hotwatch.web.export import BATCH, MAX_ROWS, csv_rows
-from hotwatch.web.incident import build_incident
+from hotwatch.web.incident import MAX_REPORTS, build_incident
 from hotwatch.web.params import (
     CATEGORIES,
     MAX_WINDOW,
@@ -71,12 +72,12 @@ def search() -> str:
 def search_csv() -> Response:
     params = parse_search(request.args)
     check_query(params.q)
-    first = context.store().search(params.query(limit=BATCH, offset=0))
-    pool = context.pool()
+    first = context.api().search(params.query(limit=BATCH, offset=0))
+    pool, config = context.pool(), context.config()
 
     def more(offset: int, limit: int) -> SearchResult:
         with pool.store() as store:
-            return store.search(params.query(limit=limit, offset=offset))
+            return Hotwatch(config, store=store).search(params.query(limit=limit, offset=offset))
 
     def body() -> Iterator[bytes]:
         yield from csv_rows(first, more, max_rows=MAX_ROWS)
@@ -97,7 +98,7 @@ def search_csv() -> Response:
 def incidents() -> str:
     levels = parse_levels(request.args.getlist("level"))
     page = parse_int(request.args.get("page"), "页码", default=1, low=1, high=1000)
-    records = context.store().list_incidents(
+    records = context.api().incidents(
         levels=levels, limit=INCIDENTS_PER_PAGE + 1, offset=(page - 1) * INCIDENTS_PER_PAGE
     )
     return render_template(
@@ -113,18 +114,18 @@ def incidents() -> str:
 
 @bp.get("/incidents/<string(maxlength=100):incident_id>")
 def incident(incident_id: str) -> str:
-    page = build_incident(context.store(), incident_id)
+    page = build_incident(context.api().incident(incident_id, limit=MAX_REPORTS))
     return render_template("incident.html", page=page, record=page.record)
 
 
 @bp.get("/documents/<string(maxlength=100):doc_id>")
 def document(doc_id: str) -> str:
-    store = context.store()
-    doc = store.get(doc_id)
+    api = context.api()
+    doc = api.show(doc_id)
     record = None
     if doc.incident_id:
         try:
-            record = store.get_incident(doc.incident_id)
+            record = api.incident_record(doc.incident_id)
         except IncidentNotFound:
             record = None
     paragraphs = [p.strip() for p in doc.text.splitlines() if p.strip()]
