@@ -26,7 +26,12 @@ def init(path: str, force: bool) -> None:
 
 @click.group()
 def plans() -> None:
-    """Monitoring plans (监测方案)."""
+    """Monitoring plans (监测方案).
+
+    \b
+    Example:
+        hotwatch plans check
+    """
 
 
 @plans.command("check")

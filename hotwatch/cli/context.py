@@ -14,7 +14,7 @@ import click
 from hotwatch.api.core import Hotwatch
 from hotwatch.api.local_files import InputError
 from hotwatch.config import Config, ConfigError, load_config
-from index import Store, StoreError, open_store
+from index import StoreError
 from reports.errors import ReportError
 
 
@@ -63,9 +63,6 @@ class Context:
         if self._api is None:
             self._api = Hotwatch(self.config)
         return self._api
-
-    def store(self) -> Store:
-        return open_store(self.config.index, self.config.data_dir)
 
 
 pass_context = click.make_pass_decorator(Context)

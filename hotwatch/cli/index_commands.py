@@ -20,7 +20,13 @@ progress_log = logging.getLogger("hotwatch.progress")
 
 @click.group("index")
 def index_group() -> None:
-    """The search index: its state, the Elasticsearch spool, reindexing and copying."""
+    """The search index: its state, the Elasticsearch spool, reindexing and copying.
+
+    \b
+    Example:
+        hotwatch index status
+        hotwatch index copy --from sqlite --to elasticsearch
+    """
 
 
 @index_group.command("status")

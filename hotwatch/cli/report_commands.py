@@ -149,7 +149,13 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
 
 @click.group()
 def report() -> None:
-    """Reports: the 舆情专报 of a period, or one incident's 事件脉络 (Word, PDF, HTML ...)."""
+    """Reports: the 舆情专报 of a period, or one incident's 事件脉络 (Word, PDF, HTML ...).
+
+    \b
+    Example:
+        hotwatch report digest --period week --out weekly.docx
+        hotwatch report incident inc-3f2a9c0d --format html --out report.html
+    """
 
 
 @report.command("digest")
