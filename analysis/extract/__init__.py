@@ -24,7 +24,7 @@ from analysis.extract.html import (
     text_lines,
 )
 from analysis.extract.meta import find_canonical, json_ld, meta_tags
-from analysis.extract.options import ExtractOptions, compile_selector
+from analysis.extract.options import ExtractOptions, Tuning, compile_selector
 from analysis.extract.published import find_published
 from analysis.extract.title import find_title
 from analysis.model import Article
@@ -54,7 +54,10 @@ def _extract(root: HtmlElement, url: str | None, options: ExtractOptions) -> Art
     prune(root)
     lines = text_lines(root)
     selected = [el for el in options.select(root, "body_selector") if not isinstance(el, str)]
-    body = find_body(root, lines, title, selected)
+    description = meta.get("description") or meta.get("og:description") or ""
+    body = find_body(
+        root, lines, title, selected, tuning=options.tuning, description=description.strip()
+    )
     now = options.clock()
     published = _selected_date(root, options, now) or find_published(
         root, meta, linked, url, lines, body, title=title, now=now, tz=options.timezone
@@ -84,6 +87,7 @@ def _selected_date(root: HtmlElement, options: ExtractOptions, now: datetime) ->
 
 __all__ = [
     "ExtractOptions",
+    "Tuning",
     "compile_selector",
     "decode_html",
     "detect_encoding",

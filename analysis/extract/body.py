@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from lxml import etree
 
 from analysis.extract.html import HtmlElement, Line, compact
+from analysis.extract.options import Tuning
 from analysis.extract.patterns import (
     BOILERPLATE_ATTR,
     BOILERPLATE_LINE,
+    COMMENT_ATTR,
+    COMMENT_HEADING,
     CONTENT_ATTR,
     INLINE_JUNK,
     META_LINE,
@@ -31,12 +34,11 @@ from analysis.extract.patterns import (
 
 #: Elements too large to be judged by their class names.
 LAYOUT_TAGS = frozenset(("html", "body", "main", "article", "form"))
-#: Containers with more prose than this are not boilerplate, whatever their class says.
-MAX_BOILERPLATE_PROSE = 200
-#: Link-dominated lines (navigation, link lists) weigh this much per character, negative.
-LINK_PENALTY = 1.5
-#: Lines without sentence punctuation shorter than this are labels, buttons, bylines.
-MIN_UNPUNCTUATED_CHARS = 30
+#: A line of the text whose links cover more than this share of it is a link, not prose.
+MAX_LINK_RATIO = 0.8
+#: Lines at least this long are kept once: a lead or summary repeated lower down goes
+#: (shorter ones, such as the questions of an interview, may well repeat).
+MIN_REPEATED_CHARS = 40
 #: Longest date/source line trimmed from the edges of the text.
 MAX_META_LINE = 80
 #: A post (of several on a blog or forum page) weighs at least this much.
@@ -49,15 +51,22 @@ TIMESTAMP_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
 MIN_CHARS_BEFORE_TRAILER = 50
 
 
-def line_weight(line: Line, boilerplate: bool) -> float:
+def line_weight(line: Line, boilerplate: bool, tuning: Tuning) -> float:
     """How much ``line`` speaks for its containers holding the article."""
     if line.link_ratio > 0.5:
-        return -LINK_PENALTY * line.chars
+        return -tuning.link_penalty * line.chars
     if boilerplate or BOILERPLATE_LINE.match(line.text):
         return -line.chars
-    if line.punctuation == 0 and line.content < MIN_UNPUNCTUATED_CHARS:
+    if line.punctuation == 0 and line.content < tuning.min_unpunctuated_chars:
         return -0.2 * line.chars
-    return line.content * (1.0 if line.punctuation else 0.5) - LINK_PENALTY * line.link_chars
+    return line.content * (1.0 if line.punctuation else 0.5) - tuning.link_penalty * line.link_chars
+
+
+def plain_weight(line: Line, tuning: Tuning) -> float:
+    """A line's weight when nothing on the page scored as prose: any unlinked text counts."""
+    if line.link_ratio > 0.5 or BOILERPLATE_LINE.match(line.text):
+        return -tuning.link_penalty * line.chars
+    return line.content - tuning.link_penalty * line.link_chars
 
 
 def _attrs(element: etree._Element) -> str:
@@ -78,13 +87,30 @@ def _prose_below(root: HtmlElement, lines: list[Line]) -> dict[etree._Element, f
     return prose
 
 
-def boilerplate_elements(root: HtmlElement, lines: list[Line]) -> set[etree._Element]:
+def _title_ancestors(lines: list[Line], title: str) -> set[etree._Element]:
+    """Containers of the first line showing the title: they hold the article."""
+    key = compact(title)[:10]
+    if not key:
+        return set()
+    for line in lines:
+        if key in compact(line.text):
+            return set(line.owner.iterancestors()) | {line.owner}
+    return set()
+
+
+def boilerplate_elements(
+    root: HtmlElement, lines: list[Line], title: str, tuning: Tuning
+) -> set[etree._Element]:
     """Elements inside navigation, footers, share bars, comments or related-link boxes.
 
     Class names lie (``share_area`` around a whole article): an element holding more
-    than ``MAX_BOILERPLATE_PROSE`` characters of prose is never boilerplate.
+    than ``tuning.max_boilerplate_prose`` characters of prose is never boilerplate. Comment
+    threads are prose too, so a comment container (``comment``, ``reply``, ``tie`` ...,
+    even ``post_comment`` or ``detail-comment``) is boilerplate whatever its size, unless
+    it holds the title line, as a page-wide wrapper would.
     """
     prose = _prose_below(root, lines)
+    holds_title = _title_ancestors(lines, title)
     flagged: set[etree._Element] = set()
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -93,9 +119,14 @@ def boilerplate_elements(root: HtmlElement, lines: list[Line]) -> set[etree._Ele
         if parent is not None and parent in flagged:
             flagged.add(element)
             continue
-        if element.tag in LAYOUT_TAGS or prose.get(element, 0.0) > MAX_BOILERPLATE_PROSE:
+        if element.tag in LAYOUT_TAGS:
             continue
         attrs = _attrs(element)
+        if COMMENT_ATTR.search(attrs) and element not in holds_title:
+            flagged.add(element)
+            continue
+        if prose.get(element, 0.0) > tuning.max_boilerplate_prose:
+            continue
         if element.tag in ("nav", "footer", "aside") or (
             BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
         ):
@@ -173,29 +204,44 @@ def _post_end(lines: list[Line], element: etree._Element, end: int) -> int:
     return end
 
 
-def clean_lines(lines: Iterable[Line], title: str) -> list[str]:
-    """Drop boilerplate and repeated titles; a related-links heading ends the text."""
+def clean_lines(
+    lines: Iterable[Line], title: str, flagged: set[etree._Element] | frozenset = frozenset()
+) -> list[str]:
+    """Drop boilerplate and repeated lines and titles; a related-links or comments heading
+    ends the text. Lines of ``flagged`` containers (a menu or share bar the best run
+    spans because prose surrounds it) go too.
+    """
     kept: list[str] = []
+    seen: set[str] = set()
     seen_chars = 0
     compact_title = compact(title)
     for line in lines:
         text = line.text
-        if TRAILER_HEADING.match(text) and seen_chars >= MIN_CHARS_BEFORE_TRAILER:
+        if seen_chars >= MIN_CHARS_BEFORE_TRAILER and (
+            TRAILER_HEADING.match(text) or COMMENT_HEADING.match(text)
+        ):
             break
+        if line.owner in flagged:
+            continue
         if compact_title:
             text = text.replace(f"【{title}】", "").replace(f"[{title}]", "")
         text = INLINE_JUNK.sub("", text).strip()
         if not text or BOILERPLATE_LINE.match(text) or _is_link_line(line):
             continue
-        if compact_title and compact(text).strip("【】[]（）()") == compact_title:
+        key = compact(text)
+        if compact_title and key.strip("【】[]（）()") == compact_title:
             continue
+        if len(key) >= MIN_REPEATED_CHARS:
+            if key in seen:
+                continue
+            seen.add(key)
         kept.append(text)
         seen_chars += line.chars
     return _trim_edges(kept)
 
 
 def _is_link_line(line: Line) -> bool:
-    return line.link_ratio > 0.5 and line.punctuation <= 1
+    return line.link_ratio > MAX_LINK_RATIO or (line.link_ratio > 0.5 and line.punctuation <= 1)
 
 
 def _is_edge_junk(text: str) -> bool:
@@ -243,19 +289,43 @@ def _selected_body(lines: list[Line], title: str, selected: list[etree._Element]
     return Body("\n".join(clean_lines(inside, title)), start, end)
 
 
+def _densest_run(lines: list[Line], title: str, tuning: Tuning) -> Body:
+    """The fallback when the scored search found no text: the run with the most unlinked
+    text, whatever its containers are called or however it is punctuated."""
+    start, end = best_run([plain_weight(line, tuning) for line in lines])
+    return Body("\n".join(clean_lines(lines[start:end], title)), start, end)
+
+
 def find_body(
-    root: HtmlElement, lines: list[Line], title: str, selected: list[etree._Element] | None = None
+    root: HtmlElement,
+    lines: list[Line],
+    title: str,
+    selected: list[etree._Element] | None = None,
+    *,
+    tuning: Tuning | None = None,
+    description: str = "",
 ) -> Body:
     """The article text of a pruned page (paragraphs joined with ``\\n``) and its span.
 
     ``selected`` are elements picked by a per-site body selector; they win when given.
+    A page whose scored search finds nothing (a short article in a box classed like a
+    toolbar, verse or lists without sentence punctuation) falls back to the densest run
+    of unlinked text, then to ``description`` (the page's meta description): a page
+    with text never comes back empty.
     """
+    tuning = tuning or Tuning()
     if not lines:
-        return Body("", 0, 0)
+        return Body(description, 0, 0)
     if selected:
         return _selected_body(lines, title, selected)
-    flagged = boilerplate_elements(root, lines)
-    weights = [line_weight(line, line.owner in flagged) for line in lines]
+    flagged = boilerplate_elements(root, lines, title, tuning)
+    weights = [line_weight(line, line.owner in flagged, tuning) for line in lines]
     start, end = first_post(lines, weights, *best_run(weights))
     noise = frozenset(i for i, line in enumerate(lines) if line.owner in flagged)
-    return Body("\n".join(clean_lines(lines[start:end], title)), start, end, noise)
+    text = "\n".join(clean_lines(lines[start:end], title, flagged))
+    if text:
+        return Body(text, start, end, noise)
+    fallback = _densest_run(lines, title, tuning)
+    if fallback.text:
+        return Body(fallback.text, fallback.start, fallback.end, noise)
+    return Body(description, start, end, noise)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,28 @@ def compile_selector(selector: str, name: str = "selector") -> Selector:
         raise ValueError(f"invalid {name} {selector!r}: {error}") from error
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Tuning:
+    """Thresholds of the main-text search, the values ``bench/extraction.py`` cross-validates.
+
+    ``link_penalty``: weight per character of a link-dominated line, negative.
+    ``max_boilerplate_prose``: a container with more prose than this is not navigation or a
+    share bar, whatever its class says (comment containers are judged apart).
+    ``min_unpunctuated_chars``: lines without sentence punctuation shorter than this are
+    labels, buttons and bylines.
+    """
+
+    link_penalty: float = 1.5
+    max_boilerplate_prose: int = 200
+    min_unpunctuated_chars: int = 30
+
+    def __post_init__(self) -> None:
+        for name in ("link_penalty", "max_boilerplate_prose", "min_unpunctuated_chars"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExtractOptions:
     """Overrides for one site: selectors (CSS, or XPath from ``/`` or ``(``) and the clock.
@@ -43,6 +65,7 @@ class ExtractOptions:
     author_selector: str | None = None
     now: datetime | None = None
     timezone: tzinfo = SHANGHAI
+    tuning: Tuning = field(default_factory=Tuning)
 
     def __post_init__(self) -> None:
         for name in SELECTOR_FIELDS:
@@ -53,6 +76,8 @@ class ExtractOptions:
             raise ValueError(f"now must be a datetime, got {self.now!r}")
         if not isinstance(self.timezone, tzinfo):
             raise ValueError(f"timezone must be a tzinfo, got {self.timezone!r}")
+        if not isinstance(self.tuning, Tuning):
+            raise ValueError(f"tuning must be a Tuning, got {self.tuning!r}")
 
     def clock(self) -> datetime:
         """The reference time, aware, in ``timezone``."""

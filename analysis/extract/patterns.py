@@ -39,6 +39,12 @@ BOILERPLATE_ATTR = re.compile(
     r"subscribe|topbar|header|top)([-_\s\d]|$)",
     re.IGNORECASE,
 )
+# class/id words of comment threads: boilerplate however much prose they hold.
+COMMENT_ATTR = re.compile(
+    r"(^|[-_\s])(comments?|cmt|cmts|reply|replies|discuss|discussion|pinglun|tie|gentie|"
+    r"changyan|sohucs|disqus|duoshuo)([-_\s\d]|$)",
+    re.IGNORECASE,
+)
 CONTENT_ATTR = re.compile(
     r"(article|content|main|post|text|body|detail|news|entry|story|zw|cont|neirong|正文)",
     re.IGNORECASE,
@@ -47,6 +53,12 @@ CONTENT_ATTR = re.compile(
 TRAILER_HEADING = re.compile(
     r"^\s*[【\[]?\s*(推荐阅读|相关阅读|相关新闻|延伸阅读|热门推荐|猜你喜欢|相关推荐|更多阅读|"
     r"热点推荐|往期回顾|精彩推荐|相关文章|热门文章|大家都在看|为您推荐)\s*[】\]]?\s*[:：]?\s*$"
+)
+# A line opening the comments under an article (``网友评论``, ``全部评论(12)``): the text ends.
+COMMENT_HEADING = re.compile(
+    r"^\s*[【\[]?\s*(网友评论|热门评论|最新评论|全部评论|发表评论|我要评论|评论区|精彩评论|用户评论|"
+    r"读者评论|网友跟帖|热门跟帖|跟帖|我来说两句|评论)\s*[】\]]?\s*[（(]?\s*\d*\s*(条|人参与)?\s*[）)]?"
+    r"\s*[:：]?\s*$"
 )
 BOILERPLATE_LINE = re.compile(
     r"^\s*[【\[（(]?\s*(文章插图|图片来源|图片说明|图源|来源[:：]|责任编辑|编辑[:：]|责编|校对|审核|"
