@@ -103,7 +103,8 @@ class DocLink:
 
     @classmethod
     def from_document(cls, doc: StoredDocument) -> DocLink:
-        moment = doc.published_at or doc.fetched_at
+        # No publish time shows as 时间不详: the fetch time is not the publish time.
+        moment = doc.published_at
         return cls(
             doc_id=doc.id,
             title=doc.title or doc.url,

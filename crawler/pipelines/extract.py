@@ -32,7 +32,8 @@ class ExtractPipeline:
     async def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
         if isinstance(item, PostItem):
             return self.post_article(item)
-        options = ExtractOptions(**_selector_options(item.selectors))
+        # A page's 3小时前 or 昨天 is read against the moment it was fetched.
+        options = ExtractOptions(now=item.fetched_at, **_selector_options(item.selectors))
         article = await self.worker.run(extract_article, item.html, url=item.url, options=options)
         item.html = ""  # the text is all we keep; pages can be large
         if not article.title and item.feed_title:

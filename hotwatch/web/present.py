@@ -84,6 +84,14 @@ def local_time(moment: datetime | None) -> str:
     return when(moment, with_year=True)
 
 
+def document_time(doc: StoredDocument) -> str:
+    """A document's publish time; a page that shows none says so and when it was fetched,
+    never passing the fetch time off as the publish time."""
+    if doc.published_at is not None:
+        return local_time(doc.published_at)
+    return f"发布时间不详（抓取于 {local_time(doc.fetched_at)}）"
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
@@ -100,6 +108,7 @@ def register(env: Environment) -> None:
         highlight=highlight,
         safe_url=safe_url,
         when=local_time,
+        document_time=document_time,
         short_when=when,
         level_label=level_label,
         level_name=lambda level: LEVEL_NAMES.get(level, level),
