@@ -36,9 +36,6 @@ from analysis.extract.patterns import (
 LAYOUT_TAGS = frozenset(("html", "body", "main", "article", "form"))
 #: A line of the text whose links cover more than this share of it is a link, not prose.
 MAX_LINK_RATIO = 0.8
-#: Lines at least this long are kept once: a lead or summary repeated lower down goes
-#: (shorter ones, such as the questions of an interview, may well repeat).
-MIN_REPEATED_CHARS = 40
 #: Longest date/source line trimmed from the edges of the text.
 MAX_META_LINE = 80
 #: A post (of several on a blog or forum page) weighs at least this much.
@@ -205,14 +202,18 @@ def _post_end(lines: list[Line], element: etree._Element, end: int) -> int:
 
 
 def clean_lines(
-    lines: Iterable[Line], title: str, flagged: set[etree._Element] | frozenset = frozenset()
+    lines: Iterable[Line],
+    title: str,
+    flagged: set[etree._Element] | frozenset = frozenset(),
+    *,
+    trim: bool = True,
 ) -> list[str]:
-    """Drop boilerplate and repeated lines and titles; a related-links or comments heading
+    """Drop boilerplate and repeated titles; a related-links or comments heading
     ends the text. Lines of ``flagged`` containers (a menu or share bar the best run
-    spans because prose surrounds it) go too.
+    spans because prose surrounds it) go too. ``trim`` drops short labels and date lines
+    at both ends (not when every line is short, as in verse).
     """
     kept: list[str] = []
-    seen: set[str] = set()
     seen_chars = 0
     compact_title = compact(title)
     for line in lines:
@@ -228,16 +229,11 @@ def clean_lines(
         text = INLINE_JUNK.sub("", text).strip()
         if not text or BOILERPLATE_LINE.match(text) or _is_link_line(line):
             continue
-        key = compact(text)
-        if compact_title and key.strip("【】[]（）()") == compact_title:
+        if compact_title and compact(text).strip("【】[]（）()") == compact_title:
             continue
-        if len(key) >= MIN_REPEATED_CHARS:
-            if key in seen:
-                continue
-            seen.add(key)
         kept.append(text)
         seen_chars += line.chars
-    return _trim_edges(kept)
+    return _trim_edges(kept) if trim else kept
 
 
 def _is_link_line(line: Line) -> bool:
@@ -293,7 +289,10 @@ def _densest_run(lines: list[Line], title: str, tuning: Tuning) -> Body:
     """The fallback when the scored search found no text: the run with the most unlinked
     text, whatever its containers are called or however it is punctuated."""
     start, end = best_run([plain_weight(line, tuning) for line in lines])
-    return Body("\n".join(clean_lines(lines[start:end], title)), start, end)
+    kept = clean_lines(lines[start:end], title)
+    if not kept:  # every line short and unpunctuated: verse, lists of items
+        kept = clean_lines(lines[start:end], title, trim=False)
+    return Body("\n".join(kept), start, end)
 
 
 def find_body(

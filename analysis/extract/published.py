@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import islice
 from datetime import datetime, tzinfo
+from itertools import islice
 
 from lxml import etree
 
