@@ -29,6 +29,7 @@ from reports.delivery import transport_for
 from reports.digest import IncidentItem, incident_item
 from reports.errors import DeliveryError, EmailConfigError
 from reports.formatting import LEVEL_COLORS, level_label
+from reports.health_alerts import HealthNotice, send_health_notices
 from reports.history import LevelHistory, observe_store, rank
 from reports.mail import build_message
 from reports.outbox import Postman
@@ -144,12 +145,15 @@ class AlertRun:
 
     outcomes: list[AlertOutcome] = field(default_factory=list)
     retried: PostRetry = field(default_factory=PostRetry)
+    health: list[HealthNotice] = field(default_factory=list)  # sources quiet or blocked
 
     @property
     def errors(self) -> list[str]:
-        return [e for o in self.outcomes for e in (r.error for r in o.results) if e] + [
-            error for _, error in self.retried.failed
-        ]
+        return (
+            [e for o in self.outcomes for e in (r.error for r in o.results) if e]
+            + [error for _, error in self.retried.failed]
+            + [n.error for n in self.health if n.error]
+        )
 
 
 def alerts_enabled(config: AlertConfig) -> bool:
@@ -226,15 +230,20 @@ def run_alerts(
     postman: Postman | None = None,
     queue: PostQueue | None = None,
 ) -> AlertRun:
-    """Retry the outbox, evaluate, send (unless ``dry_run``) and record the levels seen."""
+    """Retry the outbox, send incident alerts and crawl-health notices, record the levels seen.
+
+    ``dry_run`` only evaluates the incident alerts.
+    """
     if dry_run:
         alerts = evaluate_alerts(store, config, state_dir, now)
         return AlertRun([AlertOutcome(alert) for alert in alerts])
     queue = queue or PostQueue(state_dir)
+    postman = postman or Postman(state_dir, lambda: transport_for(config.email))
     run = AlertRun(retried=queue.retry(config, now))
     alerts = evaluate_alerts(store, config, state_dir, now)
     if alerts:
         run.outcomes = send_alerts(alerts, config, state_dir, now, postman=postman, queue=queue)
+    run.health = send_health_notices(config, state_dir, now, postman=postman, queue=queue)
     history = LevelHistory(state_dir)
     observe_store(store, history, now, lookback=timedelta(hours=config.lookback_hours))
     history.save()

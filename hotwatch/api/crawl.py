@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from crawler import settings as crawler_settings_module
 from hotwatch.config import Config, SourceConfig
 
+BLOCKING_STATUSES = (403, 418, 432)
 COUNTS = (
     "fetched",
     "new",
@@ -40,6 +41,7 @@ class SourceSummary:
     duplicates: int = 0
     errors: int = 0
     spooled: int = 0  # kept in the Elasticsearch spool: the cluster was unreachable
+    blocked: int = 0  # answers that refuse a crawler: HTTP 403/418/432, captcha, login walls
     messages: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -118,6 +120,11 @@ def summarize(source: SourceConfig, crawler: Any) -> SourceSummary:
     summary.messages = list(getattr(spider, "errors", []))[:20]
     if summary.spooled:
         summary.messages.insert(0, spool_message(summary.spooled))
+    # Refusing HTTP answers, else the spider's own "blocked" reports (captcha, login walls).
+    summary.blocked = sum(
+        int(stats.get(f"downloader/response_status_count/{status}", 0))
+        for status in BLOCKING_STATUSES
+    ) or sum(1 for message in summary.messages if "blocked" in message)
     failure = stats.get("hotwatch/failure")
     if failure:
         summary.messages.append(str(failure))

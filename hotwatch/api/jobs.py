@@ -20,6 +20,7 @@ from hotwatch.demo.site import Site, sample_site
 from index import SearchQuery, SearchResult, Store, StoredDocument, StoreUnavailable, open_store
 from reports.alerts import alerts_enabled, run_alerts
 from reports.errors import ReportError
+from reports.health import SourceRun, record_run
 from reports.state import state_dir
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def crawl_and_index(
     """Crawl, then bring incidents up to date; returns the summaries and incident changes."""
     open_store(config.index, config.data_dir).close()  # fail early, before any download
     summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
+    record_health(config, summaries)
     store = open_store(config.index, config.data_dir)
     try:
         changed = update_incidents(store, cache_dir=Path(config.data_dir))
@@ -64,6 +66,23 @@ def crawl_and_index(
     finally:
         store.close()
     return summaries, changed
+
+
+def record_health(config: Config, summaries: list[SourceSummary]) -> None:
+    """Keep what each source yielded in this run, for ``hotwatch sources status`` and alerts."""
+    now = datetime.now(UTC)
+    runs = [
+        SourceRun(
+            source=s.name, type=s.type, at=now, fetched=s.fetched, new=s.new,
+            updated=s.updated, relevant=s.relevant, fresh=s.fresh, errors=s.errors,
+            blocked=s.blocked, messages=tuple(s.messages[:3]),
+        )
+        for s in summaries
+    ]
+    try:
+        record_run(state_dir(config.data_dir), runs)
+    except OSError as error:
+        logger.warning("crawl health not recorded: %s", error)
 
 
 def send_alerts(config: Config, store: Store) -> None:

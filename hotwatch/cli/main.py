@@ -21,6 +21,7 @@ from hotwatch.cli.index_commands import index_group
 from hotwatch.cli.recrawl_command import recrawl_command
 from hotwatch.cli.report_commands import alerts, digest, report, run
 from hotwatch.cli.serve_command import serve
+from hotwatch.cli.sources_command import sources_group
 from hotwatch.cli.trending_command import trending
 from hotwatch.config import CONFIG_FILENAME
 
@@ -45,6 +46,7 @@ COMMANDS: tuple[click.Command, ...] = (
     eval_command,
     trending,
     recrawl_command,
+    sources_group,
 )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
@@ -29,12 +31,15 @@ from hotwatch.web.params import (
 from hotwatch.web.present import official_terms
 from hotwatch.web.queries import check_query
 from index import IncidentNotFound, SearchResult
+from reports.health import source_health
+from reports.state import STATE_DIRNAME
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("views", __name__)
 
 INCIDENTS_PER_PAGE = 50
+HEALTH_RUNS = 8
 FACET_TITLES = {"province": "省份", "city": "城市", "hotline": "热线", "category": "问题类型",
                 "source": "来源"}
 
@@ -45,9 +50,14 @@ def today() -> str:
     day = asked or today_in_shanghai()
     # Without a chosen date, a day with no reports yet shows the latest day that has some.
     latest = None if asked else latest_report_day(context.store(), day)
-    page = build_today(context.store(), latest or day, data_dir=context.config().data_dir)
+    config = context.config()
+    page = build_today(context.store(), latest or day, data_dir=config.data_dir)
     page.requested = day if latest else None
-    return render_template("today.html", page=page, day=page.day)
+    health = source_health(
+        Path(config.data_dir) / STATE_DIRNAME, [s.name for s in config.sources],
+        silent_runs=config.alert_settings(os.environ).source_silent_runs, shown=HEALTH_RUNS,
+    )
+    return render_template("today.html", page=page, day=page.day, health=health)
 
 
 @bp.get("/search")

@@ -29,7 +29,8 @@ from reports.errors import EmailConfigError
 from reports.settings import EmailSettings, parse_address
 
 CHANNEL_TYPES = ("dingtalk", "wecom", "feishu", "webhook", "email")
-ALERTS_KEYS = {"cooldown_hours", "lookback_hours", "channels"}
+ALERTS_KEYS = {"cooldown_hours", "lookback_hours", "channels", "source_silent_runs"}
+HEALTH_LEVEL = "orange"  # crawl-health notices go to channels that take this level
 CHANNEL_KEYS = {"type", "name", "url", "url_env", "secret_env", "level", "timeout", "to"}
 SIGNED_TYPES = ("dingtalk", "feishu", "webhook")
 WEB_KEYS = {"base_url"}
@@ -74,6 +75,7 @@ class AlertConfig:
     lookback_hours: float = 72.0
     base_url: str | None = None
     email: EmailSettings = field(default_factory=EmailSettings)
+    source_silent_runs: int = 3  # runs in a row without a yield before a source alerts
 
     @property
     def level(self) -> str:
@@ -131,7 +133,10 @@ def alert_config(
         raise AlertConfigError(
             f"alerts.channels: two channels named {duplicate!r}; give each a distinct name"
         )
-    return AlertConfig(channels, cooldown, lookback, _base_url(web), email)
+    silent = _number(raw, "source_silent_runs", 3)
+    if silent < 1 or silent != int(silent):
+        raise AlertConfigError("alerts.source_silent_runs must be a whole number of at least 1")
+    return AlertConfig(channels, cooldown, lookback, _base_url(web), email, int(silent))
 
 
 def _legacy_channels(email: EmailSettings) -> tuple[Channel, ...]:

@@ -147,3 +147,24 @@ def _doc_line(link: DocLink) -> str:
 def _spread(daily: dict[str, int]) -> str:
     days = sorted(daily.items())[-SPREAD_DAYS:]
     return "、".join(f"{day[5:10]} {count} 篇" for day, count in days)
+
+
+def notice_payload(
+    kind: str, title: str, lines: list[str], data: dict[str, Any]
+) -> dict[str, Any]:
+    """A message that is not about an incident (crawl health) in the channel's format."""
+    safe = [inert(line) for line in lines]
+    if kind == "dingtalk":
+        text = "\n\n".join([f"### {inert(title)}", *safe])
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
+    if kind == "wecom":
+        content = cut_lines([f'### <font color="warning">{inert(title)}</font>', *safe],
+                            WECOM_MAX_BYTES)
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+    if kind == "feishu":
+        return {"msg_type": "interactive", "card": {
+            "config": {"wide_screen_mode": True},
+            "header": {"title": {"tag": "plain_text", "content": title}, "template": "grey"},
+            "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": "\n".join(safe)}}],
+        }}
+    return {**data, "title": title, "markdown": "\n".join([f"### {inert(title)}", *safe])}
