@@ -104,6 +104,39 @@ def test_link_dense_lines_inside_the_article_are_not_text() -> None:
     assert text == "\n".join(PARAGRAPHS)
 
 
+def test_a_list_of_teasers_for_other_stories_is_not_text() -> None:
+    teasers = "".join(
+        f"<div class='slide-item'><h3>某地{n}热线整改见成效？</h3>"
+        f"<p>记者回访了{n}位市民，问题已解决。</p><span>2021-04-2{n} 10:0{n}</span></div>"
+        for n in range(1, 5)
+    )
+    body = f"<div class='article'>{ARTICLE}<div class='slider'>{teasers}</div></div>"
+    assert extract(page(body)).text == "\n".join(PARAGRAPHS)
+
+
+def test_sections_of_the_article_itself_are_not_teasers() -> None:
+    sections = "".join(
+        f"<div class='section'><h3>第{n}问</h3><p>{p}</p></div>"
+        for n, p in enumerate(PARAGRAPHS, 1)
+    )
+    text = extract(page(f"<div class='article'>{sections}</div>")).text
+    assert all(p in text for p in PARAGRAPHS)
+
+
+@pytest.mark.parametrize(
+    ("tail", "kept"),
+    [
+        ("<p>更多精彩资讯，请扫描下方二维码关注本报官方微信。</p>", ""),
+        ("<p>本报记者 李明</p><p>新闻网报料：4009-20-4009 新闻网，未经授权不得转载</p>", ""),
+        # a sentence before the promotion on the same line stays
+        ("<p>处理结果将在下周公布。返回新闻网首页>></p>", "处理结果将在下周公布。"),
+    ],
+)
+def test_the_outlets_promotion_at_the_end_is_not_text(tail: str, kept: str) -> None:
+    text = extract(page(f"<div class='article'>{ARTICLE}{tail}</div>")).text
+    assert text == "\n".join([*PARAGRAPHS, kept] if kept else PARAGRAPHS)
+
+
 # --- a page with text never comes back empty --------------------------------------------
 
 

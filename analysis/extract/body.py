@@ -17,32 +17,31 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from analysis.extract.boilerplate import LAYOUT_TAGS, boilerplate_elements
 from analysis.extract.html import HtmlElement, Line, compact
 from analysis.extract.options import Tuning
 from analysis.extract.patterns import (
-    BOILERPLATE_ATTR,
     BOILERPLATE_LINE,
-    COMMENT_ATTR,
     COMMENT_HEADING,
-    CONTENT_ATTR,
     INLINE_JUNK,
     META_LINE,
+    PROMO_LINE,
     SENTENCE_END,
+    SENTENCE_STOP,
     SHORT_LINE_NO_PUNCT,
     TRAILER_HEADING,
 )
 
-#: Elements too large to be judged by their class names.
-LAYOUT_TAGS = frozenset(("html", "body", "main", "article", "form"))
 #: A line of the text whose links cover more than this share of it is a link, not prose.
 MAX_LINK_RATIO = 0.8
 #: Longest date/source line trimmed from the edges of the text.
 MAX_META_LINE = 80
+#: Longest promotion line (follow us, scan the code, no reprints) trimmed from the edges.
+MAX_PROMO_LINE = 120
 #: A post (of several on a blog or forum page) weighs at least this much.
 MIN_POST_WEIGHT = 15
 #: How far up from a line to look for the container of a post.
 POST_DEPTH = 6
-CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 TIMESTAMP_RE = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}:\d{2}")
 #: A related-links heading ends the text only after this many characters of prose.
 MIN_CHARS_BEFORE_TRAILER = 50
@@ -64,71 +63,6 @@ def plain_weight(line: Line, tuning: Tuning) -> float:
     if line.link_ratio > 0.5 or BOILERPLATE_LINE.match(line.text):
         return -tuning.link_penalty * line.chars
     return line.content - tuning.link_penalty * line.link_chars
-
-
-def _attrs(element: etree._Element) -> str:
-    """Class and id, with camelCase split (``dSearch`` -> ``d Search``)."""
-    return CAMEL_RE.sub(" ", f"{element.get('class') or ''} {element.get('id') or ''}")
-
-
-def _prose_below(root: HtmlElement, lines: list[Line]) -> dict[etree._Element, float]:
-    """Content characters of punctuated, link-poor lines below every element."""
-    prose: dict[etree._Element, float] = {}
-    for line in lines:
-        if line.punctuation and line.link_ratio < 0.5:
-            prose[line.owner] = prose.get(line.owner, 0.0) + line.content
-    for element in reversed([el for el in root.iter() if isinstance(el.tag, str)]):
-        parent = element.getparent()
-        if parent is not None and element in prose:
-            prose[parent] = prose.get(parent, 0.0) + prose[element]
-    return prose
-
-
-def _title_ancestors(lines: list[Line], title: str) -> set[etree._Element]:
-    """Containers of the first line showing the title: they hold the article."""
-    key = compact(title)[:10]
-    if not key:
-        return set()
-    for line in lines:
-        if key in compact(line.text):
-            return set(line.owner.iterancestors()) | {line.owner}
-    return set()
-
-
-def boilerplate_elements(
-    root: HtmlElement, lines: list[Line], title: str, tuning: Tuning
-) -> set[etree._Element]:
-    """Elements inside navigation, footers, share bars, comments or related-link boxes.
-
-    Class names lie (``share_area`` around a whole article): an element holding more
-    than ``tuning.max_boilerplate_prose`` characters of prose is never boilerplate. Comment
-    threads are prose too, so a comment container (``comment``, ``reply``, ``tie`` ...,
-    even ``post_comment`` or ``detail-comment``) is boilerplate whatever its size, unless
-    it holds the title line, as a page-wide wrapper would.
-    """
-    prose = _prose_below(root, lines)
-    holds_title = _title_ancestors(lines, title)
-    flagged: set[etree._Element] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        parent = element.getparent()
-        if parent is not None and parent in flagged:
-            flagged.add(element)
-            continue
-        if element.tag in LAYOUT_TAGS:
-            continue
-        attrs = _attrs(element)
-        if COMMENT_ATTR.search(attrs) and element not in holds_title:
-            flagged.add(element)
-            continue
-        if prose.get(element, 0.0) > tuning.max_boilerplate_prose:
-            continue
-        if element.tag in ("nav", "footer", "aside") or (
-            BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
-        ):
-            flagged.add(element)
-    return flagged
 
 
 def best_run(weights: list[float]) -> tuple[int, int]:
@@ -251,14 +185,30 @@ def _is_edge_junk(text: str) -> bool:
     )
 
 
+def _without_promo(text: str) -> str:
+    """``text`` up to the sentence where the outlet's promotion (scan the QR code, follow
+    the account, no reprints, back to the home page) starts; empty if it starts there."""
+    match = PROMO_LINE.search(text) if len(text) <= MAX_PROMO_LINE else None
+    if match is None:
+        return text
+    ends = [m.end() for m in SENTENCE_STOP.finditer(text, 0, match.start())]
+    return text[: ends[-1]].strip() if ends else ""
+
+
 def _trim_edges(lines: list[str]) -> list[str]:
-    """Bylines, date lines, buttons and labels at the start and end go."""
+    """Bylines, date lines, buttons, labels and promotion at the start and end go."""
     start, end = 0, len(lines)
-    while start < end and _is_edge_junk(lines[start]):
+    while start < end and (_is_edge_junk(lines[start]) or not _without_promo(lines[start])):
         start += 1
     while end > start and _is_edge_junk(lines[end - 1]):
         end -= 1
-    return lines[start:end]
+    kept = lines[start:end]
+    while kept:
+        last = _without_promo(kept[-1])
+        if last == kept[-1]:
+            break
+        kept = kept[:-1] + [last] if last else _trim_edges(kept[:-1])
+    return kept
 
 
 @dataclass(frozen=True, slots=True)

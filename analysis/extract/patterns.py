@@ -71,12 +71,20 @@ INLINE_JUNK = re.compile(
     r"文章插图|\[图片\]|（图片来源[^）]*）|\(图片来源[^)]*\)|"
     r"[^。！？\n]{0,60}更多[^。！？\n]{0,30}请(?:访问|关注|点击|登录)[^。！？\n]{0,20}[。！]?"
 )
+# The outlet promoting itself at the edges of the text: QR codes, accounts, apps, reprints.
+PROMO_LINE = re.compile(
+    r"(扫描|扫码|长按|识别).{0,12}二维码|二维码.{0,12}关注|关注.{0,24}(公众号|微信号|官方微信|官方微博|客户端)|"
+    r"下载.{0,12}(客户端|APP)|未经.{0,6}授权.{0,6}(不得|禁止)转载|返回.{0,8}首页|正文已结束|"
+    r"^\S{0,12}报料\s*[:：]",
+    re.IGNORECASE,
+)
 # A header or footer line about the article: date, source, author, view count.
 META_LINE = re.compile(
     r"\d{4}[-/.年]\d{1,2}|\d{1,2}:\d{2}|(?:来源|作者|编辑|记者)\s*[:：]|浏览|阅读\s*\d|"
     r"发布时间|发表于|\d+\s*(?:小时|分钟|天)前"
 )
 SENTENCE_END = re.compile(r"[，。！？；]")
+SENTENCE_STOP = re.compile(r"[。！？!?][”’」』）)]?")
 SHORT_LINE_NO_PUNCT = re.compile(r"^[^，。！？；：,.!?;]{0,12}$")
 
 TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|—|-{1,2}(?=[^\d]))\s*")
