@@ -14,7 +14,7 @@ from html import escape
 
 from analysis.risk import LEVEL_NAMES
 from reports.charts import Bar, ChartRow, chart_html, fractions, text_bar
-from reports.digest import Digest, DocLink, IncidentItem, Metric, TrendDay
+from reports.digest import NEGATIVE, Digest, DocLink, IncidentItem, Metric, TrendDay
 from reports.formatting import (
     LEVEL_COLORS,
     badge_html,
@@ -237,7 +237,7 @@ def _trend_html(trend: Sequence[TrendDay]) -> str:
         for day, volume in zip(trend, volumes, strict=True)
     ]
     return chart_html(
-        "相关报道量与负面占比（负面度 ≥ 0.6）",
+        f"相关报道量与负面占比（负面度 ≥ {NEGATIVE}）",
         ["日期", "相关报道", "负面占比", "当日最负面报道"],
         rows,
     )

@@ -101,7 +101,8 @@ def demo(context: Context, limit: int) -> None:
     for hit in result.hits:
         doc = hit.document
         tags = " ".join([*doc.hotlines, *doc.categories])
-        click.echo(f"  负面 {doc.negativity:.2f}  {output.truncate(doc.title, 60)}  [{tags}]")
+        label = output.band_label(doc.negativity)
+        click.echo(f"  {label}  {output.truncate(doc.title, 60)}  [{tags}]")
     click.echo(
         f"\nstore: {demo_run.data_dir}; try: hotwatch --data-dir {demo_run.data_dir} search 12345"
     )

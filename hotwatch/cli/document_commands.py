@@ -91,7 +91,7 @@ def search(
     for hit in result.hits:
         doc = hit.document
         when = doc.published_at.strftime("%Y-%m-%d %H:%M") if doc.published_at else "----"
-        click.echo(f"\n{doc.id}  {when}  {doc.source or ''}  负面 {doc.negativity:.2f}")
+        click.echo(f"\n{doc.id}  {when}  {doc.source or ''}  {output.band_label(doc.negativity)}")
         click.echo(f"  {output.truncate(doc.title, 70)}")
         click.echo(f"  {output.highlight(hit.snippet, hit.highlights, color=color)}")
         click.echo(f"  {doc.url}")
@@ -156,7 +156,8 @@ def analyze(context: Context, paths: tuple[str, ...], as_json: bool) -> None:
             output.echo_json(record)
         else:
             click.echo(
-                f"{'相关' if record['relevant'] else '无关'}  负面 {record['negativity']:.2f}  "
+                f"{'相关' if record['relevant'] else '无关'}  "
+                f"{output.band_label(record['negativity'])}  "
                 f"{output.truncate(record['title'], 50)}  {record['path']}"
             )
 

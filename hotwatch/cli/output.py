@@ -56,3 +56,10 @@ def highlight(snippet: str, spans: Sequence[Sequence[int]], *, color: bool) -> s
         last = end
     out.append(snippet[last:])
     return "".join(out)
+
+
+def band_label(negativity: float) -> str:
+    """``正面（0.16）``: the shared 负面/中性/正面 band, then the score."""
+    from analysis.sentiment.bands import negativity_band
+
+    return f"{negativity_band(negativity)}（{negativity:.2f}）"
