@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from analysis.risk import LEVELS
 from index import IncidentRecord, Store
@@ -28,7 +29,7 @@ from reports.channels.queue import PostQueue, PostRetry
 from reports.delivery import transport_for
 from reports.digest import IncidentItem, incident_item
 from reports.errors import DeliveryError, EmailConfigError
-from reports.formatting import LEVEL_COLORS, level_label
+from reports.formatting import LEVEL_COLORS, level_label, link_html
 from reports.health_alerts import HealthNotice, send_health_notices
 from reports.history import LevelHistory, observe_store, rank
 from reports.mail import build_message
@@ -250,7 +251,9 @@ def run_alerts(
     return run
 
 
-def render_alert(alert: Alert, *, unsubscribe: str | None = None) -> Rendered:
+def render_alert(
+    alert: Alert, *, unsubscribe: str | None = None, base_url: str | None = None
+) -> Rendered:
     """Subject, text and HTML of one alert email."""
     record = alert.record
     label = level_label(alert.level)
@@ -259,15 +262,18 @@ def render_alert(alert: Alert, *, unsubscribe: str | None = None) -> Rendered:
     else:
         headline = f"事件达到{label}预警"
     subject = f"【{label}预警】{record.title}"
+    page_url = f"{base_url}/incidents/{quote(record.id)}" if base_url else None
+    web = [f"在 hotwatch 查看事件：<{page_url}>"] if page_url else []
     text = "\n".join(
-        [subject, headline, *incident_text_lines(1, alert.item), "", FOOTER]
+        [subject, headline, *incident_text_lines(1, alert.item), *web, "", FOOTER]
     ) + "\n"
     footer = escape(FOOTER) + (f"<br>退订：{escape(unsubscribe)}" if unsubscribe else "")
     html = page(
         title=subject,
         heading=escape(subject),
         subheading=escape(headline),
-        content=incident_card_html(alert.item),
+        content=incident_card_html(alert.item)
+        + (f"<p>{link_html('在 hotwatch 查看事件', page_url)}</p>" if page_url else ""),
         footer=footer,
         accent=LEVEL_COLORS[alert.level],
     )
@@ -285,7 +291,9 @@ def _send(
     queue: PostQueue,
 ) -> ChannelResult:
     if channel.type == "email":
-        rendered = render_alert(alert, unsubscribe=config.email.list_unsubscribe)
+        rendered = render_alert(
+            alert, unsubscribe=config.email.list_unsubscribe, base_url=config.base_url
+        )
         try:
             recipients = channel.to or config.email.recipients_for(ALERTS_RECIPIENTS)
         except EmailConfigError as error:

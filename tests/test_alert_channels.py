@@ -109,6 +109,9 @@ def test_every_channel_gets_the_alert_once_signed_as_its_platform_documents(tmp_
     [mail] = handler.received
     assert mail.recipients == ["duty@hotwatch.test"]
     assert mail.message["Subject"] == "【橙色预警】新乡12345热线接线员骂人"
+    page_link = "https://yuqing.example.cn/hotwatch/incidents/inc-xinxiang"
+    assert f'href="{page_link}"' in mail.message.get_body(("html",)).get_content()
+    assert f"<{page_link}>" in mail.message.get_body(("plain",)).get_content()
 
     ding = robots.accepted["dingtalk"][0]["markdown"]
     assert ding["title"] == "【橙色预警】新乡12345热线接线员骂人"
