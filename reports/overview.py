@@ -69,10 +69,16 @@ class Overview:
 
 
 def build_overview(
-    store: Store, start: date, end: date, *, text: str = "", trend_start: date | None = None
+    store: Store,
+    start: date,
+    end: date,
+    *,
+    text: str = "",
+    trend_start: date | None = None,
+    max_documents: int = MAX_DOCUMENTS,
 ) -> Overview:
     """Splits over ``start``..``end``; the daily volume from ``trend_start`` (default ``start``)."""
-    docs, relevant = period_documents(store, start, end, text=text)
+    docs, relevant = period_documents(store, start, end, text=text, limit=max_documents)
     negative_days: Counter[date] = Counter()
     for doc in docs:
         if doc.negativity is not None and negativity_band(doc.negativity) == "负面":
@@ -104,15 +110,15 @@ def band_counts(docs: list[StoredDocument]) -> list[tuple[str, int]]:
 
 
 def period_documents(
-    store: Store, start: date, end: date, *, text: str = ""
+    store: Store, start: date, end: date, *, text: str = "", limit: int = MAX_DOCUMENTS
 ) -> tuple[list[StoredDocument], int]:
-    """The period's relevant documents (newest first, at most ``MAX_DOCUMENTS``) and their total."""
+    """The period's relevant documents (newest first, at most ``limit``) and their total."""
     docs: list[StoredDocument] = []
     total = 0
-    while len(docs) < MAX_DOCUMENTS:
+    while len(docs) < limit:
         result = store.search(
             SearchQuery(text=text, date_from=start, date_to=end, sort="time",
-                        limit=min(PAGE, MAX_DOCUMENTS - len(docs)), offset=len(docs))
+                        limit=min(PAGE, limit - len(docs)), offset=len(docs))
         )
         total = result.total
         docs += [hit.document for hit in result.hits]

@@ -31,6 +31,7 @@ RISING_BASE_DAYS = 7
 RISING_MIN = 2
 RISING_RATIO = 1.5
 RISING_SHOWN = 12
+OVERVIEW_DOCUMENTS = 2000  # the day's split is read from at most this many reports
 FACET_NAMES = {"province": "省份", "city": "城市", "hotline": "热线", "category": "问题类型",
                "source": "来源"}
 FACET_PARAMS = {"province": "region", "city": "region", "hotline": "hotline",
@@ -165,7 +166,7 @@ def build_today(
         totals_label="全部收集",
     )
     page = Today(day, figures, trend, chart, top, new_today, _rising(store, day))
-    page.overview = build_overview(store, day, day)
+    page.overview = build_overview(store, day, day, max_documents=OVERVIEW_DOCUMENTS)
     page.composition = composition_charts(page.overview, day)
     if with_digest and data_dir is not None:
         page.digest = _digest(store, day, data_dir)
