@@ -35,6 +35,11 @@ NUMERIC_RE = re.compile(
     + _ZONE
     + "?"
 )
+#: ``18-03-08 23:16`` (Baidu's 百家号 and others; inline spans may leave no space before
+#: the time): a two-digit year, only with a time.
+SHORT_YEAR_RE = re.compile(
+    r"(?<![\d./-])(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{2})" + _TIME
+)
 YEARLESS_RE = re.compile(r"(?<![\d./-])(?P<m>\d{1,2})(?:[-/]|\s*月\s*)(?P<d>\d{1,2})\s*日?" + _TIME)
 RELATIVE_RE = re.compile(r"(?P<n>\d+|半|一|两|几)\s*(?P<unit>秒|分钟|小时|天|周|个月)\s*(?:之?前)")
 DAY_WORD_RE = re.compile(r"(?P<word>刚刚|今天|昨天|前天)" + _TIME + "?")
@@ -134,6 +139,12 @@ def _yearless(match: re.Match[str], now: datetime, tz: tzinfo) -> datetime | Non
     return dt
 
 
+def _short_year(match: re.Match[str], now: datetime, tz: tzinfo) -> datetime | None:
+    """``18-03-08 23:16``: the year in this century."""
+    year = 2000 + int(match.group("y"))
+    return _build(year, int(match.group("m")), int(match.group("d")), *_hour(match), tz=tz)
+
+
 def _relative(match: re.Match[str], now: datetime, tz: tzinfo) -> datetime | None:
     """``5分钟前``, ``3小时前``, ``2天前``."""
     raw = match.group("n")
@@ -178,6 +189,7 @@ TEXT_PARSERS: tuple[tuple[re.Pattern[str], Parser], ...] = (
     (ISO_RE, _absolute),
     (CHINESE_RE, _absolute),
     (NUMERIC_RE, _absolute),
+    (SHORT_YEAR_RE, _short_year),
     (YEARLESS_RE, _yearless),
     (DAY_WORD_RE, _day_word),
     (RELATIVE_RE, _relative),

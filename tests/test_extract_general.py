@@ -200,6 +200,26 @@ def test_relative_time_in_the_dated_header_line_counts() -> None:
     assert extract(page(body)).published_at == NOW - timedelta(hours=2)
 
 
+def test_date_line_in_an_article_header_classed_like_boilerplate_counts() -> None:
+    header = (
+        f"<div class='header'><div class='h-title'>{TITLE}</div>"
+        "<div class='h-info'>2021-04-20 07:57:40 来源：新华网</div></div>"
+    )
+    html = page(f"{header}<div class='article'>{ARTICLE}</div>").replace(f"<h1>{TITLE}</h1>", "")
+    assert extract(html).published_at == datetime(2021, 4, 20, 7, 57, 40, tzinfo=SHANGHAI)
+
+
+def test_date_of_a_search_bar_below_the_title_is_not_the_publish_time() -> None:
+    bar = "<div class='dSearch'>2021年04月26日 查看往期</div>"
+    assert extract(page(f"{bar}<div class='article'>{ARTICLE}</div>")).published_at is None
+
+
+def test_two_digit_year_after_a_date_label() -> None:
+    info = "<div><span>发布时间：</span><span>21-04-20</span><span>23:16</span></div>"
+    published = extract(page(f"{info}<div class='article'>{ARTICLE}</div>")).published_at
+    assert published == datetime(2021, 4, 20, 23, 16, tzinfo=SHANGHAI)
+
+
 # --- options ----------------------------------------------------------------------------
 
 

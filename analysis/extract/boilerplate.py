@@ -32,7 +32,7 @@ MAX_TEASER_PROSE = 150
 MAX_TEASER_SHARE = 0.4
 
 
-def _attrs(element: etree._Element) -> str:
+def attributes(element: etree._Element) -> str:
     """Class and id, with camelCase split (``dSearch`` -> ``d Search``)."""
     return CAMEL_RE.sub(" ", f"{element.get('class') or ''} {element.get('id') or ''}")
 
@@ -85,7 +85,7 @@ def boilerplate_elements(
             continue
         if element.tag in LAYOUT_TAGS:
             continue
-        attrs = _attrs(element)
+        attrs = attributes(element)
         if COMMENT_ATTR.search(attrs) and element not in holds_title:
             flagged.add(element)
             continue

@@ -39,6 +39,11 @@ BOILERPLATE_ATTR = re.compile(
     r"subscribe|topbar|header|top)([-_\s\d]|$)",
     re.IGNORECASE,
 )
+# class/id words of navigation and search bars, whose dates are today's or the edition's.
+NAV_ATTR = re.compile(
+    r"(^|[-_\s])(nav|navi|menu|breadcrumb|crumb|search|toolbar|topbar|channel)([-_\s\d]|$)",
+    re.IGNORECASE,
+)
 # class/id words of comment threads: boilerplate however much prose they hold.
 COMMENT_ATTR = re.compile(
     r"(^|[-_\s])(comments?|cmt|cmts|reply|replies|discuss|discussion|pinglun|tie|gentie|"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
 from analysis.extract.body import Body
+from analysis.extract.boilerplate import attributes
 from analysis.extract.html import Line
+from analysis.extract.patterns import NAV_ATTR
 
 #: Lines before the article that still count as its header.
 HEADER_LINES = 12
@@ -13,22 +17,37 @@ TITLE_DISTANCE = 40
 LEAD_BYLINE_LINES = 6
 #: Lines after the article searched for a byline (editor lines often sit there).
 FOOTER_LINES = 8
+#: How far up from a header line to look for a navigation or search container.
+NAV_DEPTH = 4
 
 
 def header_lines(lines: list[Line], body: Body, title: str) -> list[Line]:
     """Lines from the title line to the article, plus the article's first lines.
 
-    Without a title line, the ``HEADER_LINES`` lines before the article. Lines inside
-    navigation or search bars (their dates are usually today's) are left out.
+    Without a title line, the ``HEADER_LINES`` lines before the article, leaving out
+    lines of boilerplate containers. Below the title line only navigation and search
+    bars are left out (their dates are usually today's or the edition's): a date line
+    there belongs to the article even in a container classed ``header`` or ``share``.
     """
-    first = max(0, body.start - HEADER_LINES)
     key = title[:10]
     for index in range(body.start - 1, max(-1, body.start - TITLE_DISTANCE), -1):
         if key and key in lines[index].text:
-            first = index
-            break
-    span = range(first, min(body.end, body.start + 3))
+            span = range(index, min(body.end, body.start + 3))
+            return [lines[i] for i in span if i not in body.noise or not _in_nav(lines[i])]
+    span = range(max(0, body.start - HEADER_LINES), min(body.end, body.start + 3))
     return [lines[i] for i in span if i not in body.noise]
+
+
+def _in_nav(line: Line) -> bool:
+    """The line sits in a navigation, menu or search container (a few levels up)."""
+    element: etree._Element | None = line.owner
+    for _ in range(NAV_DEPTH):
+        if element is None:
+            return False
+        if element.tag == "nav" or NAV_ATTR.search(attributes(element)):
+            return True
+        element = element.getparent()
+    return False
 
 
 def byline_region(lines: list[Line], body: Body, title: str) -> list[Line]:
