@@ -193,6 +193,19 @@ def test_today_draws_the_days_composition_with_the_shared_bands(client):
     assert "latest-notice" not in html
 
 
+def test_the_composition_covers_a_chosen_span_of_days(client):
+    html = page(client, "/?date=2021-04-25&span=7")
+    assert "近 7 日相关报道构成" in html and "（31 篇）" in html
+    # 04-19..04-25: 0.9, 0.7, 0.95, 0.8 are 负面; 0.2 is 正面; 0.5 and 25 x 0.3 are 中性.
+    assert "<title>负面：4 篇（12.9%）</title>" in html
+    assert "<title>中性：26 篇（83.9%）</title>" in html
+    assert "<title>正面：1 篇（3.2%）</title>" in html
+    assert 'href="/?date=2021-04-25&amp;span=30"' in html
+    data = client.get("/api/today?date=2021-04-25&span=7").get_json()
+    assert data["span"] == 7 and data["composition"]["date_from"] == "2021-04-19"
+    assert "必须在 1 到 30 之间" in page(client, "/?span=90", 400)
+
+
 def test_today_without_reports_opens_on_the_latest_day_that_has_some(client):
     html = page(client, "/")  # today (the real date) has no reports in this store
     assert 'id="latest-notice"' in html

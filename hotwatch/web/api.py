@@ -10,7 +10,13 @@ from typing import Any
 from flask import Blueprint, request
 
 from hotwatch.web import context
-from hotwatch.web.dashboard import SHANGHAI, build_today, latest_report_day, today_in_shanghai
+from hotwatch.web.dashboard import (
+    SHANGHAI,
+    SPANS,
+    build_today,
+    latest_report_day,
+    today_in_shanghai,
+)
 from hotwatch.web.incident import MAX_REPORTS, build_incident
 from hotwatch.web.params import (
     MAX_API_LIMIT,
@@ -85,8 +91,9 @@ def document(doc_id: str) -> dict[str, Any]:
 @bp.get("/today")
 def today() -> dict[str, Any]:
     asked = parse_day(request.args.get("date"), "日期")
+    span = parse_int(request.args.get("span"), "统计天数", default=1, low=1, high=max(SPANS))
     day = asked or today_in_shanghai()
     latest = None if asked else latest_report_day(context.store(), day)
-    page = build_today(context.store(), latest or day, with_digest=False)
+    page = build_today(context.store(), latest or day, with_digest=False, span=span)
     page.requested = day if latest else None
     return page.to_json()

@@ -31,7 +31,8 @@ RISING_BASE_DAYS = 7
 RISING_MIN = 2
 RISING_RATIO = 1.5
 RISING_SHOWN = 12
-OVERVIEW_DOCUMENTS = 2000  # the day's split is read from at most this many reports
+OVERVIEW_DOCUMENTS = 2000  # the split is read from at most this many reports
+SPANS = (1, 7, 30)  # days the composition panel can cover, ending on the page's day
 FACET_NAMES = {"province": "省份", "city": "城市", "hotline": "热线", "category": "问题类型",
                "source": "来源"}
 FACET_PARAMS = {"province": "region", "city": "region", "hotline": "hotline",
@@ -104,11 +105,13 @@ class Today:
     overview: Overview | None = None
     composition: list[HBarChart] = field(default_factory=list)
     requested: date | None = None  # the day asked for when it had no reports (``day`` is later)
+    span: int = 1  # days covered by the composition panel, ending on ``day``
 
     def to_json(self) -> dict[str, Any]:
         return {
             "date": self.day.isoformat(),
             "requested": self.requested.isoformat() if self.requested else None,
+            "span": self.span,
             "composition": self.overview.to_json() if self.overview else None,
             "figures": [f.to_json() for f in self.figures],
             "trend": [t.to_json() for t in self.trend],
@@ -135,9 +138,10 @@ def latest_report_day(store: Store, day: date) -> date | None:
 
 
 def build_today(
-    store: Store, day: date, *, data_dir: Path | None = None, with_digest: bool = True
+    store: Store, day: date, *, data_dir: Path | None = None, with_digest: bool = True,
+    span: int = 1,
 ) -> Today:
-    """Collect the page for ``day`` (a Shanghai calendar day)."""
+    """Collect the page for ``day`` (a Shanghai calendar day); the split covers ``span`` days."""
     yesterday = day - timedelta(days=1)
     trend = [_trend_point(store, day - timedelta(days=n)) for n in reversed(range(TREND_DAYS))]
     by_day = {point.day: point for point in trend}
@@ -166,8 +170,10 @@ def build_today(
         totals_label="全部收集",
     )
     page = Today(day, figures, trend, chart, top, new_today, _rising(store, day))
-    page.overview = build_overview(store, day, day, max_documents=OVERVIEW_DOCUMENTS)
-    page.composition = composition_charts(page.overview, day)
+    first = day - timedelta(days=span - 1)
+    page.span = span
+    page.overview = build_overview(store, first, day, max_documents=OVERVIEW_DOCUMENTS)
+    page.composition = composition_charts(page.overview, first, day)
     if with_digest and data_dir is not None:
         page.digest = _digest(store, day, data_dir)
         if page.digest is not None:
@@ -177,14 +183,13 @@ def build_today(
     return page
 
 
-def composition_charts(overview: Overview, day: date) -> list[HBarChart]:
-    """The day's relevant reports by sentiment band, source type and province."""
-    iso = day.isoformat()
+def composition_charts(overview: Overview, first: date, day: date) -> list[HBarChart]:
+    """The period's relevant reports by sentiment band, source type and province."""
 
     def search(**args: str) -> str:
         from urllib.parse import urlencode
 
-        return "/search?" + urlencode({"from": iso, "to": iso, **args})
+        return "/search?" + urlencode({"from": first.isoformat(), "to": day.isoformat(), **args})
 
     return [
         hbar_chart(

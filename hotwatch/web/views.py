@@ -15,7 +15,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from analysis.risk import LEVEL_NAMES, LEVELS
 from hotwatch.api import Hotwatch
 from hotwatch.web import context
-from hotwatch.web.dashboard import build_today, latest_report_day, today_in_shanghai
+from hotwatch.web.dashboard import SPANS, build_today, latest_report_day, today_in_shanghai
 from hotwatch.web.export import BATCH, MAX_ROWS, csv_rows
 from hotwatch.web.incident import MAX_REPORTS, build_incident
 from hotwatch.web.params import (
@@ -47,17 +47,18 @@ FACET_TITLES = {"province": "省份", "city": "城市", "hotline": "热线", "ca
 @bp.get("/")
 def today() -> str:
     asked = parse_day(request.args.get("date"), "日期")
+    span = parse_int(request.args.get("span"), "统计天数", default=1, low=1, high=max(SPANS))
     day = asked or today_in_shanghai()
     # Without a chosen date, a day with no reports yet shows the latest day that has some.
     latest = None if asked else latest_report_day(context.store(), day)
     config = context.config()
-    page = build_today(context.store(), latest or day, data_dir=config.data_dir)
+    page = build_today(context.store(), latest or day, data_dir=config.data_dir, span=span)
     page.requested = day if latest else None
     health = source_health(
         Path(config.data_dir) / STATE_DIRNAME, [s.name for s in config.sources],
         silent_runs=config.alert_settings(os.environ).source_silent_runs, shown=HEALTH_RUNS,
     )
-    return render_template("today.html", page=page, day=page.day, health=health)
+    return render_template("today.html", page=page, day=page.day, health=health, spans=SPANS)
 
 
 @bp.get("/search")
