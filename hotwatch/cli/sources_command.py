@@ -15,7 +15,12 @@ from reports.state import state_dir
 
 @click.group("sources")
 def sources_group() -> None:
-    """Configured sources and their crawl health."""
+    """Configured sources and their crawl health.
+
+    \b
+    Example:
+        hotwatch sources status
+    """
 
 
 @sources_group.command("status")
