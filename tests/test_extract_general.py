@@ -146,6 +146,12 @@ def test_short_article_in_a_box_classed_like_a_toolbar_falls_back_to_its_text() 
     assert text == "区热线办公室表示，已责成城管部门三日内处理油烟扰民问题，并向陈先生反馈。"
 
 
+def test_a_near_empty_result_falls_back_to_the_article_text() -> None:
+    short = "<p>区热线办公室表示，已责成城管部门三日内处理油烟扰民问题，并向陈先生反馈。</p>"
+    body = f"<p>图为现场。</p><div class='tool-box side'>{short}</div>"
+    assert "已责成城管部门" in extract(page(body)).text
+
+
 def test_verse_without_sentence_punctuation_falls_back_to_the_densest_run() -> None:
     verse = "".join(
         f"<p>{line}</p>"

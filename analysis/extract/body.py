@@ -32,6 +32,10 @@ from analysis.extract.patterns import (
     TRAILER_HEADING,
 )
 
+#: A text shorter than this is near-empty: the densest run of text may hold the article.
+MIN_BODY_CHARS = 30
+#: ... and replaces it when it is this many times longer.
+FALLBACK_GAIN = 3
 #: A line of the text whose links cover more than this share of it is a link, not prose.
 MAX_LINK_RATIO = 0.8
 #: Longest date/source line trimmed from the edges of the text.
@@ -257,10 +261,10 @@ def find_body(
     """The article text of a pruned page (paragraphs joined with ``\\n``) and its span.
 
     ``selected`` are elements picked by a per-site body selector; they win when given.
-    A page whose scored search finds nothing (a short article in a box classed like a
-    toolbar, verse or lists without sentence punctuation) falls back to the densest run
-    of unlinked text, then to ``description`` (the page's meta description): a page
-    with text never comes back empty.
+    A page whose scored search finds nothing or next to nothing (a short article in a
+    box classed like a toolbar, verse or lists without sentence punctuation) falls back
+    to the densest run of unlinked text, then to ``description`` (the page's meta
+    description): a page with text never comes back empty.
     """
     tuning = tuning or Tuning()
     if not lines:
@@ -272,9 +276,11 @@ def find_body(
     start, end = first_post(lines, weights, *best_run(weights))
     noise = frozenset(i for i, line in enumerate(lines) if line.owner in flagged)
     text = "\n".join(clean_lines(lines[start:end], title, flagged))
-    if text:
+    if len(text) >= MIN_BODY_CHARS:
         return Body(text, start, end, noise)
     fallback = _densest_run(lines, title, tuning)
-    if fallback.text:
+    if len(fallback.text) > FALLBACK_GAIN * len(text):
         return Body(fallback.text, fallback.start, fallback.end, noise)
+    if text:
+        return Body(text, start, end, noise)
     return Body(description, start, end, noise)
