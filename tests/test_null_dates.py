@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hotwatch.api.local_files import read_articles
 from hotwatch.config import load_config
 from hotwatch.web import create_app
 from index import SearchQuery, StoredDocument, open_store
@@ -138,3 +139,19 @@ def test_both_backends_store_search_and_sort_a_null_date(store, crawled):
     assert [hit.document.title for hit in on_day] == [DATED_TITLE]
     found = store.search(SearchQuery(text="无人管", relevant_only=False)).hits
     assert [hit.document.published_at for hit in found] == [None]
+
+
+def test_saved_page_relative_time_is_read_against_when_it_was_saved(tmp_path: Path) -> None:
+    """``hotwatch analyze saved.html``: 3小时前 counts from the file's time, not from now."""
+    saved = tmp_path / "saved.html"
+    saved.write_text(
+        "<html><head><title>平顶山12345热线被指推诿</title></head><body><h1>平顶山12345热线被指推诿</h1>"
+        "<div class='info'><span class='time'>3小时前</span></div>"
+        "<p>市民反映，拨打12345热线后工单被多次转办，问题至今没有解决，相关部门表示将调查。</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    moment = datetime(2021, 4, 25, 12, 0, tzinfo=SHANGHAI)
+    os.utime(saved, (moment.timestamp(), moment.timestamp()))
+    ((_, article),) = read_articles(saved)
+    assert article.published_at == datetime(2021, 4, 25, 9, 0, tzinfo=SHANGHAI)

@@ -11,7 +11,7 @@ from typing import Any
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
-from analysis.extract import decode_html, extract_article
+from analysis.extract import ExtractOptions, decode_html, extract_article
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
 
@@ -83,7 +83,9 @@ def read_articles(path: Path, *, now: datetime | None = None) -> Iterator[tuple[
         yield path.resolve().as_uri(), _text_article(body.decode("utf-8", "replace"))
     else:
         url = path.resolve().as_uri()
-        article = extract_article(decode_html(body), url=url)
+        # A saved page's 3小时前 or 昨天 was written relative to when it was saved.
+        saved = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        article = extract_article(decode_html(body), url=url, options=ExtractOptions(now=saved))
         yield article.canonical_url or url, article
 
 
