@@ -9,39 +9,16 @@ They load on first use, so ``import hotwatch.config`` (or the demo site) stays l
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hotwatch.api import *  # noqa: F403
 
-_API_NAMES = frozenset(
-    {
-        "REPORT_FORMATS",
-        "CrawlResult",
-        "DemoResult",
-        "DigestDraft",
-        "FlushResult",
-        "Hotwatch",
-        "IncidentDetail",
-        "IndexMaintenance",
-        "IndexStatus",
-        "IngestResult",
-        "InputError",
-        "LocalDocument",
-        "RecrawlResult",
-        "RecrawlRow",
-        "ReindexResult",
-        "SourceSummary",
-        "evaluate",
-        "render_incident_report",
-        "write_config",
-    }
-)
-
 
 def __getattr__(name: str) -> Any:
-    if name not in _API_NAMES:
-        raise AttributeError(f"module 'hotwatch' has no attribute {name!r}")
-    from hotwatch import api
-
-    return getattr(api, name)
+    # import_module, not "from hotwatch import api", which would ask this hook for "api"
+    api = import_module("hotwatch.api")
+    if name in api.__all__:
+        return getattr(api, name)
+    raise AttributeError(f"module 'hotwatch' has no attribute {name!r}")

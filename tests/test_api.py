@@ -28,28 +28,14 @@ from hotwatch import (
     write_config,
 )
 from hotwatch.config import ConfigError, load_config
-from index import DocumentNotFound, IncidentNotFound, SearchQuery, StoredDocument, open_store
+from index import DocumentNotFound, IncidentNotFound, SearchQuery
 from reports.trending import TrendingReport
 from tests.report_fixtures import build_store
 from tests.report_fixtures import write_config as fixture_config
 from tests.site_server import site_url  # noqa: F401 (a fixture)
+from tests.store_fixtures import fill_store
 
-NOW = datetime(2021, 4, 26, 12, 0, tzinfo=UTC)
 INSULT = "新乡市民拨打12345热线反映噪音问题，接线员忘记挂电话，在电话里骂市民“不要脸”。"
-
-
-def stored_document(n: int, title: str, text: str, **fields: object) -> StoredDocument:
-    values: dict[str, object] = dict(
-        url=f"http://news.test/{n}.html",
-        title=title,
-        text=text,
-        fetched_at=NOW,
-        published_at=datetime(2021, 4, 25, 2, n, tzinfo=UTC),
-        source="fixture",
-        relevant=True,
-    )
-    values.update(fields)
-    return StoredDocument(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -57,33 +43,7 @@ def hw(tmp_path, monkeypatch) -> Hotwatch:
     """An API over the default configuration and a store of three documents."""
     monkeypatch.chdir(tmp_path)  # no ./hotwatch.toml
     monkeypatch.delenv("HOTWATCH_CONFIG", raising=False)
-    data_dir = tmp_path / "data"
-    store = open_store({"backend": "sqlite"}, data_dir)
-    store.upsert_many(
-        [
-            stored_document(
-                1,
-                "新乡12345热线接线员骂人",
-                "市民拨打12345热线反映问题，接线员忘记挂电话骂人。",
-                hotlines=["12345"],
-                regions=[{"province": "河南省", "city": "新乡市"}],
-                categories=["rudeness"],
-                negativity=0.9,
-            ),
-            stored_document(
-                2,
-                "市长热线一直打不通",
-                "多名市民反映市长热线打不通，无人接听。",
-                hotlines=["12345"],
-                regions=[{"province": "广东省", "city": "广州市"}],
-                categories=["unreachable"],
-                negativity=0.7,
-            ),
-            stored_document(3, "社区举办文艺汇演", "社区居民欢聚一堂。", relevant=False),
-        ]
-    )
-    store.close()
-    return Hotwatch(data_dir=data_dir)
+    return Hotwatch(data_dir=fill_store(tmp_path / "data"))
 
 
 def test_the_readme_names_come_from_the_package_lazily():
@@ -91,7 +51,7 @@ def test_the_readme_names_come_from_the_package_lazily():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert hotwatch.Hotwatch is Hotwatch
-    assert set(hotwatch.api.__all__) == hotwatch._API_NAMES
+    assert all(getattr(hotwatch, name) is getattr(hotwatch.api, name) for name in hotwatch.api.__all__)
     with pytest.raises(AttributeError):
         hotwatch.no_such_name  # noqa: B018
 

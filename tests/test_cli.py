@@ -1,59 +1,17 @@
 """The CLI contract: state set up through the Python API, commands run with CliRunner."""
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
 
 from hotwatch.cli import cli
-from index import StoredDocument, open_store
-
-NOW = datetime(2021, 4, 26, 12, 0, tzinfo=UTC)
-
-
-def document(n: int, title: str, text: str, **fields) -> StoredDocument:
-    values = dict(
-        url=f"http://news.test/{n}.html",
-        title=title,
-        text=text,
-        fetched_at=NOW,
-        published_at=datetime(2021, 4, 25, 2, n, tzinfo=UTC),
-        source="fixture",
-        relevant=True,
-    )
-    values.update(fields)
-    return StoredDocument(**values)
+from tests.store_fixtures import fill_store
 
 
 @pytest.fixture
 def data_dir(tmp_path):
-    store = open_store({"backend": "sqlite"}, tmp_path)
-    store.upsert_many(
-        [
-            document(
-                1,
-                "新乡12345热线接线员骂人",
-                "市民拨打12345热线反映问题，接线员忘记挂电话骂人。",
-                hotlines=["12345"],
-                regions=[{"province": "河南省", "city": "新乡市"}],
-                categories=["rudeness"],
-                negativity=0.9,
-            ),
-            document(
-                2,
-                "市长热线一直打不通",
-                "多名市民反映市长热线打不通，无人接听。",
-                hotlines=["12345"],
-                regions=[{"province": "广东省", "city": "广州市"}],
-                categories=["unreachable"],
-                negativity=0.7,
-            ),
-            document(3, "社区举办文艺汇演", "社区居民欢聚一堂，举办文艺汇演。", relevant=False),
-        ]
-    )
-    store.close()
-    return tmp_path
+    return fill_store(tmp_path)
 
 
 def run(data_dir, *args):
