@@ -31,7 +31,7 @@ from index import SearchQuery
 from index.records import SORT_ORDERS
 from reports.formatting import CATEGORY_NAMES
 
-#: The failure types, in the CLI's order (``hotwatch.cli.CATEGORIES``), with Chinese names.
+#: The failure types, in the CLI's order (``hotwatch search --category``), with Chinese names.
 CATEGORIES = tuple(CATEGORY_NAMES)
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
