@@ -79,10 +79,24 @@ def test_comment_threads_are_not_text_whatever_their_size(container: str) -> Non
     assert text == "\n".join(PARAGRAPHS)
 
 
-def test_a_comments_heading_ends_the_text() -> None:
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "网友评论（4）",
+        "网友评论 (共 4 条)",
+        "评论",
+        "网友评论仅供其表达个人看法，并不表明本站立场。",
+    ],
+)
+def test_a_comments_heading_ends_the_text(heading: str) -> None:
     unmarked = "".join(f"<p>{c}</p>" for c in COMMENTS)
-    body = f"<div class='article'>{ARTICLE}<h3>网友评论（4）</h3>{unmarked}</div>"
+    body = f"<div class='article'>{ARTICLE}<h3>{heading}</h3>{unmarked}</div>"
     assert extract(page(body)).text == "\n".join(PARAGRAPHS)
+
+
+def test_a_commentary_paragraph_is_not_a_comments_heading() -> None:
+    body = f"<div class='article'>{ARTICLE}<p>评论：热线不能成摆设</p>{ARTICLE}</div>"
+    assert extract(page(body)).text.count(PARAGRAPHS[0]) == 2
 
 
 def test_a_menu_between_paragraphs_is_not_text() -> None:
