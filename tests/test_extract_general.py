@@ -279,6 +279,39 @@ def test_real_pages_are_extracted_sensibly() -> None:
             assert datetime(1990, 1, 1, tzinfo=SHANGHAI) < article.published_at <= now, path.name
 
 
+#: What reading the real pages showed, kept so it stays true: page -> (publish time,
+#: text that belongs to the article, text from around it that must stay out).
+SEEN_BY_EYE = {
+    "163__1.html": (datetime(2019, 9, 7, 13, 43, 45), "这需要龙湖给投资者作一个交代", "身边没有智囊"),
+    "163__9.html": (datetime(2019, 5, 17), "江阴大桥将半幅封闭施工22天", "大家注意安全"),
+    "toutiao__5.html": (None, "汪勇", "武汉的父母官该学学"),
+    "toutiao__3.html": (None, "是我的孩子，他一定会回来的", "海螺沟我也去过"),
+    "sina__3.html": (None, "投资者应该出售、持有还是购买", "年内暴涨近100"),
+    "ednchina__1.html": (datetime(2019, 9, 25), "综合整理自澎湃新闻", "您可能感兴趣的文章"),
+    "qq__2.html": (None, "第三方数据行业的整顿仍将持续。", "返回腾讯网首页"),
+    "thepaper__3.html": (None, "确保全会精神深入人心", "未经授权不得转载"),
+    "xinhuanet__1.html": (
+        datetime(2019, 12, 10, 7, 57, 40),
+        "法国9日再次爆发全国跨行业大罢工",
+        "热帖",
+    ),
+    "baijiahao__3.html": (datetime(2018, 3, 8, 23, 16), "水洗工艺", "作者最新文章"),
+    "wechat__1.html": (None, "三星在美国旧金山举行发布会", "微信扫一扫"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEEN_BY_EYE))
+def test_real_pages_as_read_by_eye(name: str) -> None:
+    path = SHARED / "real-pages" / "gne" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not there (../shared is not part of a clone)")
+    when, inside, outside = SEEN_BY_EYE[name]
+    article = extract_article(decode_html(path.read_bytes()))
+    assert inside in article.text and outside not in article.text
+    if when is not None:
+        assert article.published_at == when.replace(tzinfo=SHANGHAI)
+
+
 def _bench() -> object:
     spec = importlib.util.spec_from_file_location(
         "bench_extraction", ROOT / "bench" / "extraction.py"
