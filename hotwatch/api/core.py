@@ -37,6 +37,7 @@ from hotwatch.config import (
 from index import IncidentRecord, SearchQuery, SearchResult, Store, StoredDocument, open_store
 from reports.alerts import AlertRun
 from reports.dispatch import SendOutcome
+from reports.health import SourceHealth
 from reports.incident_report import IncidentReport
 from reports.outbox import RetryResult
 from reports.schedule import RunSummary
@@ -342,6 +343,10 @@ class Hotwatch:
                 now or datetime.now(UTC),
                 dry_run=dry_run,
             )
+
+    def sources_status(self, *, runs: int = 5) -> list[SourceHealth]:
+        """Per source: its last ``runs`` crawls (yield, errors, blocked answers) and status."""
+        return reporting.sources_status(self.config, runs=runs)
 
     def incident_report(self, incident_id: str) -> IncidentReport:
         """The 事件脉络 of one incident: timeline, first source, responses, spread, risk.

@@ -18,6 +18,7 @@ from reports.dispatch import (
     make_digest,
     resolve_plan,
 )
+from reports.health import SourceHealth, source_health
 from reports.incident_report import IncidentReport, render_html, render_markdown
 from reports.settings import EmailSettings, email_settings
 from reports.state import state_dir
@@ -92,3 +93,12 @@ def render_incident_report(report: IncidentReport, format: str = "md") -> str:
 
 def state_of(config: Config) -> Path:
     return state_dir(config.data_dir)
+
+
+def sources_status(config: Config, *, runs: int) -> list[SourceHealth]:
+    """Each configured (or recorded) source's last ``runs`` crawls and its health status."""
+    settings = config.alert_settings(os.environ)
+    return source_health(
+        state_of(config), [source.name for source in config.sources],
+        silent_runs=settings.source_silent_runs, shown=runs,
+    )

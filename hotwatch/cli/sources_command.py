@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
-from reports.formatting import when
-from reports.health import source_health
-from reports.state import state_dir
+from reports.formatting import SHANGHAI
 
 
 @click.group("sources")
@@ -42,12 +38,7 @@ def sources_status(context: Context, runs: int, as_json: bool) -> None:
         hotwatch sources status
         hotwatch sources status --json --runs 10
     """
-    config = context.config
-    settings = config.alert_settings(os.environ)
-    health = source_health(
-        state_dir(config.data_dir), [s.name for s in config.sources],
-        silent_runs=settings.source_silent_runs, shown=runs,
-    )
+    health = context.api.sources_status(runs=runs)
     if as_json:
         output.echo_json({"sources": [h.to_json() for h in health]})
         return
@@ -59,7 +50,8 @@ def sources_status(context: Context, runs: int, as_json: bool) -> None:
         last = item.last
         counts = ([last.fetched, last.new, last.relevant, last.errors, last.blocked]
                   if last else ["-"] * 5)
-        rows.append([item.source, when(last.at, with_year=True) if last else "-", *counts,
+        at = last.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if last else "-"
+        rows.append([item.source, at, *counts,
                      item.status, output.truncate(item.summary(), 40)])
     click.echo(output.table(
         ["source", "last run", "fetched", "new", "relevant", "errors", "blocked", "status",
