@@ -37,17 +37,25 @@ def attributes(element: etree._Element) -> str:
     return CAMEL_RE.sub(" ", f"{element.get('class') or ''} {element.get('id') or ''}")
 
 
-def _prose_below(root: HtmlElement, lines: list[Line]) -> dict[etree._Element, float]:
-    """Content characters of punctuated, link-poor lines below every element."""
+def _below(
+    root: HtmlElement, lines: list[Line]
+) -> tuple[dict[etree._Element, float], Counter[etree._Element]]:
+    """Below every element: content characters of punctuated, link-poor lines (prose),
+    and the number of lines, in one pass up the tree."""
     prose: dict[etree._Element, float] = {}
+    counts: Counter[etree._Element] = Counter()
     for line in lines:
+        counts[line.owner] += 1
         if line.punctuation and line.link_ratio < 0.5:
             prose[line.owner] = prose.get(line.owner, 0.0) + line.content
     for element in reversed([el for el in root.iter() if isinstance(el.tag, str)]):
         parent = element.getparent()
-        if parent is not None and element in prose:
+        if parent is None or element not in counts:
+            continue
+        counts[parent] += counts[element]
+        if element in prose:
             prose[parent] = prose.get(parent, 0.0) + prose[element]
-    return prose
+    return prose, counts
 
 
 def _title_ancestors(lines: list[Line], title: str) -> set[etree._Element]:
@@ -73,9 +81,9 @@ def boilerplate_elements(
     it holds the title line, as a page-wide wrapper would. Teaser lists go too
     (``teaser_blocks``).
     """
-    prose = _prose_below(root, lines)
+    prose, counts = _below(root, lines)
     holds_title = _title_ancestors(lines, title)
-    flagged = teaser_blocks(root, lines, prose, holds_title)
+    flagged = teaser_blocks(root, prose, counts, holds_title)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -98,40 +106,30 @@ def boilerplate_elements(
     return flagged
 
 
-def _lines_below(root: HtmlElement, lines: list[Line]) -> Counter[etree._Element]:
-    counts: Counter[etree._Element] = Counter(line.owner for line in lines)
-    for element in reversed([el for el in root.iter() if isinstance(el.tag, str)]):
-        parent = element.getparent()
-        if parent is not None and counts[element]:
-            counts[parent] += counts[element]
-    return counts
-
-
 def teaser_blocks(
     root: HtmlElement,
-    lines: list[Line],
     prose: dict[etree._Element, float],
+    counts: Counter[etree._Element],
     holds_title: set[etree._Element],
 ) -> set[etree._Element]:
     """Sibling blocks of one tag and class that list other stories (see the module)."""
-    counts = _lines_below(root, lines)
     total = prose.get(root, 0.0)
     found: set[etree._Element] = set()
-    for parent in root.iter():
-        if not isinstance(parent.tag, str) or len(parent) < MIN_TEASERS:
+    for parent in counts:
+        if len(parent) < MIN_TEASERS or counts[parent] < MIN_TEASERS * MIN_TEASER_LINES:
             continue
         groups: dict[tuple[str, str], list[etree._Element]] = {}
         for child in parent:
-            cls = (child.get("class") or "").strip() if isinstance(child.tag, str) else ""
-            if cls:
-                groups.setdefault((child.tag, cls), []).append(child)
+            cls = child.get("class") if isinstance(child.tag, str) else None
+            if cls and cls.strip():
+                groups.setdefault((child.tag, cls.strip()), []).append(child)
         for members in groups.values():
             if (
                 len(members) >= MIN_TEASERS
-                and not holds_title.intersection(members)
                 and all(counts[m] >= MIN_TEASER_LINES for m in members)
                 and all(prose.get(m, 0.0) <= MAX_TEASER_PROSE for m in members)
                 and sum(prose.get(m, 0.0) for m in members) <= MAX_TEASER_SHARE * total
+                and not holds_title.intersection(members)
             ):
                 found.update(members)
     return found
