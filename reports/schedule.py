@@ -32,6 +32,7 @@ from reports.dispatch import (
     send_digest,
 )
 from reports.errors import AlreadyRunning, ReportError
+from reports.health_alerts import HealthNotice
 from reports.settings import EmailSettings
 from reports.state import state_dir
 
@@ -46,6 +47,7 @@ class RunSummary:
 
     crawl: Any = None
     alerts: list[AlertOutcome] = field(default_factory=list)
+    health: list[HealthNotice] = field(default_factory=list)  # sources quiet or blocked
     digests: list[SendOutcome] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -121,6 +123,7 @@ def run_pipeline(
             if alerts_enabled(alerting):
                 run = run_alerts(store, alerting, directory, now)
                 summary.alerts = run.outcomes
+                summary.health = run.health
                 summary.errors += run.errors
             else:
                 logger.info("no alert channel configured: alerts skipped")

@@ -195,3 +195,33 @@ def test_the_web_page_shows_each_sources_last_runs(tmp_path):
     assert '<tr class="health-blocked">' in panel and "被屏蔽" in panel
     assert '<td class="runs">0 · 0 · 0 · 4 · 5</td>' in panel
     assert panel.count('<tr class="health-unknown">') == 3  # configured, never run
+
+
+def test_alerts_reports_the_health_notices_it_sent(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from reports.health import SourceRun, record_run
+
+    start = datetime(2021, 4, 25, 2, 0, tzinfo=UTC)
+    record_run(tmp_path / "data" / "reports", [
+        SourceRun("site-a", "site", start + timedelta(hours=n), fetched=f)
+        for n, f in enumerate([3, 0, 0])
+    ])
+    with robot_server({"feishu": "s3cret"}) as robots:
+        config = tmp_path / "hotwatch.toml"
+        config.write_text(
+            "[alerts]\nsource_silent_runs = 2\n[[alerts.channels]]\ntype = \"feishu\"\n"
+            f"url = \"{robots.url('feishu')}\"\nsecret_env = \"FEISHU_SECRET\"\n",
+            encoding="utf-8",
+        )
+        args = ["--config", str(config), "--data-dir", str(tmp_path / "data"), "alerts", "--json"]
+        first = CliRunner().invoke(cli, args, env={"FEISHU_SECRET": "s3cret"})
+        second = CliRunner().invoke(cli, args, env={"FEISHU_SECRET": "s3cret"})
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["source_health"] == [
+        {"source": "site-a", "problem": "silent", "channel": "feishu", "status": "sent",
+         "error": None},
+    ]
+    assert json.loads(second.stdout)["source_health"] == []
+    [card] = robots.accepted["feishu"]
+    assert card["card"]["header"]["title"]["content"] == "【采集异常】site-a：停止产出"

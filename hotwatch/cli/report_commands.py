@@ -114,6 +114,7 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
             "retried": [e.key for e in run.retried.delivered],
             "still_queued": [{"key": e.key, "channel": e.channel, "error": error}
                              for e, error in run.retried.failed],
+            "source_health": [n.to_json() for n in run.health],
         })
     else:
         for entry in run.retried.delivered:
@@ -138,6 +139,9 @@ def alerts(context: Context, dry_run: bool, as_json: bool) -> None:
                     ],
                 )
             )
+        for notice in run.health:
+            click.echo(f"source {notice.health.source} {notice.health.status}: "
+                       f"{notice.channel} {notice.status}")
         click.echo(f"{len(outcomes)} alert(s){' (dry run, nothing sent)' if dry_run else ''}")
     failed = run.errors
     if failed:
@@ -255,6 +259,7 @@ def run(context: Context, source_names: tuple[str, ...], max_pages: int, no_craw
     click.echo(
         f"alerts: {sum(bool(o.delivered) for o in summary.alerts)} sent, "
         f"{len(summary.alerts)} raised"
+        + (f"; {len(summary.health)} source-health notice(s)" if summary.health else "")
     )
     for outcome in summary.digests:
         click.echo(f"digest: {outcome.key} {outcome.status}")
