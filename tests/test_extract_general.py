@@ -282,7 +282,11 @@ def test_real_pages_are_extracted_sensibly() -> None:
 #: What reading the real pages showed, kept so it stays true: page -> (publish time,
 #: text that belongs to the article, text from around it that must stay out).
 SEEN_BY_EYE = {
-    "163__1.html": (datetime(2019, 9, 7, 13, 43, 45), "这需要龙湖给投资者作一个交代", "身边没有智囊"),
+    "163__1.html": (
+        datetime(2019, 9, 7, 13, 43, 45),
+        "这需要龙湖给投资者作一个交代",
+        "身边没有智囊",
+    ),
     "163__9.html": (datetime(2019, 5, 17), "江阴大桥将半幅封闭施工22天", "大家注意安全"),
     "toutiao__5.html": (None, "汪勇", "武汉的父母官该学学"),
     "toutiao__3.html": (None, "是我的孩子，他一定会回来的", "海螺沟我也去过"),
@@ -314,7 +318,7 @@ def test_real_pages_as_read_by_eye(name: str) -> None:
 
 def _bench() -> object:
     spec = importlib.util.spec_from_file_location(
-        "bench_extraction", ROOT / "bench" / "extraction.py"
+        "bench_extraction_scoring", ROOT / "bench" / "extraction_scoring.py"
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
