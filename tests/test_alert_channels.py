@@ -258,3 +258,32 @@ def test_email_alerts_settings_alone_still_configure_email_and_webhook(tmp_path)
     assert [(c.name, c.type, c.level) for c in settings.channels] == [
         ("email", "email", "red"), ("webhook", "webhook", "red"),
     ]
+
+
+def test_alerts_sent_before_channels_existed_are_not_sent_again(tmp_path):
+    """alerts.json keys without a channel (older versions) count for every channel."""
+    from reports.alerts import evaluate_alerts
+    from reports.channels.config import alert_config
+    from reports.settings import email_settings
+
+    build_store(tmp_path / "data", day=datetime.now(UTC) - timedelta(hours=6))
+    state = tmp_path / "data" / "reports"
+    state.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    (state / "alerts.json").write_text(json.dumps({"alert:inc-xinxiang:orange": {
+        "sent_at": (now - timedelta(hours=1)).isoformat(),
+        "last_seen": (now - timedelta(hours=1)).isoformat(),
+    }}), encoding="utf-8")
+    config = alert_config(
+        email_settings({}, {}),
+        {"channels": [{"type": "wecom", "url": "https://qyapi.test/send?key=k"}]}, {},
+    )
+    from index import open_store
+
+    store = open_store({"backend": "sqlite"}, tmp_path / "data")
+    try:
+        assert evaluate_alerts(store, config, state, now) == []
+        later = now + timedelta(days=2)  # after the cool-down, but no report since
+        assert evaluate_alerts(store, config, state, later) == []
+    finally:
+        store.close()
