@@ -16,6 +16,7 @@ documents in the same order always yields the same ids.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import sys
@@ -24,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -73,69 +75,190 @@ class Fingerprint:
 
 
 def fingerprint(doc: IncidentFeatures) -> Fingerprint:
-    return Fingerprint(
-        minhash(doc.title + doc.text),
-        frozenset(salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])),
-    )
+    return Fingerprint(minhash(doc.title + doc.text), frozenset(_salient(doc)))
+
+
+def _salient(doc: IncidentFeatures) -> set[str]:
+    return salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])
+
+
+class IncidentSource(Protocol):
+    """Where incidents placed in earlier runs are kept (a store); see ``index.incidents``."""
+
+    def states(self, keys: list[str]) -> list[IncidentState]:
+        """The incidents indexed under any of these keys."""
+        ...
+
+    def incident_of(self, url: str) -> str | None:
+        """The incident of the stored document with this URL."""
+        ...
 
 
 @dataclass
-class _Incident:
+class IncidentState:
+    """What placing a document needs to know of one incident; persisted as JSON by a store."""
+
     id: str
-    places: set[str]
-    hotlines: set[str]
-    bigrams: set[str]
-    last_seen: datetime | None
-    signatures: list[np.ndarray] = field(default_factory=list)
+    founded: tuple[float, str]  # time and id of the founding document: the tie-break
+    places: set[str] = field(default_factory=set)
+    hotlines: set[str] = field(default_factory=set)
+    bigrams: set[str] = field(default_factory=set)
+    last_seen: datetime | None = None
+    members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
+    place_keys: set[str] = field(default_factory=set)
+    _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def keys(self) -> list[str]:
+        """Lookup keys: every LSH band of every member, and the places and weeks it covers."""
+        bands = {key for signature in self.members.values() for key in band_keys(signature)}
+        return sorted(bands | self.place_keys | {_id_key(self.id)})
+
+    def best_similarity(self, signature: np.ndarray) -> float:
+        if self._stack is None:
+            self._stack = np.stack(list(self.members.values()))
+        return float(np.max(np.mean(self._stack == signature, axis=1)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "founded": list(self.founded),
+            "places": sorted(self.places),
+            "hotlines": sorted(self.hotlines),
+            "bigrams": " ".join(sorted(self.bigrams)),
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "members": {
+                doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
+                for doc_id, sig in sorted(self.members.items())
+            },
+            "place_keys": sorted(self.place_keys),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IncidentState:
+        return cls(
+            id=data["id"],
+            founded=(float(data["founded"][0]), str(data["founded"][1])),
+            places=set(data["places"]),
+            hotlines=set(data["hotlines"]),
+            bigrams={sys.intern(b) for b in data["bigrams"].split()},
+            last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
+            members={
+                doc_id: np.frombuffer(base64.b64decode(sig), dtype="<u4").astype(np.uint64)
+                for doc_id, sig in data["members"].items()
+            },
+            place_keys=set(data["place_keys"]),
+        )
 
 
 class IncidentIndex:
-    """Incidents seen so far; ``add`` places one more document."""
+    """Incidents seen so far; ``add`` places one more document.
 
-    def __init__(self) -> None:
-        self.incidents: dict[str, _Incident] = {}
-        self.buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
-        self.by_place: dict[str, list[str]] = defaultdict(list)
-        # Incidents by place and week of their documents: a follow-up is compared only with
-        # incidents active within the window, not every incident ever seen in its city.
-        self.by_place_week: dict[tuple[str, int | None], set[str]] = defaultdict(set)
+    With a ``source`` the index starts empty and loads, before placing each document,
+    only the incidents that document could join (sharing an LSH band, or its place
+    within the time window): the work is that of the candidates, not of the store.
+    ``touched`` names the incidents changed since, to be written back.
+    """
+
+    def __init__(self, source: IncidentSource | None = None) -> None:
+        self.source = source
+        self.incidents: dict[str, IncidentState] = {}
+        self.by_key: dict[str, set[str]] = defaultdict(set)
         self.by_url: dict[str, str] = {}
+        self.touched: set[str] = set()
+        self._asked: set[str] = set()
 
     def incident_of(self, url: str | None) -> str | None:
         """The incident a placed document (by url) belongs to."""
-        return self.by_url.get(url) if url else None
+        if not url:
+            return None
+        if url in self.by_url or self.source is None:
+            return self.by_url.get(url)
+        return self.source.incident_of(url)
 
     def add(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str:
         prints = prints or fingerprint(doc)
         signature, bigrams = prints.signature, set(prints.bigrams)
         places = _places(doc.regions)
+        bands = band_keys(signature)
+        nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
+        self._load(bands + nearby)
         parent = self.incident_of(doc.parent_url)
+        if parent and parent not in self.incidents and self.source is not None:
+            self._load([], ids=[parent])
         incident = (
-            self.incidents[parent]
+            self.incidents.get(parent)
             if parent
-            else self._near_duplicate(signature) or self._follow_up(doc, places, bigrams)
+            else self._near_duplicate(signature, bands) or self._follow_up(doc, bigrams, nearby)
         )
         if incident is None:
-            incident = _Incident(_incident_id(doc.doc_id), set(), set(), set(), None)
+            incident = IncidentState(_incident_id(doc.doc_id), (_sort_time(doc), doc.doc_id))
             self.incidents[incident.id] = incident
         self._join(incident, doc, signature, places, bigrams)
         if doc.url:
             self.by_url[doc.url] = incident.id
         return incident.id
 
-    def _near_duplicate(self, signature: np.ndarray) -> _Incident | None:
-        for key in _band_keys(signature):
-            for incident_id in self.buckets.get(key, ()):
-                incident = self.incidents[incident_id]
-                if any(similarity(signature, s) >= NEAR_DUPLICATE for s in incident.signatures):
-                    return incident
-        return None
+    def remove(self, incident_id: str, doc_id: str, rest: Sequence[IncidentFeatures]) -> None:
+        """Take a document out of its incident, which is rebuilt from the ``rest`` of its members.
+
+        An incident left empty is dropped (it is still ``touched``, so a store deletes it).
+        """
+        self._load([], ids=[incident_id])
+        old = self.incidents.pop(incident_id, None)
+        self.touched.add(incident_id)
+        if old is None:
+            return
+        for ids in self.by_key.values():
+            ids.discard(incident_id)
+        rest = [d for d in rest if d.doc_id != doc_id]
+        if not rest:
+            return
+        rebuilt = IncidentState(incident_id, old.founded)
+        self.incidents[incident_id] = rebuilt
+        for member in sorted(rest, key=lambda d: (_sort_time(d), d.doc_id)):
+            known = old.members.get(member.doc_id)
+            prints = (
+                Fingerprint(known, frozenset(_salient(member)))
+                if known is not None
+                else fingerprint(member)
+            )
+            places = _places(member.regions)
+            self._join(rebuilt, member, prints.signature, places, set(prints.bigrams))
+        rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
+
+    def _load(self, keys: list[str], ids: Sequence[str] = ()) -> None:
+        if self.source is None:
+            return
+        wanted = [key for key in keys if key not in self._asked]
+        self._asked.update(wanted)
+        states = self.source.states(wanted) if wanted else []
+        if ids:
+            states += self.source.states([_id_key(i) for i in ids if i not in self.incidents])
+        for state in states:
+            if state.id in self.incidents or state.id in self.touched:
+                continue  # the copy in memory is newer
+            self.incidents[state.id] = state
+            for key in state.keys():
+                self.by_key[key].add(state.id)
+
+    def _near_duplicate(self, signature: np.ndarray, bands: list[str]) -> IncidentState | None:
+        """The most similar incident sharing a band (ties: the earliest founded)."""
+        best, best_rank = None, None
+        for incident_id in {i for key in bands for i in self.by_key.get(key, ())}:
+            incident = self.incidents[incident_id]
+            score = incident.best_similarity(signature)
+            if score < NEAR_DUPLICATE:
+                continue
+            rank = (-score, incident.founded)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = incident, rank
+        return best
 
     def _follow_up(
-        self, doc: IncidentFeatures, places: set[str], bigrams: set[str]
-    ) -> _Incident | None:
+        self, doc: IncidentFeatures, bigrams: set[str], nearby: list[str]
+    ) -> IncidentState | None:
         best, best_score = None, FOLLOW_UP_OVERLAP
-        candidates = self._candidates(places - {NOWHERE}, doc.published_at)
+        candidates = {i for key in nearby for i in self.by_key.get(key, ())}
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
             if not _within_window(doc.published_at, incident.last_seen):
@@ -147,41 +270,33 @@ class IncidentIndex:
                 best, best_score = incident, score
         return best
 
-    def _candidates(self, places: set[str], moment: datetime | None) -> set[str]:
-        if moment is None:
-            return {i for place in places for i in self.by_place.get(place, ())}
-        weeks = range(_week(moment - WINDOW), _week(moment + WINDOW) + 1)
-        return {
-            i
-            for place in places
-            for week in (*weeks, None)
-            for i in self.by_place_week.get((place, week), ())
-        }
-
     def _join(
         self,
-        incident: _Incident,
+        incident: IncidentState,
         doc: IncidentFeatures,
         signature: np.ndarray,
         places: set[str],
         bigrams: set[str],
     ) -> None:
-        incident.signatures.append(signature)
-        for key in _band_keys(signature):
-            if incident.id not in self.buckets[key]:
-                self.buckets[key].append(incident.id)
-        for place in places - incident.places:
-            self.by_place[place].append(incident.id)
-        incident.places |= places
+        incident.members[doc.doc_id] = signature
+        incident._stack = None
         week = _week(doc.published_at) if doc.published_at else None
-        for place in places:
-            self.by_place_week[(place, week)].add(incident.id)
+        place_keys = {
+            key
+            for place in places - {NOWHERE}
+            for key in (_any_time_key(place), _place_key(place, week))
+        }
+        incident.place_keys |= place_keys
+        for key in {*band_keys(signature), *place_keys, _id_key(incident.id)}:
+            self.by_key[key].add(incident.id)
+        incident.places |= places
         incident.hotlines |= set(doc.hotlines)
         incident.bigrams |= bigrams
         if doc.published_at and (
             incident.last_seen is None or doc.published_at > incident.last_seen
         ):
             incident.last_seen = doc.published_at
+        self.touched.add(incident.id)
 
 
 def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
@@ -220,8 +335,36 @@ def salient_bigrams(text: str) -> set[str]:
     return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
 
 
-def _band_keys(signature: np.ndarray) -> list[tuple[int, bytes]]:
-    return [(band, signature[band * ROWS : (band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+def band_keys(signature: np.ndarray) -> list[str]:
+    """LSH band keys of a signature: documents sharing one are near-duplicate candidates."""
+    keys = []
+    for band in range(BANDS):
+        rows = signature[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
+        keys.append(f"b{band}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
+    return keys
+
+
+def _place_key(place: str, week: int | None) -> str:
+    return f"p:{place}:{'-' if week is None else week}"
+
+
+def _any_time_key(place: str) -> str:
+    return f"p:{place}"
+
+
+def _id_key(incident_id: str) -> str:
+    return f"i:{incident_id}"
+
+
+def _nearby_keys(places: set[str], moment: datetime | None) -> list[str]:
+    """Keys of incidents a follow-up could join: its places, weeks within the window or undated.
+
+    An undated document may join any incident of its places.
+    """
+    if moment is None:
+        return sorted(_any_time_key(place) for place in places)
+    weeks = range(_week(moment - WINDOW), _week(moment + WINDOW) + 1)
+    return sorted(_place_key(place, week) for place in places for week in (*weeks, None))
 
 
 def _places(regions: list[dict[str, str]]) -> set[str]:

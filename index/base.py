@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,15 +40,42 @@ class Store(Protocol):
 
     def record_fetch(self, url: str, fetched_at: datetime) -> None: ...
 
-    def set_incident(self, doc_id: str, incident_id: str | None) -> None: ...
+    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
+        """Place the document in this incident (or none); it no longer awaits placement."""
+        ...
 
-    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
-        """Every stored document (published or fetched at or after ``since``), oldest first."""
+    def iter_documents(
+        self,
+        since: datetime | None = None,
+        *,
+        incident_id: str | None = None,
+        pending: bool = False,
+    ) -> Iterator[StoredDocument]:
+        """Stored documents, oldest first: published or fetched at or after ``since``, of
+        one incident, or (``pending``) written since their incident was last decided."""
         ...
 
     def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
         """Make the stored incident records exactly these."""
         ...
+
+    def put_incidents(
+        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
+    ) -> None:
+        """Write these incident records (replacing those with the same id), delete others."""
+        ...
+
+    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """Placement states (JSON) of the incidents indexed under any of these keys."""
+        ...
+
+    def write_incident_states(
+        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+    ) -> None:
+        """Write (lookup keys, state) per incident id; None deletes the incident's state."""
+        ...
+
+    def clear_incident_states(self) -> None: ...
 
     def get_incident(self, incident_id: str) -> IncidentRecord:
         """Raises ``IncidentNotFound``."""

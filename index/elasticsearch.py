@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from index.records import (
     StoredDocument,
     UpsertOutcome,
     document_id,
+    placement,
 )
 from index.snippets import make_snippet
 from index.spool import SPOOL_DIRECTORY, Spool
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_PREFIX = "hotwatch-"
 RETRY_STATUSES = (429, 502, 503, 504)
 DOWN_SECONDS = 30.0  # after a failed write, spool straight away for this long
+SWAP_GRACE_SECONDS = 1.0  # searches still running on an index swapped away finish meanwhile
 FACET_SIZE = 20
 FACET_FIELDS = {
     "hotline": "hotlines",
@@ -78,6 +80,7 @@ DOCUMENT_MAPPING: dict[str, Any] = {
         "body_terms": {"type": "text", "analyzer": "whitespace"},
         "date_ts": {"type": "long"},
         "relevant": {"type": "boolean"},
+        "incident_pending": {"type": "boolean"},
         **{name: {"type": "float"} for name in ("relevance", "negativity", "sentiment")},
         **{name: {"type": "integer"} for name in ("tier", "reposts", "comments", "likes")},
     },
@@ -96,6 +99,11 @@ INCIDENT_MAPPING: dict[str, Any] = {
         "record": {"type": "object", "enabled": False},
     },
 }
+INCIDENT_STATE_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"keys": {"type": "keyword"}, "state": {"type": "object", "enabled": False}},
+}
+STATE_PAGE = 1000
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(StoredDocument))
 
 
@@ -115,6 +123,7 @@ class ElasticsearchStore:
         self.documents = f"{prefix}documents"
         self.fetches = f"{prefix}fetches"
         self.incidents = f"{prefix}incidents"
+        self.incident_states_alias = f"{prefix}incident-states"
         self._down_until = 0.0
         self._pending_incidents: dict[str, str | None] = {}
         self._ready = False
@@ -213,25 +222,86 @@ class ElasticsearchStore:
     def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
         """A fresh physical index with exactly these records, then an atomic alias swap."""
         self._flush_incidents()
-        actions = [
-            {
-                "_id": r.id,
-                "_source": {
-                    "level": r.level,
-                    "level_rank": LEVELS.index(r.level),
-                    "score": r.score,
-                    "last_seen_ts": _timestamp(r.last_seen),
-                    "record": r.to_json(),
-                },
-            }
-            for r in records
-        ]
+        actions = [{"_id": r.id, "_source": _incident(r)} for r in records]
         with self._errors():
             old = self._physical(self.incidents)
             new = f"{self.incidents}-{time.time_ns()}"
             self._create(new, INCIDENT_MAPPING)
             helpers.bulk(self.client, actions, index=new, refresh="wait_for", max_retries=3)
             self._swap_alias(self.incidents, old, new)
+
+    def put_incidents(
+        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
+    ) -> None:
+        """Write these incident records (replacing those with the same id), delete others."""
+        actions: list[dict[str, Any]] = [
+            {"_op_type": "delete", "_index": self.incidents, "_id": i} for i in delete
+        ]
+        actions += [
+            {"_index": self.incidents, "_id": r.id, "_source": _incident(r)} for r in records
+        ]
+        self._bulk_or_raise(actions)
+
+    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return []
+        self._before_read()
+        found: dict[str, dict[str, Any]] = {}
+        with self._errors():
+            for start in range(0, len(keys), STATE_PAGE):
+                query = {"terms": {"keys": keys[start : start + STATE_PAGE]}}
+                for hit in helpers.scan(
+                    self.client, index=self.incident_states_alias, query={"query": query}
+                ):
+                    found.setdefault(hit["_id"], hit["_source"]["state"])
+        return list(found.values())
+
+    def write_incident_states(
+        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+    ) -> None:
+        actions = [
+            {"_op_type": "delete", "_index": self.incident_states_alias, "_id": incident_id}
+            if value is None
+            else {
+                "_index": self.incident_states_alias,
+                "_id": incident_id,
+                "_source": {"keys": value[0], "state": value[1]},
+            }
+            for incident_id, value in states.items()
+        ]
+        self._bulk_or_raise(actions)
+
+    def clear_incident_states(self) -> None:
+        """A fresh empty physical index behind the alias (the node may lack delete-by-query)."""
+        self._ensure_ready()
+        with self._errors():
+            old = self._physical(self.incident_states_alias)
+            new = f"{self.incident_states_alias}-{time.time_ns()}"
+            self._create(new, INCIDENT_STATE_MAPPING)
+            self._swap_alias(self.incident_states_alias, old, new)
+
+    def _bulk_or_raise(self, actions: list[dict[str, Any]]) -> None:
+        """Bulk writes that must all succeed (a missing delete is fine)."""
+        if not actions:
+            return
+        self._ensure_ready()
+        with self._errors():
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                max_retries=3,
+                initial_backoff=1,
+                raise_on_error=False,
+                chunk_size=500,
+                refresh="wait_for",
+            ):
+                result = next(iter(item.values()))
+                if not ok and result.get("status") != 404:
+                    raise StoreUnavailable(
+                        f"Elasticsearch at {', '.join(self.urls)} refused a write: "
+                        f"{_reason(Exception(str(result.get('error'))))}"
+                    )
 
     # -- reading -----------------------------------------------------------------
 
@@ -259,12 +329,25 @@ class ElasticsearchStore:
             return None
         return datetime.fromisoformat(found["_source"]["fetched_at"])
 
-    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
+    def iter_documents(
+        self,
+        since: datetime | None = None,
+        *,
+        incident_id: str | None = None,
+        pending: bool = False,
+    ) -> Iterator[StoredDocument]:
         self._before_read()
-        query: dict[str, Any] = {"match_all": {}}
+        filters: list[dict[str, Any]] = []
         if since is not None:
-            query = {"range": {"date_ts": {"gte": _timestamp(since)}}}
-        body = {"query": query, "sort": [{"date_ts": "asc"}, {"id": "asc"}]}
+            filters.append({"range": {"date_ts": {"gte": _timestamp(since)}}})
+        if incident_id is not None:
+            filters.append({"term": {"incident_id": incident_id}})
+        if pending:
+            filters.append({"term": {"incident_pending": True}})
+        body = {
+            "query": {"bool": {"filter": filters}},
+            "sort": [{"date_ts": "asc"}, {"id": "asc"}],
+        }
         # Streamed from a scroll (a snapshot), so writes made while iterating do not disturb it.
         with self._errors():
             for hit in helpers.scan(
@@ -296,7 +379,7 @@ class ElasticsearchStore:
             }
         self._before_read()
         with self._errors():
-            response = self.client.search(index=self.documents, body=body)
+            response = self._search_documents(body)
         terms = rule.terms()
         hits = [self._hit(hit, terms) for hit in response["hits"]["hits"]]
         facets = (
@@ -401,7 +484,15 @@ class ElasticsearchStore:
             scan = helpers.scan(
                 self.client, index=self.documents, query={"query": {"match_all": {}}}
             )
-            actions = ({"_id": h["_id"], "_source": _body(_document(h["_source"]))} for h in scan)
+            actions = (
+                {
+                    "_id": h["_id"],
+                    "_source": _body(
+                        _document(h["_source"]), pending=h["_source"].get("incident_pending", True)
+                    ),
+                }
+                for h in scan
+            )
             helpers.bulk(self.client, actions, index=new, max_retries=3, chunk_size=500)
             self.client.indices.refresh(index=new)
             self._swap_alias(self.documents, old, new)
@@ -427,7 +518,7 @@ class ElasticsearchStore:
         try:
             self._ensure_ready()
             previous = self._previous_versions(docs)
-            errors = self._bulk_documents(docs)
+            errors = self._bulk_documents(docs, previous)
         except (StoreUnavailable, TransportError, ApiError) as error:
             self._down_until = time.monotonic() + DOWN_SECONDS
             logger.warning("Elasticsearch write failed: %s", _reason(error))
@@ -441,19 +532,31 @@ class ElasticsearchStore:
             elif doc.id not in previous:
                 outcomes.append("new")
             else:
-                same = previous[doc.id].content_key() == doc.content_key()
+                same = previous[doc.id][0].content_key() == doc.content_key()
                 outcomes.append("unchanged" if same else "updated")
         return outcomes, failed
 
-    def _previous_versions(self, docs: list[StoredDocument]) -> dict[str, StoredDocument]:
+    def _previous_versions(
+        self, docs: list[StoredDocument]
+    ) -> dict[str, tuple[StoredDocument, bool]]:
+        """The stored version of each document, and whether it awaits incident placement."""
         found = self.client.mget(index=self.documents, ids=[doc.id for doc in docs])
-        return {d["_id"]: _document(d["_source"]) for d in found["docs"] if d.get("found")}
+        return {
+            d["_id"]: (_document(d["_source"]), bool(d["_source"].get("incident_pending", True)))
+            for d in found["docs"]
+            if d.get("found")
+        }
 
-    def _bulk_documents(self, docs: list[StoredDocument]) -> set[str]:
+    def _bulk_documents(
+        self, docs: list[StoredDocument], previous: dict[str, tuple[StoredDocument, bool]]
+    ) -> set[str]:
         """Bulk-index documents and their fetch times; returns the ids that failed."""
         actions: list[dict[str, Any]] = []
         for doc in docs:
-            actions.append({"_index": self.documents, "_id": doc.id, "_source": _body(doc)})
+            old, old_pending = previous.get(doc.id, (None, True))
+            incident_id, pending = placement(doc, old, old_pending)
+            body = _body(replace(doc, incident_id=incident_id), pending=pending)
+            actions.append({"_index": self.documents, "_id": doc.id, "_source": body})
             for url in {doc.url, doc.fetched_url or doc.url}:
                 actions.append(
                     {
@@ -516,7 +619,7 @@ class ElasticsearchStore:
                     "_id": hit["_id"],
                     "if_seq_no": hit["_seq_no"],
                     "if_primary_term": hit["_primary_term"],
-                    "_source": _body(doc),
+                    "_source": _body(doc, pending=False),
                 }
             )
         conflicts: dict[str, str | None] = {}
@@ -552,9 +655,14 @@ class ElasticsearchStore:
                 (self.documents, DOCUMENT_MAPPING),
                 (self.fetches, FETCH_MAPPING),
                 (self.incidents, INCIDENT_MAPPING),
+                (self.incident_states_alias, INCIDENT_STATE_MAPPING),
             ):
                 if self._physical(alias) is None:
                     self._create(f"{alias}-v1", mapping, alias=alias)
+            # Stores made before incremental incidents lack the field; adding one is allowed.
+            self.client.indices.put_mapping(
+                index=self.documents, properties={"incident_pending": {"type": "boolean"}}
+            )
         self._ready = True
 
     def _create(self, name: str, mapping: dict[str, Any], *, alias: str | None = None) -> None:
@@ -577,11 +685,29 @@ class ElasticsearchStore:
             return None
         return sorted(names)[-1] if names else None
 
+    def _search_documents(self, body: dict[str, Any]) -> Any:
+        """Search, once more if the index behind the alias was swapped away mid-query."""
+        try:
+            return self.client.search(index=self.documents, body=body)
+        except (ApiError, NotFoundError) as error:
+            if getattr(error, "status_code", None) not in (404, 503):
+                raise
+            logger.info("search met a swapped index, once more: %s", _reason(error))
+            time.sleep(SWAP_GRACE_SECONDS)
+            return self.client.search(index=self.documents, body=body)
+
     def _swap_alias(self, alias: str, old: str | None, new: str) -> None:
+        """Point the alias at ``new`` atomically; the old index goes once searches on it are done.
+
+        Deleting it in the same step fails the searches still running on it.
+        """
         actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": alias}}]
         if old:
-            actions.append({"remove_index": {"index": old}})
+            actions.append({"remove": {"index": old, "alias": alias}})
         self.client.indices.update_aliases(actions=actions)
+        if old:
+            time.sleep(SWAP_GRACE_SECONDS)
+            self.client.indices.delete(index=old, ignore_unavailable=True)
 
     def _hit(self, hit: dict[str, Any], terms: list[str]) -> Hit:
         doc = _document(hit["_source"])
@@ -614,8 +740,9 @@ def _reason(error: BaseException) -> str:
     return text[:300]
 
 
-def _body(doc: StoredDocument) -> dict[str, Any]:
+def _body(doc: StoredDocument, *, pending: bool) -> dict[str, Any]:
     body = doc.to_json()
+    body["incident_pending"] = pending
     body["date_ts"] = _timestamp(doc.published_at or doc.fetched_at)
     body["title_terms"] = index_text(doc.title)
     body["body_terms"] = index_text(doc.text)
@@ -630,6 +757,16 @@ def _document(source: Mapping[str, Any]) -> StoredDocument:
         if values.get(name):
             values[name] = datetime.fromisoformat(values[name])
     return StoredDocument(**values)
+
+
+def _incident(record: IncidentRecord) -> dict[str, Any]:
+    return {
+        "level": record.level,
+        "level_rank": LEVELS.index(record.level),
+        "score": record.score,
+        "last_seen_ts": _timestamp(record.last_seen),
+        "record": record.to_json(),
+    }
 
 
 def _fetch(url: str, fetched_at: datetime) -> dict[str, str]:

@@ -91,6 +91,19 @@ class StoredDocument:
         key = (self.title, self.text, self.published_at, self.author, self.outlet)
         return key + (self.reposts, self.comments, self.likes) if self.kind == "post" else key
 
+    def placement_key(self) -> tuple[Any, ...]:
+        """What deciding the document's incident reads: when this changes it is placed again."""
+        return (
+            self.title,
+            self.text,
+            self.published_at or self.fetched_at,
+            self.relevant,
+            self.hotlines,
+            self.categories,
+            self.regions[:1],
+            self.parent_url,
+        )
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["id"] = self.id
@@ -149,6 +162,22 @@ class SearchResult:
 
 
 UpsertOutcome = Literal["new", "updated", "unchanged", "spooled"]
+
+
+def placement(
+    doc: StoredDocument, previous: StoredDocument | None, previous_pending: bool
+) -> tuple[str | None, bool]:
+    """The incident id to store with a written document, and whether it awaits placement.
+
+    A document written again with the same placement features keeps its incident and
+    is not placed again, so a re-crawl costs no incident work; any other write marks it
+    pending for the next incremental incident update (``index.incidents``).
+    """
+    if previous is None:
+        return doc.incident_id, True
+    incident_id = doc.incident_id or previous.incident_id
+    changed = previous.placement_key() != doc.placement_key()
+    return incident_id, previous_pending or changed
 
 
 @dataclass

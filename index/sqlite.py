@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,13 @@ from index.records import (
     SearchResult,
     StoredDocument,
     UpsertOutcome,
+    placement,
 )
 from index.snippets import make_snippet
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -85,13 +86,26 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE documents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE documents ADD COLUMN parent_url TEXT
     """,
+    4: """
+    ALTER TABLE documents ADD COLUMN incident_pending INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX documents_pending ON documents (date_ts) WHERE incident_pending = 1;
+    CREATE TABLE incident_states (id TEXT PRIMARY KEY, state TEXT NOT NULL);
+    CREATE TABLE incident_keys (
+        key TEXT NOT NULL,
+        incident_id TEXT NOT NULL,
+        PRIMARY KEY (key, incident_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX incident_keys_incident ON incident_keys (incident_id)
+    """,
 }
+KEY_CHUNK = 500
 TITLE_WEIGHT = 4.0
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
     "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
     "incident_id kind reposts comments likes parent_url"
 ).split()
+_WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons")
 
 
@@ -133,30 +147,37 @@ class SQLiteStore:
         )
 
     def set_incident(self, doc_id: str, incident_id: str | None) -> None:
-        self.db.execute("UPDATE documents SET incident_id = ? WHERE id = ?", (incident_id, doc_id))
+        """Place the document in this incident (or none); it no longer awaits placement."""
+        self.db.execute(
+            "UPDATE documents SET incident_id = ?, incident_pending = 0 WHERE id = ?",
+            (incident_id, doc_id),
+        )
 
     def _upsert_one(self, doc: StoredDocument) -> UpsertOutcome:
         row = _row(doc)
         old = self.db.execute(
-            "SELECT rowid, title, text FROM documents WHERE url = ?", (doc.url,)
+            "SELECT rowid, title, text, incident_pending FROM documents WHERE url = ?", (doc.url,)
         ).fetchone()
         self.record_fetch(doc.url, doc.fetched_at)
         if doc.fetched_url and doc.fetched_url != doc.url:
             self.record_fetch(doc.fetched_url, doc.fetched_at)
         if old is None:
-            placeholders = ", ".join("?" for _ in _COLUMNS)
+            row["incident_pending"] = 1
+            placeholders = ", ".join("?" for _ in _WRITE_COLUMNS)
             cursor = self.db.execute(
-                f"INSERT INTO documents ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
-                [row[c] for c in _COLUMNS],
+                f"INSERT INTO documents ({', '.join(_WRITE_COLUMNS)}) VALUES ({placeholders})",
+                [row[c] for c in _WRITE_COLUMNS],
             )
             self._index(cursor.lastrowid, doc)  # type: ignore[arg-type]
             return "new"
-        rowid, old_title, old_text = old
+        rowid, old_title, old_text, old_pending = old
         existing = self._document(rowid)
-        assignments = ", ".join(f"{c} = ?" for c in _COLUMNS)
+        incident_id, pending = placement(doc, existing, bool(old_pending))
+        row.update(incident_id=incident_id, incident_pending=int(pending))
+        assignments = ", ".join(f"{c} = ?" for c in _WRITE_COLUMNS)
         self.db.execute(
             f"UPDATE documents SET {assignments} WHERE rowid = ?",
-            [row[c] for c in _COLUMNS] + [rowid],
+            [row[c] for c in _WRITE_COLUMNS] + [rowid],
         )
         self.db.execute(
             "INSERT INTO documents_fts (documents_fts, rowid, title, body) "
@@ -179,19 +200,71 @@ class SQLiteStore:
 
     def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
         """Make the stored incidents exactly these (one transaction)."""
-        rows = [
-            (
-                r.id,
-                LEVELS.index(r.level),
-                r.score,
-                int(_aware(r.last_seen).timestamp()),
-                json.dumps(r.to_json(), ensure_ascii=False),
-            )
-            for r in records
-        ]
+        rows = [_incident_row(r) for r in records]
         with self._transaction():
             self.db.execute("DELETE FROM incidents")
             self.db.executemany("INSERT INTO incidents VALUES (?, ?, ?, ?, ?)", rows)
+
+    def put_incidents(
+        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
+    ) -> None:
+        """Write these incident records (replacing any with the same id) and delete others."""
+        with self._transaction():
+            self.db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in delete])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO incidents VALUES (?, ?, ?, ?, ?)",
+                [_incident_row(r) for r in records],
+            )
+
+    # -- incident placement state (index.incidents) -------------------------------
+
+    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), KEY_CHUNK):
+            chunk = keys[start : start + KEY_CHUNK]
+            rows = self.db.execute(
+                "SELECT id, state FROM incident_states WHERE id IN (SELECT incident_id FROM "
+                f"incident_keys WHERE key IN ({', '.join('?' for _ in chunk)}))",
+                chunk,
+            ).fetchall()
+            found.update((i, json.loads(state)) for i, state in rows if i not in found)
+        return list(found.values())
+
+    def write_incident_states(
+        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+    ) -> None:
+        """Write (lookup keys, state) per incident id; None deletes. One transaction."""
+        with self._transaction():
+            for incident_id, value in states.items():
+                old = {
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
+                    )
+                }
+                keys, state = value if value is not None else ([], None)
+                new = set(keys)
+                self.db.executemany(
+                    "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
+                    [(k, incident_id) for k in old - new],
+                )
+                self.db.executemany(
+                    "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
+                    [(k, incident_id) for k in new - old],
+                )
+                if state is None:
+                    self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
+                else:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
+                        (incident_id, json.dumps(state, ensure_ascii=False)),
+                    )
+
+    def clear_incident_states(self) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM incident_keys")
+            self.db.execute("DELETE FROM incident_states")
 
     # -- reading -----------------------------------------------------------------
 
@@ -236,13 +309,27 @@ class SQLiteStore:
         row = self.db.execute("SELECT fetched_at FROM fetches WHERE url = ?", (url,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
-    def iter_documents(self, since: datetime | None = None) -> Iterator[StoredDocument]:
-        start = int(_aware(since).timestamp()) if since else None
+    def iter_documents(
+        self,
+        since: datetime | None = None,
+        *,
+        incident_id: str | None = None,
+        pending: bool = False,
+    ) -> Iterator[StoredDocument]:
+        clauses, params = ["1"], []
+        if since is not None:
+            clauses.append("date_ts >= ?")
+            params.append(int(_aware(since).timestamp()))
+        if incident_id is not None:
+            clauses.append("incident_id = ?")
+            params.append(incident_id)
+        if pending:
+            clauses.append("incident_pending = 1")
         rowids = [
             r[0]
             for r in self.db.execute(
-                "SELECT rowid FROM documents WHERE ? IS NULL OR date_ts >= ? ORDER BY date_ts",
-                (start, start),
+                f"SELECT rowid FROM documents WHERE {' AND '.join(clauses)} ORDER BY date_ts, id",
+                params,
             )
         ]
         for rowid in rowids:
@@ -377,6 +464,16 @@ class _Transaction:
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _incident_row(record: IncidentRecord) -> tuple[Any, ...]:
+    return (
+        record.id,
+        LEVELS.index(record.level),
+        record.score,
+        int(_aware(record.last_seen).timestamp()),
+        json.dumps(record.to_json(), ensure_ascii=False),
+    )
 
 
 def _tags(doc: StoredDocument) -> list[tuple[str, str]]:

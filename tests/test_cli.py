@@ -129,3 +129,19 @@ def test_unreadable_store_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot open store")
     assert result.output.count("\n") == 1
+
+
+def test_incidents_rebuild_groups_every_document_and_listing_still_works(data_dir):
+    result = run(data_dir, "incidents", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert result.output == "rebuilt 2 incident(s); 2 document(s) changed incident\n"
+    again = run(data_dir, "incidents", "rebuild")
+    assert again.output == "rebuilt 2 incident(s); 0 document(s) changed incident\n"
+    listed = run(data_dir, "incidents", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.output)["incidents"]) == 2
+    store = open_store({"backend": "sqlite"}, data_dir)
+    try:
+        assert not list(store.iter_documents(pending=True))
+    finally:
+        store.close()

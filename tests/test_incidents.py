@@ -15,7 +15,7 @@ from analysis.incidents import (
     similarity,
 )
 from analysis.tags import categories, hotlines, regions
-from hotwatch.api.incidents import CACHE_FILE, update_incidents
+from hotwatch.api.incidents import update_incidents
 from index import Store, StoredDocument, open_store
 
 STORY = (
@@ -228,40 +228,4 @@ def test_incident_reach_sums_posts_and_raises_the_level(tmp_path: Path) -> None:
     assert loud.reach == 111_200
     assert loud.score == quiet.score + 2
     assert any(r.startswith("social reach 111200") for r in loud.reasons)
-    store.close()
-
-
-def test_cached_update_equals_a_full_replay_also_after_edits(tmp_path: Path) -> None:
-    docs = _stored_corpus()
-    cached = _store_with(tmp_path / "cached", docs[:5])
-    update_incidents(cached, cache_dir=tmp_path / "cached")
-    assert (tmp_path / "cached" / CACHE_FILE).exists()
-    # A crawl adds documents, and an edited page turns the story into another city's report.
-    edited = replace(docs[0], title=OTHER_CITY[0], text=OTHER_CITY[1] + "（更新）")
-    edited.regions = regions(edited.text, title=edited.title)
-    later = [*docs[5:], edited]
-    cached.upsert_many(later)
-    update_incidents(cached, cache_dir=tmp_path / "cached")
-    full = _store_with(tmp_path / "full", docs[:5])
-    full.upsert_many(later)
-    update_incidents(full)
-    assert _memberships(cached) == _memberships(full)
-    story = _memberships(full)["https://news.example.cn/zz-story"]
-    assert story == _memberships(full)["https://cs.example.cn/hotline-unreachable"]
-    assert sorted(i.id for i in cached.list_incidents()) == sorted(
-        i.id for i in full.list_incidents()
-    )
-    cached.close()
-    full.close()
-
-
-def test_a_corrupt_cache_means_a_full_rebuild_with_the_same_ids(tmp_path: Path) -> None:
-    store = _store_with(tmp_path, _stored_corpus())
-    update_incidents(store, cache_dir=tmp_path)
-    before = _memberships(store)
-    (tmp_path / CACHE_FILE).write_bytes(b"not a pickle")
-    for doc in store.iter_documents():
-        store.set_incident(doc.id, None)
-    update_incidents(store, cache_dir=tmp_path)
-    assert _memberships(store) == before
     store.close()

@@ -41,7 +41,10 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
                                 fetched_at=datetime(2026, 11, 1)))
     store.close()
     db = sqlite3.connect(path)
-    for column in SOCIAL_COLUMNS:
+    db.execute("DROP INDEX documents_pending")
+    db.execute("DROP TABLE incident_keys")
+    db.execute("DROP TABLE incident_states")
+    for column in (*SOCIAL_COLUMNS, "incident_pending"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.commit()

@@ -19,6 +19,7 @@ from typing import Any
 from analysis.analyse import AnalysisOptions
 from analysis.plans import Plan
 from hotwatch.api import maintenance, reporting
+from hotwatch.api.incidents import rebuild_incidents
 from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
 from hotwatch.api.recrawl import RecrawlResult
 from hotwatch.api.results import (
@@ -229,6 +230,13 @@ class Hotwatch:
                 levels=tuple(levels), since=since, limit=limit, offset=offset
             )
 
+    def rebuild_incidents(self) -> tuple[int, int]:
+        """Group every stored document into incidents again from scratch (``hotwatch
+        incidents rebuild``); returns (incidents, documents that changed incident)."""
+        with self._store() as store:
+            changed = rebuild_incidents(store)
+            return store.stats()["incidents"], changed
+
     def incident(self, incident_id: str, *, limit: int = INCIDENT_REPORTS) -> IncidentDetail:
         """One incident with its ``limit`` latest reports, newest first (raises
         ``IncidentNotFound``)."""
@@ -361,9 +369,7 @@ class Hotwatch:
         from reports.documents import incident_document
 
         with self._store() as store:
-            return incident_document(
-                store, incident_id, reporting.state_of(self.config), format
-            )
+            return incident_document(store, incident_id, reporting.state_of(self.config), format)
 
     def run(
         self, *, sources: Sequence[str] = (), max_pages: int = 0, crawl: bool = True

@@ -56,7 +56,7 @@ def crawl_and_index(
     record_health(config, summaries)
     store = open_store(config.index, config.data_dir)
     try:
-        changed = update_incidents(store, cache_dir=Path(config.data_dir))
+        changed = update_incidents(store)
         if alerts:
             send_alerts(config, store)
     except StoreUnavailable as error:
@@ -108,7 +108,7 @@ def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
         for path in paths:
             docs = [_local_document(url, article, options) for url, article in read_articles(path)]
             counts.update(store.upsert_many(docs))
-        update_incidents(store, cache_dir=Path(config.data_dir))
+        update_incidents(store)
     finally:
         store.close()
     return counts

@@ -11,7 +11,7 @@ from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
 
 
-@click.command("incidents")
+@click.group("incidents", invoke_without_command=True)
 @click.option(
     "--level",
     "levels",
@@ -26,10 +26,15 @@ from hotwatch.cli.context import Context, handle_errors, pass_context
 def incidents_command(context: Context, levels: tuple[str, ...], limit: int, as_json: bool) -> None:
     """List incidents by risk level (红 red > 橙 orange > 黄 yellow > 蓝 blue).
 
+    Incidents are updated incrementally after every crawl or ingest; `hotwatch
+    incidents rebuild` groups every stored document again from scratch.
+
     \b
     Example:
         hotwatch incidents --level red --level orange
     """
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     records = context.api.incidents(levels=levels, limit=limit)
     if as_json:
         output.echo_json({"incidents": [r.to_json() for r in records]})
@@ -95,3 +100,21 @@ def incident_command(context: Context, incident_id: str, as_json: bool) -> None:
 
 def _when(moment: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "----"
+
+
+@incidents_command.command("rebuild")
+@pass_context
+@handle_errors
+def rebuild_command(context: Context) -> None:
+    """Group every stored document into incidents again, oldest first, from scratch.
+
+    The incremental update after each crawl gives the same incidents for documents
+    that arrive in order of publication; a rebuild also re-places documents that
+    were edited or back-filled since.
+
+    \b
+    Example:
+        hotwatch incidents rebuild
+    """
+    count, changed = context.api.rebuild_incidents()
+    click.echo(f"rebuilt {count} incident(s); {changed} document(s) changed incident")

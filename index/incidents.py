@@ -1,0 +1,146 @@
+"""Keep incidents current inside the store itself, incrementally.
+
+Each written document waits for placement (``iter_documents(pending=True)``). An
+update places only those, oldest first, against the incidents they could join:
+``analysis.incidents.IncidentIndex`` asks the store for the incidents indexed under
+the document's LSH bands and its places within the time window, so the work follows
+the new documents' candidates, not the size of the store. The placement state (per
+incident: member signatures, bigrams, places, hotlines) and the incident records
+live in the store, so any process writing it can update incidents.
+
+``rebuild_incidents`` places every document again from scratch, in memory, and
+replaces the stored state. Documents arriving in order of publication get the same
+incidents either way (tested on both backends); a document edited after placement
+is taken out of its incident and placed again, while a rebuild would replay it at
+its original moment, so after edits the two may name incidents differently.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from analysis.incidents import IncidentIndex, IncidentState
+from index.base import Store
+from index.errors import DocumentNotFound
+from index.incident_records import incident_features, incident_record
+from index.records import IncidentRecord, StoredDocument, document_id
+
+logger = logging.getLogger(__name__)
+
+META_ID = "meta"
+META_KEY = "m:meta"
+RECENT = timedelta(hours=24)  # risk counts documents of the last 24 hours
+MAX_REFRESHED = 10_000
+
+
+class StoreSource:
+    """``analysis.incidents.IncidentSource`` over a store's placement state."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def states(self, keys: list[str]) -> list[IncidentState]:
+        return [
+            IncidentState.from_json(state)
+            for state in self.store.incident_states(keys)
+            if state.get("id") != META_ID
+        ]
+
+    def incident_of(self, url: str) -> str | None:
+        try:
+            return self.store.get(document_id(url)).incident_id
+        except DocumentNotFound:
+            return None
+
+
+def update_incidents(store: Store, *, now: datetime | None = None) -> int:
+    """Place the documents written since the last update; returns how many changed incident.
+
+    A store that has never been placed (new, or written by an older hotwatch) is
+    rebuilt instead.
+    """
+    now = _aware(now or datetime.now(UTC))
+    meta = _meta(store)
+    if meta is None:
+        return rebuild_incidents(store, now=now)
+    index = IncidentIndex(StoreSource(store))
+    changed: set[str] = set()
+    for doc in store.iter_documents(pending=True):
+        if doc.incident_id:
+            rest = [incident_features(d) for d in store.iter_documents(incident_id=doc.incident_id)]
+            index.remove(doc.incident_id, doc.id, rest)
+        incident_id = None
+        if doc.relevant or index.incident_of(doc.parent_url):
+            incident_id = index.add(incident_features(doc))
+        store.set_incident(doc.id, incident_id)
+        if incident_id != doc.incident_id:
+            changed.add(doc.id)
+    _write_states(store, index, index.touched)
+    since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
+    recent = {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
+    _refresh_records(store, index.touched | recent, now=now)
+    _write_meta(store, now)
+    return len(changed)
+
+
+def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
+    """Place every stored document again, oldest first, and replace the stored incidents.
+
+    Returns how many documents changed incident.
+    """
+    now = _aware(now or datetime.now(UTC))
+    index = IncidentIndex()
+    groups: dict[str, list[StoredDocument]] = defaultdict(list)
+    changed = 0
+    for doc in store.iter_documents():
+        incident_id = None
+        if doc.relevant or index.incident_of(doc.parent_url):
+            incident_id = index.add(incident_features(doc))
+        if incident_id != doc.incident_id:
+            changed += 1
+        store.set_incident(doc.id, incident_id)
+        if incident_id:
+            groups[incident_id].append(doc)
+    store.clear_incident_states()
+    _write_states(store, index, set(index.incidents))
+    store.replace_incidents(incident_record(i, docs, now=now) for i, docs in groups.items())
+    _write_meta(store, now)
+    return changed
+
+
+def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> None:
+    records: list[IncidentRecord] = []
+    gone: list[str] = []
+    for incident_id in sorted(incident_ids):
+        docs = list(store.iter_documents(incident_id=incident_id))
+        if docs:
+            records.append(incident_record(incident_id, docs, now=now))
+        else:
+            gone.append(incident_id)
+    store.put_incidents(records, delete=gone)
+
+
+def _write_states(store: Store, index: IncidentIndex, incident_ids: set[str]) -> None:
+    states: dict[str, tuple[list[str], dict[str, Any]] | None] = {}
+    for incident_id in sorted(incident_ids):
+        state = index.incidents.get(incident_id)
+        states[incident_id] = (state.keys(), state.to_json()) if state else None
+    store.write_incident_states(states)
+
+
+def _meta(store: Store) -> dict[str, Any] | None:
+    for state in store.incident_states([META_KEY]):
+        if state.get("id") == META_ID:
+            return state
+    return None
+
+
+def _write_meta(store: Store, now: datetime) -> None:
+    store.write_incident_states({META_ID: ([META_KEY], {"id": META_ID, "now": now.isoformat()})})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,200 @@
+"""Incidents updated incrementally inside the store equal a full rebuild, on both backends.
+
+Each test runs on SQLite and on Elasticsearch (a real node at ``HOTWATCH_ES_URL``).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis.tags import regions
+from index import Store, StoredDocument, open_store
+from index.incidents import rebuild_incidents, update_incidents
+from tests.test_incidents import (
+    OTHER_CITY,
+    REPOST,
+    RESPONSE,
+    REWRITE,
+    SAME_CITY_LATER,
+    START,
+    STORY,
+    UNRELATED,
+    _post,
+    _stored,
+)
+
+ES_URL = os.environ.get("HOTWATCH_ES_URL")
+BACKENDS = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+NOW = (START + timedelta(days=90)).replace(tzinfo=UTC)
+
+
+def open_backend(backend: str, data_dir: Path, prefix: str) -> Store:
+    if backend == "sqlite":
+        return open_store({"backend": "sqlite"}, data_dir)
+    if not ES_URL:
+        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
+    options = {"urls": [ES_URL], "index_prefix": prefix, "replicas": 0}
+    return open_store({"backend": "elasticsearch", **options}, data_dir)
+
+
+@pytest.fixture(params=BACKENDS)
+def stores(request, tmp_path) -> Iterator[Any]:
+    """A factory of empty stores of one backend; all closed (and their indices deleted) after."""
+    opened: list[tuple[Store, str]] = []
+
+    def make(name: str) -> Store:
+        prefix = f"incr-{uuid.uuid4().hex[:8]}-"
+        store = open_backend(request.param, tmp_path / name, prefix)
+        opened.append((store, prefix))
+        return store
+
+    yield make
+    for store, prefix in opened:
+        if store.backend == "elasticsearch":
+            store.client.indices.delete(index=f"{prefix}*")  # type: ignore[attr-defined]
+        store.close()
+
+
+def story_corpus() -> list[StoredDocument]:
+    """Reports of several events over three months, with reposts and follow-ups, by date."""
+    story = "https://news.example.cn/zz-story"
+    docs = [
+        _stored(story, STORY, 0),
+        _stored("https://farm.example.com/a/123", REPOST, 0.3),
+        _stored("https://cs.example.cn/hotline-unreachable", OTHER_CITY, 0.5),
+        _stored("https://portal.example.cn/rewrite", REWRITE, 1),
+        _post("https://weibo.example.cn/b", story, "转发微博 太气人了", 1.5, reposts=800),
+        _post("https://weibo.example.cn/c", "https://weibo.example.cn/b", "转发微博", 2, likes=9),
+        _stored("https://news.example.cn/festival", UNRELATED, 2),
+        _stored("https://gov.example.cn/tongbao", RESPONSE, 3),
+        _stored("https://news.example.cn/zz-streetlight", SAME_CITY_LATER, 60),
+    ]
+    # Copies of the other city's report on many sites over the following weeks.
+    for n in range(12):
+        title, text = OTHER_CITY
+        docs.append(
+            _stored(f"https://copy{n}.example.cn/cs", (f"{title}（转载{n}）", text), 4 + 3 * n)
+        )
+    return sorted(docs, key=lambda d: d.published_at or START)
+
+
+def incidents_of(store: Store) -> dict[str, str | None]:
+    return {doc.url: doc.incident_id for doc in store.iter_documents()}
+
+
+def records_of(store: Store) -> list[dict[str, Any]]:
+    return sorted((r.to_json() for r in store.list_incidents(limit=1000)), key=lambda r: r["id"])
+
+
+def states_of(store: Store) -> list[dict[str, Any]]:
+    keys = [f"i:{r.id}" for r in store.list_incidents(limit=1000)]
+    return sorted(store.incident_states(keys), key=lambda s: s["id"])
+
+
+def test_incremental_batches_equal_a_rebuild(stores):
+    docs = story_corpus()
+    incremental, rebuilt = stores("incremental"), stores("rebuilt")
+    for start in range(0, len(docs), 4):  # crawls of four documents, in order of publication
+        incremental.upsert_many(docs[start : start + 4])
+        moment = (docs[min(start + 3, len(docs) - 1)].published_at or START) + timedelta(hours=1)
+        update_incidents(incremental, now=moment)
+    update_incidents(incremental, now=NOW)
+    rebuilt.upsert_many(docs)
+    rebuild_incidents(rebuilt, now=NOW)
+
+    assert incidents_of(incremental) == incidents_of(rebuilt)
+    assert records_of(incremental) == records_of(rebuilt)
+    assert states_of(incremental) == states_of(rebuilt)
+    ids = incidents_of(rebuilt)
+    story = ids["https://news.example.cn/zz-story"]
+    assert story and ids["https://weibo.example.cn/c"] == story
+    assert ids["https://gov.example.cn/tongbao"] == story
+    assert ids["https://news.example.cn/festival"] is None
+    assert len({ids[f"https://copy{n}.example.cn/cs"] for n in range(12)}) == 1
+    assert len(records_of(rebuilt)) == 3
+    assert not list(incremental.iter_documents(pending=True))
+
+
+def test_a_recrawl_of_unchanged_documents_places_nothing_again(stores):
+    store = stores("store")
+    docs = story_corpus()
+    store.upsert_many(docs)
+    update_incidents(store, now=NOW)
+    before = incidents_of(store)
+    recrawled = [replace(d, incident_id=None, likes=d.likes + 1) for d in docs]
+    store.upsert_many(recrawled)
+    assert not list(store.iter_documents(pending=True))  # engagement is no placement feature
+    assert incidents_of(store) == before
+    assert update_incidents(store, now=NOW) == 0
+
+
+def test_an_edited_report_moves_to_the_incident_it_now_describes(stores):
+    store = stores("store")
+    docs = story_corpus()
+    store.upsert_many(docs)
+    update_incidents(store, now=NOW)
+    ids = incidents_of(store)
+    story, other = ids["https://news.example.cn/zz-story"], ids[docs[2].url]
+    story_size, other_size = (
+        store.get_incident(story).documents,
+        store.get_incident(other).documents,
+    )
+    edited = replace(docs[3], title=OTHER_CITY[0], text=OTHER_CITY[1] + "（更新）")
+    edited.regions = regions(edited.text, title=edited.title)
+    store.upsert(edited)
+    assert [d.url for d in store.iter_documents(pending=True)] == [edited.url]
+    assert update_incidents(store, now=NOW) == 1
+    after = incidents_of(store)
+    assert after[edited.url] == other
+    assert after["https://news.example.cn/zz-story"] == story
+    assert store.get_incident(story).documents == story_size - 1
+    assert store.get_incident(other).documents == other_size + 1
+    counts = {r.id: r.documents for r in store.list_incidents(limit=100)}
+    assert sum(counts.values()) == sum(1 for v in after.values() if v)
+
+
+def test_an_update_reads_only_the_new_documents_and_their_candidates(stores):
+    store = stores("store")
+    docs = story_corpus()
+    filler = [
+        _stored(
+            f"https://filler.example.cn/{n}", (f"第{n}期 社区文化节", "居民观看演出。"), 0.1 * n
+        )
+        for n in range(60)
+    ]
+    store.upsert_many(docs[:-1] + filler)
+    update_incidents(store, now=NOW)
+    counting = CountingStore(store)
+    store.upsert(docs[-1])
+    assert update_incidents(counting, now=NOW) == 1
+    # The new copy, and the members of the incident it joined (to summarise its record).
+    assert 1 < counting.documents_read <= 1 + 13
+    assert counting.documents_read < len(docs) + len(filler)
+
+
+class CountingStore:
+    """A real store, counting the documents it hands out."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.documents_read = 0
+
+    def iter_documents(self, *args: Any, **kwargs: Any) -> Iterator[StoredDocument]:
+        for doc in self.store.iter_documents(*args, **kwargs):
+            self.documents_read += 1
+            yield doc
+
+    def get(self, doc_id: str) -> StoredDocument:
+        self.documents_read += 1
+        return self.store.get(doc_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
