@@ -313,12 +313,17 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     return ids
 
 
+def shingles(text: str) -> set[str]:
+    """Overlapping runs of SHINGLE characters of the text's Chinese characters and digits."""
+    compact = "".join(_CJK.findall(text)) or text
+    return {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
+
+
 def minhash(text: str) -> np.ndarray:
     """A MinHash signature of the text's character shingles (stable across runs)."""
-    compact = "".join(_CJK.findall(text)) or text
-    shingles = {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
+    shingles_ = shingles(text)
     hashes = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64, count=len(shingles)
+        (zlib.crc32(s.encode("utf-8")) for s in shingles_), dtype=np.uint64, count=len(shingles_)
     )
     products = (np.outer(hashes % _PRIME, _A) + _B) % _PRIME
     return products.min(axis=0)

@@ -1,7 +1,8 @@
-"""Incident clustering at scale: assign_incidents time and peak memory, update_incidents per crawl.
+"""Incident clustering at scale: assign_incidents time and memory, incident update per crawl.
 
-Usage: python bench/clustering.py [--sizes 10000,30000,100000] [--store-docs 100000]
-                                  [--crawl 100] [--no-memory] [--no-store]
+Usage: python bench/clustering.py [--sizes 10000,30000,100000] [--store-sizes 10000,100000]
+                                  [--crawl 100] [--backend sqlite|elasticsearch] [--check]
+                                  [--minhash-docs 20000] [--no-memory] [--no-assign] [--no-store]
 
 Generates a synthetic Chinese corpus shaped like real coverage: most reports are
 singletons (one citizen, one failure, one street), some events get a wave of
@@ -12,16 +13,19 @@ Part 1 times ``assign_incidents`` at each size (and, unless ``--no-memory``, its
 peak allocation under tracemalloc in a second pass) and prints time per document
 relative to the smallest size: near-linear growth keeps that ratio near 1.
 
-Part 2 loads ``--store-docs`` documents into a fresh SQLite store, runs
-``update_incidents`` once to warm up, adds ``--crawl`` new documents (as a crawl
-would) and times the update two ways in the same run: the full replay that
-re-fingerprints every document (the baseline, no cache) and the replay with the
-fingerprint cache in the data directory. It checks both give the same ids.
+Part 2 compares our MinHash signatures and LSH bands with datasketch's (if installed).
+
+Part 3 loads each ``--store-sizes`` count of documents into a fresh store (SQLite,
+or Elasticsearch at ``--es-url``), rebuilds the incidents (the baseline: what every
+update did before incidents were kept in the store), adds the ``--crawl`` newest
+documents and times the incremental ``update_incidents``; ``--check`` rebuilds again
+and compares the ids with the incremental ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -31,9 +35,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from analysis.incidents import IncidentFeatures, assign_incidents
-from hotwatch.api.incidents import update_incidents
-from index import StoredDocument, open_store
+from analysis.incidents import (
+    NEAR_DUPLICATE,
+    PERMUTATIONS,
+    IncidentFeatures,
+    assign_incidents,
+    band_keys,
+    minhash,
+    shingles,
+)
+from index import Store, StoredDocument, open_store
+from index.incidents import rebuild_incidents, update_incidents
 
 PLACES = (
     ("河南省", "郑州市"),
@@ -220,33 +232,108 @@ def bench_assign(sizes: list[int], memory: bool) -> None:
         )
 
 
-def bench_update(store_docs: int, crawl: int) -> None:
-    docs = list(corpus(store_docs + crawl, seed=11))
-    rng = random.Random(3)
-    rng.shuffle(docs)  # a crawl brings documents of any age, not only the newest
-    old, new = docs[:store_docs], docs[store_docs:]
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        store = open_store({}, data_dir)
-        started = time.perf_counter()
-        for i in range(0, len(old), 1000):
-            store.upsert_many(old[i : i + 1000])
-        print(f"\nstore of {store_docs} documents loaded in {time.perf_counter() - started:.1f} s")
-        update_incidents(store, cache_dir=data_dir)  # the previous crawl's update, warms cache
-        store.upsert_many(new)
-        started = time.perf_counter()
-        update_incidents(store)
-        full = time.perf_counter() - started
-        full_ids = _incident_ids(store)
-        started = time.perf_counter()
-        update_incidents(store, cache_dir=data_dir)
-        cached = time.perf_counter() - started
-        same = _incident_ids(store) == full_ids
-        store.close()
-    print(f"update_incidents after a crawl adding {crawl} documents:")
-    print(f"  full replay, no cache   {full:8.2f} s")
+def bench_update(
+    store_sizes: list[int], crawl: int, *, backend: str, es_url: str | None, check: bool
+) -> None:
+    """Incident update after a crawl of ``crawl`` newest documents, at each store size.
+
+    The baseline, measured on the same store in the same run, is the full rebuild
+    (what every update did before incidents were kept in the store).
+    """
+    print(f"\nincident update after a crawl of {crawl} new documents ({backend})")
     print(
-        f"  with fingerprint cache  {cached:8.2f} s   {full / cached:.1f}x faster, same ids: {same}"
+        f"{'store docs':>10} {'load s':>8} {'rebuild s':>10} {'update s':>9} "
+        f"{'vs rebuild':>10} {'vs smallest':>11} {'same as rebuild':>15}"
+    )
+    smallest = None
+    for size in store_sizes:
+        docs = sorted(corpus(size + crawl, seed=11), key=lambda d: (d.published_at, d.url))
+        old, new = docs[:size], docs[size:]  # a crawl brings the newest reports
+        with tempfile.TemporaryDirectory() as tmp:
+            store = _open(backend, Path(tmp), es_url)
+            try:
+                started = time.perf_counter()
+                for i in range(0, len(old), 1000):
+                    store.upsert_many(old[i : i + 1000])
+                loaded = time.perf_counter() - started
+                started = time.perf_counter()
+                rebuild_incidents(store, now=NOW)
+                rebuilt = time.perf_counter() - started
+                store.upsert_many(new)
+                started = time.perf_counter()
+                update_incidents(store, now=NOW)
+                updated = time.perf_counter() - started
+                same = "-"
+                if check:
+                    incremental = _incident_ids(store)
+                    rebuild_incidents(store, now=NOW)
+                    same = str(_incident_ids(store) == incremental)
+            finally:
+                _drop(store)
+        smallest = smallest or updated
+        print(
+            f"{size:>10} {loaded:>8.1f} {rebuilt:>10.2f} {updated:>9.2f} "
+            f"{rebuilt / updated:>9.0f}x {updated / smallest:>10.2f}x {same:>15}"
+        )
+
+
+NOW = START + timedelta(days=3650)
+
+
+def _open(backend: str, data_dir: Path, es_url: str | None) -> Store:
+    if backend == "sqlite":
+        return open_store({}, data_dir)
+    prefix = f"bench-clustering-{time.time_ns()}-"
+    options = {"backend": "elasticsearch", "urls": [es_url], "index_prefix": prefix}
+    return open_store({**options, "replicas": 0}, data_dir)
+
+
+def _drop(store: Store) -> None:
+    if store.backend == "elasticsearch":
+        store.client.indices.delete(index=f"{store.prefix}*")  # type: ignore[attr-defined]
+    store.close()
+
+
+def bench_minhash(count: int) -> None:
+    """Signatures of the same texts: ours (numpy, 32 permutations) vs datasketch's MinHash."""
+    try:
+        from datasketch import MinHash, MinHashLSH
+    except ImportError:
+        print("\ndatasketch not installed (pip install datasketch): comparison skipped")
+        return
+    texts = [d.title + d.text for d in corpus(count, seed=5)]
+    started = time.perf_counter()
+    ours = [minhash(text) for text in texts]
+    our_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    theirs = []
+    for text in texts:
+        sketch = MinHash(num_perm=PERMUTATIONS)
+        sketch.update_batch([shingle.encode() for shingle in shingles(text)])
+        theirs.append(sketch)
+    their_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    lsh = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=PERMUTATIONS)
+    for n, sketch in enumerate(theirs):
+        lsh.query(sketch)
+        lsh.insert(str(n), sketch)
+    their_lsh = time.perf_counter() - started
+    started = time.perf_counter()
+    buckets: dict[str, list[int]] = {}
+    for n, signature in enumerate(ours):
+        keys = band_keys(signature)
+        {i for key in keys for i in buckets.get(key, ())}
+        for key in keys:
+            buckets.setdefault(key, []).append(n)
+    our_lsh = time.perf_counter() - started
+    print(f"\nMinHash of {count} documents ({PERMUTATIONS} permutations, in memory)")
+    print(
+        f"  signatures: ours {our_seconds:.2f} s, datasketch {their_seconds:.2f} s "
+        f"({their_seconds / our_seconds:.1f}x ours)"
+    )
+    print(
+        f"  LSH query+insert: ours {our_lsh:.2f} s, datasketch {their_lsh:.2f} s "
+        f"({their_lsh / our_lsh:.1f}x ours)"
     )
 
 
@@ -257,14 +344,23 @@ def _incident_ids(store: object) -> dict[str, str | None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,30000,100000")
-    parser.add_argument("--store-docs", type=int, default=100_000)
+    parser.add_argument("--store-sizes", default="10000,100000")
     parser.add_argument("--crawl", type=int, default=100)
+    parser.add_argument("--backend", choices=("sqlite", "elasticsearch"), default="sqlite")
+    parser.add_argument("--es-url", default=os.environ.get("HOTWATCH_ES_URL"))
+    parser.add_argument("--check", action="store_true", help="rebuild again, compare ids")
+    parser.add_argument("--minhash-docs", type=int, default=20_000)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-assign", action="store_true")
     parser.add_argument("--no-store", action="store_true")
     args = parser.parse_args()
-    bench_assign([int(s) for s in args.sizes.split(",")], memory=not args.no_memory)
+    if not args.no_assign:
+        bench_assign([int(s) for s in args.sizes.split(",")], memory=not args.no_memory)
+    if args.minhash_docs:
+        bench_minhash(args.minhash_docs)
     if not args.no_store:
-        bench_update(args.store_docs, args.crawl)
+        sizes = [int(s) for s in args.store_sizes.split(",")]
+        bench_update(sizes, args.crawl, backend=args.backend, es_url=args.es_url, check=args.check)
 
 
 if __name__ == "__main__":
