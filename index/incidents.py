@@ -92,6 +92,7 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
     Returns how many documents changed incident.
     """
     now = _aware(now or datetime.now(UTC))
+    pending = {doc.id for doc in store.iter_documents(pending=True)}
     index = IncidentIndex()
     groups: dict[str, list[StoredDocument]] = defaultdict(list)
     changed = 0
@@ -101,7 +102,8 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
             incident_id = index.add(incident_features(doc))
         if incident_id != doc.incident_id:
             changed += 1
-        store.set_incident(doc.id, incident_id)
+        if incident_id != doc.incident_id or doc.id in pending:  # a write only where needed
+            store.set_incident(doc.id, incident_id)
         if incident_id:
             groups[incident_id].append(doc)
     store.clear_incident_states()

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from hotwatch.cli import cli
+from index import open_store
 from tests.store_fixtures import fill_store
 
 
