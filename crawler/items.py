@@ -11,12 +11,13 @@ from crawler.weibo.posts import Post
 
 @dataclass
 class PageItem:
-    """One fetched article page; pipelines fill in ``article`` and ``analysis``."""
+    """One fetched article page, as bytes; pipelines fill in ``article`` and ``analysis``."""
 
     url: str
-    html: str
+    body: bytes
     source: str
     fetched_at: datetime
+    content_type: str | None = None
     tier: int | None = None
     selectors: dict[str, str] = field(default_factory=dict)
     feed_title: str | None = None

@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,
+    "crawler.extensions.runlog.RunLogExtension": 510,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
@@ -61,6 +62,7 @@ HOTWATCH_MIN_TEXT_CHARS = 80
 HOTWATCH_PLANS = []
 HOTWATCH_PROGRESS_INTERVAL = 0.0
 HOTWATCH_REVISIT_HOURS = 24.0
+HOTWATCH_RUN_LOG = ""  # JSON-lines log of every skipped and failed page; "" = none
 HOTWATCH_STORE_BATCH = 50
 
 LOG_LEVEL = "INFO"

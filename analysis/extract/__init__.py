@@ -2,7 +2,7 @@
 
 ``extract_article(html, url=..., options=...)`` is a pure function: decoded HTML in, an
 ``Article`` out. It never raises on malformed or empty pages; it returns an ``Article``
-with empty text instead. ``decode_html`` turns page bytes into that HTML string.
+with empty text instead. ``decode_html``/``decode_page`` turn page bytes into that HTML string.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from lxml import etree
 from analysis.dates import parse_datetime
 from analysis.extract.body import find_body
 from analysis.extract.byline import find_author, find_outlet
+from analysis.extract.decode import decode_html, decode_page
 from analysis.extract.html import (
     HtmlElement,
-    decode_html,
-    detect_encoding,
     element_text,
     parse_html,
     prune,
@@ -90,6 +89,6 @@ __all__ = [
     "Tuning",
     "compile_selector",
     "decode_html",
-    "detect_encoding",
+    "decode_page",
     "extract_article",
 ]

@@ -1,4 +1,4 @@
-"""Decoding and parsing pages, and splitting a tree into lines of text.
+"""Parsing pages, and splitting a tree into lines of text.
 
 Everything works on lxml trees directly: BeautifulSoup is far too slow for the crawler's
 budget of a few milliseconds per page.
@@ -11,14 +11,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
-from w3lib.encoding import html_to_unicode
 
+from analysis.extract.nesting import MAX_DEPTH, flatten_nesting
 from analysis.extract.patterns import BLOCK_TAGS, DROP_TAGS
 
 HtmlElement = lxml_html.HtmlElement
 
-#: Tried in order on pages that declare no encoding (GB18030 is a superset of GBK/GB2312).
-DETECTION_ORDER = ("utf-8", "gb18030", "big5")
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 SPACE_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -29,67 +27,39 @@ CJK_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 LATIN_RE = re.compile(r"[A-Za-z]")
 
 #: ``huge_tree`` lifts libxml2's nesting limit from 256 to 2048 levels (broken pages
-#: with thousands of unclosed ``<div>``/``<font>`` exist) and its text-node size limit.
+#: with thousands of unclosed ``<div>``/``<font>`` exist) and its text-node size limit;
+#: deeper pages are flattened (``analysis.extract.nesting``) and parsed again.
 _PARSER = lxml_html.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, default_doctype=False, huge_tree=True
 )
-
-
-def detect_encoding(body: bytes) -> str | None:
-    """For pages that declare nothing: the first of ``DETECTION_ORDER`` that decodes cleanly."""
-    for encoding in DETECTION_ORDER:
-        try:
-            body.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return None
-
-
-def _is_utf8_text(body: bytes) -> bool:
-    if body.isascii():
-        return False
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def decode_html(body: bytes, *, http_encoding: str | None = None) -> str:
-    """Decode a page: HTTP header, then BOM / ``<meta charset>``, then detection.
-
-    w3lib reads GBK and GB2312 as their superset GB18030; unknown header charsets are
-    ignored rather than fatal. One exception to the order: a page whose ``<meta>`` names
-    another charset but whose bytes are valid UTF-8 with non-ASCII text is read as UTF-8
-    (saved or re-served pages often keep a stale ``<meta charset=gbk>``; real GBK text
-    is almost never valid UTF-8).
-    """
-    if http_encoding is None and _is_utf8_text(body):
-        http_encoding = "utf-8"
-    content_type = f"text/html; charset={http_encoding}" if http_encoding else None
-    try:
-        _, text = html_to_unicode(content_type, body, auto_detect_fun=detect_encoding)
-    except LookupError:
-        _, text = html_to_unicode(None, body, auto_detect_fun=detect_encoding)
-    return text
 
 
 def parse_html(markup: str) -> HtmlElement | None:
     """Parse decoded ``markup`` into a tree, or None when there is nothing to parse."""
     if not markup or not markup.strip():
         return None
-    markup = XML_DECLARATION_RE.sub("", markup, count=1)
-    try:
-        root = lxml_html.document_fromstring(
-            markup.encode("utf-8", errors="replace"), parser=_PARSER
-        )
-    except (etree.ParserError, ValueError, TypeError):
-        return None
+    markup = XML_DECLARATION_RE.sub("", markup, count=1).replace("\x00", "")
+    root = _parse(markup)
+    if root is not None and _too_deep():
+        root = _parse(flatten_nesting(markup, MAX_DEPTH))
     if not isinstance(root, lxml_html.HtmlElement):
         return None
     _adopt_stray_roots(root)
     return root
+
+
+def _parse(markup: str) -> etree._Element | None:
+    try:
+        return lxml_html.document_fromstring(
+            markup.encode("utf-8", errors="replace"), parser=_PARSER
+        )
+    except (etree.ParserError, ValueError, TypeError):
+        return None
+
+
+def _too_deep() -> bool:
+    """Whether libxml2 stopped the last parse at its depth limit (the rest of the page is lost)."""
+    return any("Excessive depth" in entry.message for entry in _PARSER.error_log)
 
 
 def _adopt_stray_roots(root: HtmlElement) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from scrapy import signals
@@ -9,15 +10,24 @@ from twisted.internet import task
 
 logger = logging.getLogger("hotwatch.progress")
 COUNTERS = ("fetched", "new", "updated", "relevant", "skipped", "errors")
+#: With nothing new, a line at most this often, saying what the crawl waits for.
+QUIET_SECONDS = 10.0
 
 
 class ProgressExtension:
-    """Log a one-line count of a source's progress every few seconds while it crawls."""
+    """Log a one-line count of a source's progress when it changes, or every 10 s at most.
 
-    def __init__(self, crawler: Any, interval: float) -> None:
+    Counts are checked every ``HOTWATCH_PROGRESS_INTERVAL`` seconds; a crawl waiting on a
+    slow page says so once every ``QUIET_SECONDS`` instead of repeating the same line.
+    """
+
+    def __init__(self, crawler: Any, interval: float, quiet: float = QUIET_SECONDS) -> None:
         self.crawler = crawler
         self.interval = interval
+        self.quiet = quiet
         self.loop: task.LoopingCall | None = None
+        self.last_line = ""
+        self.last_time = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
@@ -39,8 +49,23 @@ class ProgressExtension:
 
     def report(self) -> None:
         source = getattr(self.crawler.spider, "source_name", "?")
+        line = f"{source}: {self.counts(source)}"
+        now = time.monotonic()
+        if line != self.last_line:
+            logger.info("%s", line)
+        elif now - self.last_time >= self.quiet:
+            logger.info("%s; waiting on %d download(s)", line, self.in_flight())
+        else:
+            return
+        self.last_line, self.last_time = line, now
+
+    def counts(self, source: str) -> str:
         stats = self.crawler.stats
-        counts = ", ".join(
+        return ", ".join(
             f"{name} {stats.get_value(f'hotwatch/{source}/{name}', 0)}" for name in COUNTERS
         )
-        logger.info("%s: %s", source, counts)
+
+    def in_flight(self) -> int:
+        engine = getattr(self.crawler, "engine", None)
+        downloader = getattr(engine, "downloader", None)
+        return len(getattr(downloader, "active", ()))

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 
+from crawler.skips import AlreadyFresh
 from crawler.stores import store_from_settings
 from index import Store
 
@@ -34,7 +35,7 @@ class IncrementalMiddleware:
         if last is not None and datetime.now(UTC) - last < self.revisit:
             source = getattr(self.crawler.spider, "source_name", "?")
             self.crawler.stats.inc_value(f"hotwatch/{source}/fresh")
-            raise IgnoreRequest(f"fetched {last.isoformat()}, within the revisit interval")
+            raise AlreadyFresh(f"fetched {last.isoformat()}, within the revisit interval")
         return None
 
     def spider_closed(self) -> None:

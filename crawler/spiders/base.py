@@ -15,15 +15,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.items import PageItem
+from crawler.skips import NOT_HTML, TOO_LARGE, report_failure, report_skip
+from crawler.sniff import binary_kind
 
 NEXT_PAGE_TEXTS = {"下一页", "下页", "后页", "下一頁", "next", "next page", "›", "»", ">", ">>"}
 ARTICLE_URL = re.compile(
@@ -69,9 +69,14 @@ class SourceSpider(scrapy.Spider):
             )
 
     def parse_start(self, response: Response) -> Iterator[Any]:
-        body = _body(response)
+        body = self._body(response)
+        if body is None:
+            return
         head = body[:2048].lower()
-        if response.url.endswith("/robots.txt"):
+        kind = binary_kind(body)
+        if kind:
+            self._skip(response, NOT_HTML, kind)
+        elif response.url.endswith("/robots.txt"):
             yield from self._follow_sitemaps(sitemap_urls_from_robots(response.text, response.url))
         elif b"<urlset" in head or b"<sitemapindex" in head:
             yield from self.parse_sitemap(response)
@@ -80,12 +85,15 @@ class SourceSpider(scrapy.Spider):
         elif isinstance(response, TextResponse):
             yield from self.parse_listing(response)
         else:
-            self._skip(response, "start URL is neither a feed, a sitemap nor an HTML page")
+            self._skip(response, NOT_HTML, "start URL is neither a feed, a sitemap nor a page")
 
     # -- feeds and sitemaps ----------------------------------------------------------
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        selector = scrapy.Selector(text=_body(response).decode("utf-8", "replace"), type="xml")
+        body = self._body(response)
+        if body is None:
+            return
+        selector = scrapy.Selector(text=body.decode("utf-8", "replace"), type="xml")
         selector.remove_namespaces()
         for entry in selector.xpath("//item | //entry"):
             link = (
@@ -102,7 +110,10 @@ class SourceSpider(scrapy.Spider):
                 )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        sitemap = Sitemap(_body(response))
+        body = self._body(response)
+        if body is None:
+            return
+        sitemap = Sitemap(body)
         if sitemap.type == "sitemapindex":
             yield from self._follow_sitemaps(response.urljoin(e["loc"]) for e in sitemap)
             return
@@ -118,13 +129,13 @@ class SourceSpider(scrapy.Spider):
     # -- list pages ------------------------------------------------------------------
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
-            self._skip(response, "list page is not HTML")
+        if not isinstance(response, TextResponse) or binary_kind(response.body):
+            self._skip(response, NOT_HTML, binary_kind(response.body) or _content_type(response))
             return
         depth = int(response.meta.get("list_depth", 0))
         extractor = LinkExtractor(unique=True)
         for link in extractor.extract_links(response):
-            if not self._allowed(link.url):
+            if not self.allows(link.url):
                 continue
             if self._is_next_page(link):
                 if depth + 1 < self.max_list_pages:
@@ -137,7 +148,7 @@ class SourceSpider(scrapy.Spider):
             elif self._looks_like_article(link):
                 yield self.article_request(link.url, feed_title=_clean(link.text))
 
-    def _allowed(self, url: str) -> bool:
+    def allows(self, url: str) -> bool:
         """Same test as Scrapy's offsite filter, on the host alone (ports do not matter)."""
         host = urlparse(url).hostname or ""
         return not self.allowed_domains or any(
@@ -171,13 +182,17 @@ class SourceSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
-        if not isinstance(response, TextResponse) or not _is_html(response):
-            self._skip(response, f"not HTML ({_content_type(response) or 'unknown type'})")
+        """An article page, as bytes: the pipelines decode it (the declared charset may lie)."""
+        kind = binary_kind(response.body)
+        if kind or not _is_html(response):
+            declared = _content_type(response) or "no Content-Type"
+            self._skip(response, NOT_HTML, f"{kind} served as {declared}" if kind else declared)
             return
         self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/fetched")
         yield PageItem(
             url=response.url,
-            html=response.text,
+            body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             source=self.source_name,
             fetched_at=datetime.now(UTC),
             tier=self.tier,
@@ -190,31 +205,33 @@ class SourceSpider(scrapy.Spider):
     # -- failures -----------------------------------------------------------------------
 
     def on_error(self, failure: Failure) -> None:
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # fresh URLs and robots.txt refusals are counted where they are decided
-        request = getattr(failure, "request", None)
-        if failure.check(DownloadCancelledError):  # over DOWNLOAD_MAXSIZE
-            self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/skipped")
-            self.logger.info("skipped %s: %s", request.url if request else "?", failure.value)
-            return
-        url = request.url if request is not None else "?"
-        response = getattr(failure.value, "response", None)
-        reason = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
-        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/errors")
-        self.errors.append(f"{url}: {reason or failure.type.__name__}")
-        self.logger.warning("%s: %s", url, reason)
+        """Every failed request is reported with its reason (skips and failures alike)."""
+        failed = report_failure(self.crawler, self.source_name, failure)
+        if failed is not None:
+            url, reason = failed
+            self.errors.append(f"{url}: {reason}")
+            self.logger.warning("%s: %s", url, reason)
 
-    def _skip(self, response: Response, reason: str) -> None:
-        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/skipped")
-        self.logger.info("skipped %s: %s", response.url, reason)
+    def _skip(self, response: Response, reason: str, detail: str = "") -> None:
+        report_skip(self.crawler, self.source_name, response.url, reason, detail)
+        self.logger.info("skipped %s: %s %s", response.url, reason, detail)
+
+    def _body(self, response: Response) -> bytes | None:
+        """The body, gunzipped if it is a ``.gz`` file (within the size limit), else None."""
+        body = response.body
+        if body[:2] != b"\x1f\x8b":
+            return body
+        limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        try:
+            return gunzip(body, max_size=limit)
+        except ValueError:  # Scrapy's "decompressed size over max_size"
+            self._skip(response, TOO_LARGE, f"gzip file larger than {limit} bytes unpacked")
+        except OSError as error:
+            self._skip(response, NOT_HTML, f"broken gzip file ({error})")
+        return None
 
     def _start_hosts(self) -> list[str]:
         return sorted({urlparse(u).hostname or "" for u in self.start_urls_for_source()} - {""})
-
-
-def _body(response: Response) -> bytes:
-    body = response.body
-    return gunzip(body) if body[:2] == b"\x1f\x8b" else body
 
 
 def _content_type(response: Response) -> str:

@@ -28,6 +28,7 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from crawler.items import PostItem
+from crawler.skips import page_failed
 from crawler.spiders.base import SourceSpider
 from crawler.weibo.api import (
     BLOCKED_STATUSES,
@@ -232,7 +233,9 @@ class WeiboSpider(SourceSpider):
         if "login required" in problem and not self.cookies:
             hint = f" ({self.cookie_env} is not set)" if self.cookie_env else " (no cookie set)"
         message = f"weibo: {problem}{tried}{hint}: {what}"
-        self.crawler.stats.inc_value(f"hotwatch/{self.source_name}/errors")
+        self.crawler.signals.send_catch_log(
+            page_failed, url=what, reason=f"{problem}{tried}{hint}", source=self.source_name
+        )
         self.errors.append(message)
         self.logger.warning(message)
 

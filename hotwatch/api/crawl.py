@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -10,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as crawler_settings_module
+from crawler.extensions.runlog import read_run_log
 from hotwatch.config import Config, SourceConfig
 
 BLOCKING_STATUSES = (403, 418, 432)
@@ -43,6 +46,9 @@ class SourceSummary:
     spooled: int = 0  # kept in the Elasticsearch spool: the cluster was unreachable
     blocked: int = 0  # answers that refuse a crawler: HTTP 403/418/432, captcha, login walls
     messages: list[str] = field(default_factory=list)
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    skipped_urls: list[dict[str, str]] = field(default_factory=list)  # {url, reason, detail}
+    failed_urls: list[dict[str, str]] = field(default_factory=list)  # {url, reason}
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,6 +60,23 @@ def adhoc_source(url: str) -> SourceConfig:
     if not host:
         raise ValueError(f"not an http(s) URL: {url!r}")
     return SourceConfig(name=host, type="site", start_urls=(url,), allowed_domains=(host,))
+
+
+def run_log_path(data_dir: Path, started: datetime) -> Path:
+    """``DATA_DIR/logs/crawl-YYYYmmdd-HHMMSS.jsonl``: every skip and failure of one run."""
+    return Path(data_dir) / "logs" / f"crawl-{started:%Y%m%d-%H%M%S}.jsonl"
+
+
+def skip_lines(summary: SourceSummary) -> list[str]:
+    """``source: skipped 4 (too large 2, not an HTML page 2)`` and one line per skipped URL."""
+    if not summary.skip_reasons:
+        return []
+    reasons = ", ".join(f"{reason} {count}" for reason, count in summary.skip_reasons.items())
+    lines = [f"{summary.name}: skipped {summary.skipped} ({reasons})"]
+    for skip in summary.skipped_urls:
+        detail = f" ({skip['detail']})" if skip.get("detail") else ""
+        lines.append(f"  {skip['reason']}: {skip['url']}{detail}")
+    return lines
 
 
 def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = False) -> Settings:
@@ -97,6 +120,8 @@ def run_crawl(
     runs once per process.
     """
     settings = scrapy_settings(config, max_pages=max_pages, progress=progress)
+    log = run_log_path(config.data_dir, datetime.now())
+    settings.set("HOTWATCH_RUN_LOG", str(log), priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
@@ -108,14 +133,24 @@ def run_crawl(
         )
         crawlers.append((source, crawler))
     process.start()
-    return [summarize(source, crawler) for source, crawler in crawlers]
+    return [summarize(source, crawler, log) for source, crawler in crawlers]
 
 
-def summarize(source: SourceConfig, crawler: Any) -> SourceSummary:
+def summarize(source: SourceConfig, crawler: Any, log: Path | None = None) -> SourceSummary:
     stats = crawler.stats.get_stats()
     summary = SourceSummary(name=source.name, type=source.type)
     for count in COUNTS:
         setattr(summary, count, int(stats.get(f"hotwatch/{source.name}/{count}", 0)))
+    prefix = f"hotwatch/{source.name}/skip/"
+    reasons = {key.removeprefix(prefix): int(n) for key, n in stats.items() if key.startswith(prefix)}
+    summary.skip_reasons = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    for record in read_run_log(log, source.name) if log else []:
+        if record.get("outcome") == "skipped":
+            summary.skipped_urls.append(
+                {"url": record["url"], "reason": record["reason"], "detail": record["detail"]}
+            )
+        elif record.get("outcome") == "failed":
+            summary.failed_urls.append({"url": record["url"], "reason": record["reason"]})
     spider = crawler.spider
     summary.messages = list(getattr(spider, "errors", []))[:20]
     if summary.spooled:

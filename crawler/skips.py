@@ -1,0 +1,116 @@
+"""Why a page was not stored: the reasons, how a failure maps to one, and how it is reported.
+
+Every page a crawl gives up on is either *skipped* (the page is not something to store:
+too large, not HTML, no article, robots.txt says no) or *failed* (the server or the
+network let us down: HTTP errors, timeouts, refused connections). Spiders and
+middlewares report both through two signals; ``crawler.extensions.runlog`` counts
+them by reason and writes each to the run's log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+TOO_LARGE = "too large"
+NOT_HTML = "not an HTML page"
+UNDECODABLE = "undecodable"
+NO_ARTICLE = "no article found"
+ROBOTS = "disallowed by robots.txt"
+ROBOTS_UNREACHABLE = "robots.txt unreachable"
+TOO_MANY_REDIRECTS = "too many redirects"
+REDIRECT_LOOP = "redirect loop"
+OFFSITE_REDIRECT = "redirected off-site"
+IGNORED = "ignored"
+
+#: Sent as ``page_skipped(url=..., reason=..., detail=..., source=...)``.
+page_skipped = object()
+#: Sent as ``page_failed(url=..., reason=..., source=...)``.
+page_failed = object()
+
+
+class SkipPage(DropItem):
+    """A pipeline's refusal of a page, with one of the reasons above."""
+
+    def __init__(self, reason: str, url: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {url}" + (f" ({detail})" if detail else ""))
+        self.reason = reason
+        self.url = url
+        self.detail = detail
+
+
+class AlreadyFresh(IgnoreRequest):
+    """The URL was fetched within the revisit interval: not a skip, counted as fresh."""
+
+
+class RobotsUnreachable(IgnoreRequest):
+    """robots.txt could not be read (timeout, 5xx): the host is not crawled this run."""
+
+
+def classify(failure: Failure) -> tuple[str, str, str] | None:
+    """``(outcome, reason, detail)`` for a request's failure, outcome "skipped" or "failed".
+
+    None for failures that are no news (URLs fetched recently).
+    """
+    message = failure.getErrorMessage()
+    if failure.check(AlreadyFresh):
+        return None
+    if failure.check(HttpError):
+        return "failed", f"HTTP {failure.value.response.status}", ""
+    if failure.check(DownloadCancelledError):
+        return "skipped", TOO_LARGE, message
+    if failure.check(RobotsUnreachable):
+        return "skipped", ROBOTS_UNREACHABLE, message
+    if failure.check(IgnoreRequest):
+        return "skipped", _ignored_reason(message), message
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "failed", "timeout", message
+    if failure.check(DNSLookupError):
+        return "failed", "DNS lookup failed", message
+    if failure.check(ConnectionRefusedError, ConnectError):
+        return "failed", "connection failed", message
+    return "failed", message or failure.type.__name__, ""
+
+
+def _ignored_reason(message: str) -> str:
+    lowered = message.lower()
+    if "robots.txt" in lowered:
+        return ROBOTS
+    if "maxsize" in lowered or "max size" in lowered:
+        return TOO_LARGE
+    if "max redirections" in lowered:
+        return TOO_MANY_REDIRECTS
+    if "offsite" in lowered:
+        return OFFSITE_REDIRECT
+    return IGNORED
+
+
+def report_failure(crawler: Any, source: str, failure: Failure) -> tuple[str, str] | None:
+    """Send the signal for a failed request; returns ``(url, reason)`` of a failure, else None."""
+    verdict = classify(failure)
+    request = getattr(failure, "request", None)
+    url = request.url if request is not None else "?"
+    if verdict is None:
+        return None
+    outcome, reason, detail = verdict
+    if outcome == "skipped":
+        report_skip(crawler, source, url, reason, detail)
+        return None
+    crawler.signals.send_catch_log(page_failed, url=url, reason=reason, source=source)
+    return url, reason
+
+
+def report_skip(crawler: Any, source: str, url: str, reason: str, detail: str = "") -> None:
+    crawler.signals.send_catch_log(
+        page_skipped, url=url, reason=reason, detail=detail, source=source
+    )
