@@ -32,6 +32,8 @@ REDIRECT_MAX_TIMES = 5
 RETRY_ENABLED = True
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_TIMES = 2
+# Retry-After longer than this gives up on the page ("HTTP 429") instead of waiting.
+HOTWATCH_MAX_RETRY_AFTER = 120.0
 
 # -- optional HTTP cache (hotwatch.toml: [crawl] http_cache = true) ------------
 HTTPCACHE_ENABLED = False
@@ -41,6 +43,10 @@ HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 # -- components -----------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.incremental.IncrementalMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
+    # Before RetryMiddleware (550) sees a 429/503, so Retry-After sets the domain's pace.
+    "crawler.middlewares.retryafter.RetryAfterMiddleware": 560,
 }
 EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DownloadCancelledError, DropItem, IgnoreRequest
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    DropItem,
+    IgnoreRequest,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectError,
@@ -69,15 +75,15 @@ def classify(failure: Failure) -> tuple[str, str, str] | None:
         return "failed", f"HTTP {failure.value.response.status}", ""
     if failure.check(DownloadCancelledError):
         return "skipped", TOO_LARGE, message
-    if failure.check(RobotsUnreachable):
-        return "skipped", ROBOTS_UNREACHABLE, message
+    if failure.check(RobotsUnreachable):  # the host let us down: a failure, not a skip
+        return "failed", message, ""
     if failure.check(IgnoreRequest):
         return "skipped", _ignored_reason(message), message
-    if failure.check(TimeoutError, TCPTimedOutError):
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "failed", "timeout", message
     if failure.check(DNSLookupError):
         return "failed", "DNS lookup failed", message
-    if failure.check(ConnectionRefusedError, ConnectError):
+    if failure.check(ConnectionRefusedError, ConnectError, DownloadConnectionRefusedError):
         return "failed", "connection failed", message
     return "failed", message or failure.type.__name__, ""
 

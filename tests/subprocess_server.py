@@ -25,15 +25,21 @@ def serve_and_announce(httpd: ThreadingHTTPServer) -> None:
 
 def server_url(module: str, label: str) -> Iterator[str]:
     """In the test process: run ``python -m module`` and yield the URL it prints, then kill it."""
+    for urls in server_urls(module, label, lines=1):
+        yield urls[0]
+
+
+def server_urls(module: str, label: str, *, lines: int) -> Iterator[list[str]]:
+    """Like ``server_url`` for a server that prints ``lines`` base URLs, one a line."""
     process = subprocess.Popen(
         [sys.executable, "-m", module], stdout=subprocess.PIPE, text=True, cwd=ROOT
     )
     try:
         assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://127.0.0.1:"):
-            raise RuntimeError(f"{label} did not start (printed {url!r})")
-        yield url
+        urls = [process.stdout.readline().strip() for _ in range(lines)]
+        if not all(url.startswith("http://127.0.0.1:") for url in urls):
+            raise RuntimeError(f"{label} did not start (printed {urls!r})")
+        yield urls
     finally:
         process.kill()
         process.wait()

@@ -36,9 +36,9 @@ SAMPLE_BYTES = 256 * 1024
 MIN_UTF8_RUN = 6
 #: A lead byte takes the byte after it along: GBK and Big5 trail bytes may be ASCII letters
 #: and GB18030 four-byte sequences have digits in them; a run must not split a character.
-_NON_ASCII_RUN = re.compile(rb"(?:[\x80-\xff][\x30-\xff]?)+")
+_NON_ASCII_RUN = re.compile(rb"(?:[\x80-\xff][\x30-\x39\x40-\xff]?)+")
 _UTF8_CJK_BYTES = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}")
-_UTF8_CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+_UTF8_CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef0-9A-Za-z]+")
 _ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
 _CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff5e\u2014-\u201d\u2026]")
 _LATIN_LETTERS = re.compile(r"[\u00c0-\u024f]")
@@ -47,7 +47,9 @@ _BAD = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 def decode_html(body: bytes, *, http_encoding: str | None = None) -> str:
     """The text of a page's bytes; ``http_encoding`` is the Content-Type charset, if any."""
-    return decode_page(body, content_type=f"text/html; charset={http_encoding}" if http_encoding else None)
+    return decode_page(
+        body, content_type=f"text/html; charset={http_encoding}" if http_encoding else None
+    )
 
 
 def decode_page(body: bytes, *, content_type: str | None = None) -> str:

@@ -62,7 +62,10 @@ class RunLogExtension:
             if not spider.allows(request.url):
                 host = urlparse(request.url).hostname
                 self.page_skipped(
-                    request.meta["redirect_urls"][0], OFFSITE_REDIRECT, f"to {host}", _source(spider)
+                    request.meta["redirect_urls"][0],
+                    OFFSITE_REDIRECT,
+                    f"to {host}",
+                    _source(spider),
                 )
 
     def request_dropped(self, request: Request, spider: Any) -> None:

@@ -142,7 +142,9 @@ def summarize(source: SourceConfig, crawler: Any, log: Path | None = None) -> So
     for count in COUNTS:
         setattr(summary, count, int(stats.get(f"hotwatch/{source.name}/{count}", 0)))
     prefix = f"hotwatch/{source.name}/skip/"
-    reasons = {key.removeprefix(prefix): int(n) for key, n in stats.items() if key.startswith(prefix)}
+    reasons = {
+        key.removeprefix(prefix): int(n) for key, n in stats.items() if key.startswith(prefix)
+    }
     summary.skip_reasons = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
     for record in read_run_log(log, source.name) if log else []:
         if record.get("outcome") == "skipped":

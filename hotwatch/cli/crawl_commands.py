@@ -27,11 +27,17 @@ def crawl(
 ) -> None:
     """Crawl the configured sources, analyse and index what they publish.
 
+    Every skipped page is listed with its reason (too large, not an HTML page,
+    undecodable, no article found, robots.txt ...), in --json too, and each run keeps
+    a log of its skips and failures in DATA_DIR/logs/crawl-YYYYmmdd-HHMMSS.jsonl.
+
     \b
     Example:
         hotwatch crawl --source chinanews-society --max-pages 20
         hotwatch crawl --url https://news.example.com/society/index.html
     """
+    from hotwatch.api.crawl import skip_lines
+
     result = context.api.crawl(
         sources=source_names, url=url, max_pages=max_pages, progress=not as_json
     )
@@ -69,6 +75,8 @@ def crawl(
         )
     )
     for summary in summaries:
+        for line in skip_lines(summary):
+            click.echo(line, err=True)
         for message in summary.messages[:5]:
             click.echo(f"{summary.name}: {message}", err=True)
 
