@@ -106,12 +106,12 @@ class IncidentState:
     last_seen: datetime | None = None
     members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
     place_keys: set[str] = field(default_factory=set)
+    band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def keys(self) -> list[str]:
         """Lookup keys: every LSH band of every member, and the places and weeks it covers."""
-        bands = {key for signature in self.members.values() for key in band_keys(signature)}
-        return sorted(bands | self.place_keys | {_id_key(self.id)})
+        return sorted(self.band_keys | self.place_keys | {_id_key(self.id)})
 
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
@@ -131,6 +131,7 @@ class IncidentState:
                 for doc_id, sig in sorted(self.members.items())
             },
             "place_keys": sorted(self.place_keys),
+            "band_keys": sorted(self.band_keys),
         }
 
     @classmethod
@@ -140,13 +141,14 @@ class IncidentState:
             founded=(float(data["founded"][0]), str(data["founded"][1])),
             places=set(data["places"]),
             hotlines=set(data["hotlines"]),
-            bigrams={sys.intern(b) for b in data["bigrams"].split()},
+            bigrams=set(data["bigrams"].split()),
             last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
             members={
                 doc_id: np.frombuffer(base64.b64decode(sig), dtype="<u4").astype(np.uint64)
                 for doc_id, sig in data["members"].items()
             },
             place_keys=set(data["place_keys"]),
+            band_keys=set(data["band_keys"]),
         )
 
 
@@ -286,8 +288,10 @@ class IncidentIndex:
             for place in places - {NOWHERE}
             for key in (_any_time_key(place), _place_key(place, week))
         }
+        bands = band_keys(signature)
         incident.place_keys |= place_keys
-        for key in {*band_keys(signature), *place_keys, _id_key(incident.id)}:
+        incident.band_keys.update(bands)
+        for key in {*bands, *place_keys, _id_key(incident.id)}:
             self.by_key[key].add(incident.id)
         incident.places |= places
         incident.hotlines |= set(doc.hotlines)

@@ -2,7 +2,8 @@
 
 Usage: python bench/clustering.py [--sizes 10000,30000,100000] [--store-sizes 10000,100000]
                                   [--crawl 100] [--backend sqlite|elasticsearch] [--check]
-                                  [--minhash-docs 20000] [--no-memory] [--no-assign] [--no-store]
+                                  [--minhash-docs 20000] [--data-dir DIR]
+                                  [--no-memory] [--no-assign] [--no-store]
 
 Generates a synthetic Chinese corpus shaped like real coverage: most reports are
 singletons (one citizen, one failure, one street), some events get a wave of
@@ -25,8 +26,10 @@ and compares the ids with the incremental ones.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import shutil
 import tempfile
 import time
 import tracemalloc
@@ -233,12 +236,20 @@ def bench_assign(sizes: list[int], memory: bool) -> None:
 
 
 def bench_update(
-    store_sizes: list[int], crawl: int, *, backend: str, es_url: str | None, check: bool
+    store_sizes: list[int],
+    crawl: int,
+    *,
+    backend: str,
+    es_url: str | None,
+    check: bool,
+    data_dir: Path | None = None,
 ) -> None:
     """Incident update after a crawl of ``crawl`` newest documents, at each store size.
 
     The baseline, measured on the same store in the same run, is the full rebuild
-    (what every update did before incidents were kept in the store).
+    (what every update did before incidents were kept in the store). With ``data_dir``
+    (SQLite) each size's store is built once, kept as ``base.db`` with its load and
+    rebuild times, and restored from it on later runs.
     """
     print(f"\nincident update after a crawl of {crawl} new documents ({backend})")
     print(
@@ -250,15 +261,22 @@ def bench_update(
         docs = sorted(corpus(size + crawl, seed=11), key=lambda d: (d.published_at, d.url))
         old, new = docs[:size], docs[size:]  # a crawl brings the newest reports
         with tempfile.TemporaryDirectory() as tmp:
-            store = _open(backend, Path(tmp), es_url)
+            directory = data_dir / f"incidents-{size}" if data_dir else Path(tmp)
+            saved = _restore(directory) if data_dir else None
+            store = _open(backend, directory, es_url)
             try:
-                started = time.perf_counter()
-                for i in range(0, len(old), 1000):
-                    store.upsert_many(old[i : i + 1000])
-                loaded = time.perf_counter() - started
-                started = time.perf_counter()
-                rebuild_incidents(store, now=NOW)
-                rebuilt = time.perf_counter() - started
+                if saved:
+                    loaded, rebuilt = saved
+                else:
+                    started = time.perf_counter()
+                    for i in range(0, len(old), 1000):
+                        store.upsert_many(old[i : i + 1000])
+                    loaded = time.perf_counter() - started
+                    started = time.perf_counter()
+                    rebuild_incidents(store, now=NOW)
+                    rebuilt = time.perf_counter() - started
+                    if data_dir:
+                        _save(store, directory, loaded, rebuilt)
                 store.upsert_many(new)
                 started = time.perf_counter()
                 update_incidents(store, now=NOW)
@@ -278,6 +296,22 @@ def bench_update(
 
 
 NOW = START + timedelta(days=3650)
+
+
+def _save(store: Store, directory: Path, loaded: float, rebuilt: float) -> None:
+    store.db.execute("VACUUM INTO ?", (str(directory / "base.db"),))  # type: ignore[attr-defined]
+    (directory / "build.json").write_text(json.dumps({"load": loaded, "rebuild": rebuilt}))
+
+
+def _restore(directory: Path) -> tuple[float, float] | None:
+    """The saved store's build times, with the store copied back from ``base.db``."""
+    if not (directory / "base.db").exists():
+        return None
+    for leftover in directory.glob("hotwatch.db*"):
+        leftover.unlink()
+    shutil.copyfile(directory / "base.db", directory / "hotwatch.db")
+    times = json.loads((directory / "build.json").read_text())
+    return times["load"], times["rebuild"]
 
 
 def _open(backend: str, data_dir: Path, es_url: str | None) -> Store:
@@ -349,6 +383,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "elasticsearch"), default="sqlite")
     parser.add_argument("--es-url", default=os.environ.get("HOTWATCH_ES_URL"))
     parser.add_argument("--check", action="store_true", help="rebuild again, compare ids")
+    parser.add_argument("--data-dir", type=Path, help="keep built SQLite stores here, reuse them")
     parser.add_argument("--minhash-docs", type=int, default=20_000)
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-assign", action="store_true")
@@ -360,7 +395,14 @@ def main() -> None:
         bench_minhash(args.minhash_docs)
     if not args.no_store:
         sizes = [int(s) for s in args.store_sizes.split(",")]
-        bench_update(sizes, args.crawl, backend=args.backend, es_url=args.es_url, check=args.check)
+        bench_update(
+            sizes,
+            args.crawl,
+            backend=args.backend,
+            es_url=args.es_url,
+            check=args.check,
+            data_dir=args.data_dir,
+        )
 
 
 if __name__ == "__main__":
