@@ -16,19 +16,30 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from analysis.risk import LEVELS
+from index.elasticsearch_body import (
+    Translate,
+    document_body,
+    fetch_body,
+    reason,
+    stored_document,
+    timestamp,
+)
+from index.elasticsearch_incidents import (
+    INCIDENT_MAPPING,
+    INCIDENT_STATE_MAPPING,
+    IncidentMethods,
+)
 from index.elasticsearch_query import filter_clauses, rule_query, sort_clauses
-from index.errors import DocumentNotFound, IncidentNotFound, StoreUnavailable
+from index.errors import DocumentNotFound, StoreUnavailable
 from index.records import (
     FACETS,
     Hit,
-    IncidentRecord,
     SearchQuery,
     SearchResult,
     StoredDocument,
@@ -39,7 +50,6 @@ from index.records import (
 from index.snippets import make_snippet
 from index.spool import SPOOL_DIRECTORY, Spool
 from index.sqlite_query import REGION_KINDS, parse_query
-from index.tokens import index_text
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +82,7 @@ _KEYWORDS = (
 DOCUMENT_MAPPING: dict[str, Any] = {
     "dynamic": False,
     # The terms are not kept in _source (half the disk), so a document is only ever
-    # written whole (``_body``): a partial update would re-index it without them.
+    # written whole (``document_body``): a partial update would re-index it without them.
     "_source": {"excludes": ["title_terms", "body_terms"]},
     "properties": {
         **{name: {"type": "keyword"} for name in _KEYWORDS},
@@ -89,25 +99,10 @@ FETCH_MAPPING: dict[str, Any] = {
     "dynamic": False,
     "properties": {"url": {"type": "keyword"}, "fetched_at": {"type": "keyword"}},
 }
-INCIDENT_MAPPING: dict[str, Any] = {
-    "dynamic": False,
-    "properties": {
-        "level": {"type": "keyword"},
-        "level_rank": {"type": "integer"},
-        "score": {"type": "integer"},
-        "last_seen_ts": {"type": "long"},
-        "record": {"type": "object", "enabled": False},
-    },
-}
-INCIDENT_STATE_MAPPING: dict[str, Any] = {
-    "dynamic": False,
-    "properties": {"keys": {"type": "keyword"}, "state": {"type": "object", "enabled": False}},
-}
-STATE_PAGE = 1000
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(StoredDocument))
 
 
-class ElasticsearchStore:
+class ElasticsearchStore(IncidentMethods):
     """A store on an Elasticsearch cluster (8.x), with a local spool for what it cannot take."""
 
     backend = "elasticsearch"
@@ -194,7 +189,7 @@ class ElasticsearchStore:
         records = self.spool.read()
         if not records:
             return 0
-        docs = [_document(record) for record in records]
+        docs = [stored_document(record) for record in records]
         outcomes, failed = self._write(docs)
         self.spool.replace(doc.to_json() for doc in failed)
         return sum(1 for outcome in outcomes if outcome != "spooled")
@@ -208,100 +203,10 @@ class ElasticsearchStore:
         try:
             self._ensure_ready()
             self.client.index(
-                index=self.fetches, id=document_id(url), document=_fetch(url, fetched_at)
+                index=self.fetches, id=document_id(url), document=fetch_body(url, fetched_at)
             )
         except (StoreUnavailable, TransportError, ApiError) as error:
-            logger.warning("fetch time of %s not recorded: %s", url, _reason(error))
-
-    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
-        """Buffered: incident assignments are written in bulk before the next read."""
-        self._pending_incidents[doc_id] = incident_id
-        if len(self._pending_incidents) >= 500:
-            self._flush_incidents()
-
-    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
-        """A fresh physical index with exactly these records, then an atomic alias swap."""
-        self._flush_incidents()
-        actions = [{"_id": r.id, "_source": _incident(r)} for r in records]
-        with self._errors():
-            old = self._physical(self.incidents)
-            new = f"{self.incidents}-{time.time_ns()}"
-            self._create(new, INCIDENT_MAPPING)
-            helpers.bulk(self.client, actions, index=new, refresh="wait_for", max_retries=3)
-            self._swap_alias(self.incidents, old, new)
-
-    def put_incidents(
-        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
-    ) -> None:
-        """Write these incident records (replacing those with the same id), delete others."""
-        actions: list[dict[str, Any]] = [
-            {"_op_type": "delete", "_index": self.incidents, "_id": i} for i in delete
-        ]
-        actions += [
-            {"_index": self.incidents, "_id": r.id, "_source": _incident(r)} for r in records
-        ]
-        self._bulk_or_raise(actions)
-
-    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
-        keys = list(dict.fromkeys(keys))
-        if not keys:
-            return []
-        self._before_read()
-        found: dict[str, dict[str, Any]] = {}
-        with self._errors():
-            for start in range(0, len(keys), STATE_PAGE):
-                query = {"terms": {"keys": keys[start : start + STATE_PAGE]}}
-                for hit in helpers.scan(
-                    self.client, index=self.incident_states_alias, query={"query": query}
-                ):
-                    found.setdefault(hit["_id"], hit["_source"]["state"])
-        return list(found.values())
-
-    def write_incident_states(
-        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
-    ) -> None:
-        actions = [
-            {"_op_type": "delete", "_index": self.incident_states_alias, "_id": incident_id}
-            if value is None
-            else {
-                "_index": self.incident_states_alias,
-                "_id": incident_id,
-                "_source": {"keys": value[0], "state": value[1]},
-            }
-            for incident_id, value in states.items()
-        ]
-        self._bulk_or_raise(actions)
-
-    def clear_incident_states(self) -> None:
-        """A fresh empty physical index behind the alias (the node may lack delete-by-query)."""
-        self._ensure_ready()
-        with self._errors():
-            old = self._physical(self.incident_states_alias)
-            new = f"{self.incident_states_alias}-{time.time_ns()}"
-            self._create(new, INCIDENT_STATE_MAPPING)
-            self._swap_alias(self.incident_states_alias, old, new)
-
-    def _bulk_or_raise(self, actions: list[dict[str, Any]]) -> None:
-        """Bulk writes that must all succeed (a missing delete is fine)."""
-        if not actions:
-            return
-        self._ensure_ready()
-        with self._errors():
-            for ok, item in helpers.streaming_bulk(
-                self.client,
-                actions,
-                max_retries=3,
-                initial_backoff=1,
-                raise_on_error=False,
-                chunk_size=500,
-                refresh="wait_for",
-            ):
-                result = next(iter(item.values()))
-                if not ok and result.get("status") != 404:
-                    raise StoreUnavailable(
-                        f"Elasticsearch at {', '.join(self.urls)} refused a write: "
-                        f"{_reason(Exception(str(result.get('error'))))}"
-                    )
+            logger.warning("fetch time of %s not recorded: %s", url, reason(error))
 
     # -- reading -----------------------------------------------------------------
 
@@ -312,7 +217,7 @@ class ElasticsearchStore:
                 found = self.client.get(index=self.documents, id=doc_id)
             except NotFoundError:
                 raise DocumentNotFound(f"no document with id {doc_id!r}") from None
-        return _document(found["_source"])
+        return stored_document(found["_source"])
 
     def last_fetched(self, url: str) -> datetime | None:
         """None when unknown, or when the cluster is unreachable (the page is fetched again)."""
@@ -325,7 +230,7 @@ class ElasticsearchStore:
             return None
         except (StoreUnavailable, TransportError, ApiError) as error:
             self._down_until = time.monotonic() + DOWN_SECONDS
-            logger.warning("Elasticsearch unreachable for fetch times: %s", _reason(error))
+            logger.warning("Elasticsearch unreachable for fetch times: %s", reason(error))
             return None
         return datetime.fromisoformat(found["_source"]["fetched_at"])
 
@@ -339,7 +244,7 @@ class ElasticsearchStore:
         self._before_read()
         filters: list[dict[str, Any]] = []
         if since is not None:
-            filters.append({"range": {"date_ts": {"gte": _timestamp(since)}}})
+            filters.append({"range": {"date_ts": {"gte": timestamp(since)}}})
         if incident_id is not None:
             filters.append({"term": {"incident_id": incident_id}})
         if pending:
@@ -353,7 +258,7 @@ class ElasticsearchStore:
             for hit in helpers.scan(
                 self.client, index=self.documents, query=body, preserve_order=True
             ):
-                yield _document(hit["_source"])
+                yield stored_document(hit["_source"])
 
     def search(self, query: SearchQuery) -> SearchResult:
         rule = parse_query(query.text)
@@ -393,40 +298,6 @@ class ElasticsearchStore:
             else {}
         )
         return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
-
-    def get_incident(self, incident_id: str) -> IncidentRecord:
-        self._before_read()
-        with self._errors():
-            try:
-                found = self.client.get(index=self.incidents, id=incident_id)
-            except NotFoundError:
-                raise IncidentNotFound(f"no incident with id {incident_id!r}") from None
-        return IncidentRecord.from_json(found["_source"]["record"])
-
-    def list_incidents(
-        self,
-        *,
-        levels: tuple[str, ...] = (),
-        since: datetime | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[IncidentRecord]:
-        """Incidents by risk (level, then score), then most recently seen."""
-        filters: list[dict[str, Any]] = []
-        if levels:
-            filters.append({"terms": {"level": list(levels)}})
-        if since is not None:
-            filters.append({"range": {"last_seen_ts": {"gte": _timestamp(since)}}})
-        body = {
-            "query": {"bool": {"filter": filters}},
-            "sort": [{"level_rank": "desc"}, {"score": "desc"}, {"last_seen_ts": "desc"}],
-            "from": offset,
-            "size": limit,
-        }
-        self._before_read()
-        with self._errors():
-            response = self.client.search(index=self.incidents, body=body)
-        return [IncidentRecord.from_json(h["_source"]["record"]) for h in response["hits"]["hits"]]
 
     def stats(self) -> dict[str, Any]:
         self._before_read()
@@ -487,8 +358,9 @@ class ElasticsearchStore:
             actions = (
                 {
                     "_id": h["_id"],
-                    "_source": _body(
-                        _document(h["_source"]), pending=h["_source"].get("incident_pending", True)
+                    "_source": document_body(
+                        stored_document(h["_source"]),
+                        pending=h["_source"].get("incident_pending", True),
                     ),
                 }
                 for h in scan
@@ -521,7 +393,7 @@ class ElasticsearchStore:
             errors = self._bulk_documents(docs, previous)
         except (StoreUnavailable, TransportError, ApiError) as error:
             self._down_until = time.monotonic() + DOWN_SECONDS
-            logger.warning("Elasticsearch write failed: %s", _reason(error))
+            logger.warning("Elasticsearch write failed: %s", reason(error))
             return ["spooled"] * len(docs), docs
         outcomes: list[UpsertOutcome] = []
         failed = []
@@ -542,7 +414,10 @@ class ElasticsearchStore:
         """The stored version of each document, and whether it awaits incident placement."""
         found = self.client.mget(index=self.documents, ids=[doc.id for doc in docs])
         return {
-            d["_id"]: (_document(d["_source"]), bool(d["_source"].get("incident_pending", True)))
+            d["_id"]: (
+                stored_document(d["_source"]),
+                bool(d["_source"].get("incident_pending", True)),
+            )
             for d in found["docs"]
             if d.get("found")
         }
@@ -555,14 +430,14 @@ class ElasticsearchStore:
         for doc in docs:
             old, old_pending = previous.get(doc.id, (None, True))
             incident_id, pending = placement(doc, old, old_pending)
-            body = _body(replace(doc, incident_id=incident_id), pending=pending)
+            body = document_body(replace(doc, incident_id=incident_id), pending=pending)
             actions.append({"_index": self.documents, "_id": doc.id, "_source": body})
             for url in {doc.url, doc.fetched_url or doc.url}:
                 actions.append(
                     {
                         "_index": self.fetches,
                         "_id": document_id(url),
-                        "_source": _fetch(url, doc.fetched_at),
+                        "_source": fetch_body(url, doc.fetched_at),
                     }
                 )
         failed: set[str] = set()
@@ -581,64 +456,8 @@ class ElasticsearchStore:
         try:
             self.client.indices.refresh(index=[self.documents, self.fetches])
         except (TransportError, ApiError) as error:  # written all the same; visible a bit later
-            logger.warning("Elasticsearch refresh failed: %s", _reason(error))
+            logger.warning("Elasticsearch refresh failed: %s", reason(error))
         return failed
-
-    def _flush_incidents(self) -> None:
-        """Write buffered incident assignments as whole documents, never partial updates.
-
-        A partial update re-indexes ``_source``, which lacks the index terms (they are
-        excluded to halve the disk), so the document would vanish from text search.
-        Each document is re-put from its ``_source`` with its terms recomputed, guarded
-        by its sequence number: a concurrent upsert wins, and the assignment is retried.
-        """
-        if not self._pending_incidents:
-            return
-        pending, self._pending_incidents = self._pending_incidents, {}
-        with self._errors():
-            for _ in range(5):
-                pending = self._reput_with_incidents(pending)
-                if not pending:
-                    break
-            else:
-                logger.warning("incident of %d document(s) kept changing; skipped", len(pending))
-            self.client.indices.refresh(index=self.documents)
-
-    def _reput_with_incidents(self, pending: dict[str, str | None]) -> dict[str, str | None]:
-        """One round of re-puts; returns the assignments that met a concurrent write."""
-        found = self.client.mget(index=self.documents, ids=list(pending))["docs"]
-        actions = []
-        for hit in found:
-            if not hit.get("found"):
-                continue
-            doc = _document(hit["_source"])
-            doc.incident_id = pending[hit["_id"]]
-            actions.append(
-                {
-                    "_index": self.documents,
-                    "_id": hit["_id"],
-                    "if_seq_no": hit["_seq_no"],
-                    "if_primary_term": hit["_primary_term"],
-                    "_source": _body(doc, pending=False),
-                }
-            )
-        conflicts: dict[str, str | None] = {}
-        for ok, item in helpers.streaming_bulk(
-            self.client,
-            actions,
-            max_retries=3,
-            initial_backoff=1,
-            raise_on_error=False,
-            chunk_size=500,
-        ):
-            result = item.get("index", {})
-            if ok:
-                continue
-            if result.get("status") == 409:
-                conflicts[result["_id"]] = pending[result["_id"]]
-            else:
-                logger.warning("incident of %s not written: %s", result.get("_id"), result)
-        return conflicts
 
     def _before_read(self) -> None:
         self._ensure_ready()
@@ -692,7 +511,7 @@ class ElasticsearchStore:
         except (ApiError, NotFoundError) as error:
             if getattr(error, "status_code", None) not in (404, 503):
                 raise
-            logger.info("search met a swapped index, once more: %s", _reason(error))
+            logger.info("search met a swapped index, once more: %s", reason(error))
             time.sleep(SWAP_GRACE_SECONDS)
             return self.client.search(index=self.documents, body=body)
 
@@ -710,69 +529,15 @@ class ElasticsearchStore:
             self.client.indices.delete(index=old, ignore_unavailable=True)
 
     def _hit(self, hit: dict[str, Any], terms: list[str]) -> Hit:
-        doc = _document(hit["_source"])
+        doc = stored_document(hit["_source"])
         snippet, highlights = make_snippet(doc.text or doc.title, terms)
         score = hit.get("_score") or 0.0
         return Hit(document=doc, score=float(score), snippet=snippet, highlights=highlights)
 
-    def _errors(self) -> _Translate:
-        return _Translate(self.urls)
+    def _errors(self) -> Translate:
+        return Translate(self.urls)
 
 
-class _Translate:
-    """Turn client errors into one-line ``StoreUnavailable`` errors naming the cluster."""
-
-    def __init__(self, urls: list[str]) -> None:
-        self.urls = urls
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
-        if isinstance(error, (TransportError, ApiError, helpers.BulkIndexError)):
-            raise StoreUnavailable(
-                f"Elasticsearch at {', '.join(self.urls)}: {_reason(error)}"
-            ) from error
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return text[:300]
-
-
-def _body(doc: StoredDocument, *, pending: bool) -> dict[str, Any]:
-    body = doc.to_json()
-    body["incident_pending"] = pending
-    body["date_ts"] = _timestamp(doc.published_at or doc.fetched_at)
-    body["title_terms"] = index_text(doc.title)
-    body["body_terms"] = index_text(doc.text)
-    for kind in REGION_KINDS:
-        body[kind] = sorted({r[kind] for r in doc.regions if r.get(kind)})
-    return body
-
-
-def _document(source: Mapping[str, Any]) -> StoredDocument:
-    values = {name: source[name] for name in _DOCUMENT_FIELDS if name in source}
-    for name in ("fetched_at", "published_at"):
-        if values.get(name):
-            values[name] = datetime.fromisoformat(values[name])
-    return StoredDocument(**values)
-
-
-def _incident(record: IncidentRecord) -> dict[str, Any]:
-    return {
-        "level": record.level,
-        "level_rank": LEVELS.index(record.level),
-        "score": record.score,
-        "last_seen_ts": _timestamp(record.last_seen),
-        "record": record.to_json(),
-    }
-
-
-def _fetch(url: str, fetched_at: datetime) -> dict[str, str]:
-    return {"url": url, "fetched_at": fetched_at.isoformat()}
-
-
-def _timestamp(moment: datetime) -> int:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return int(aware.timestamp())
+def _pending(hit: Mapping[str, Any]) -> bool:
+    """Whether a stored document awaits incident placement (older stores lack the flag)."""
+    return bool(hit["_source"].get("incident_pending", True))

@@ -1,0 +1,235 @@
+"""The Elasticsearch store's incidents: records, placement states, and assignments.
+
+Mixed into ``ElasticsearchStore`` (which provides the client, the aliases and the
+error handling); kept apart so each module stays about one thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import NotFoundError, helpers
+
+from index.elasticsearch_body import (
+    document_body,
+    incident_body,
+    reason,
+    stored_document,
+    timestamp,
+)
+from index.errors import IncidentNotFound, StoreUnavailable
+from index.records import IncidentRecord
+
+logger = logging.getLogger("index.elasticsearch")
+
+INCIDENT_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "level": {"type": "keyword"},
+        "level_rank": {"type": "integer"},
+        "score": {"type": "integer"},
+        "last_seen_ts": {"type": "long"},
+        "record": {"type": "object", "enabled": False},
+    },
+}
+INCIDENT_STATE_MAPPING: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"keys": {"type": "keyword"}, "state": {"type": "object", "enabled": False}},
+}
+STATE_PAGE = 1000
+
+
+class IncidentMethods:
+    """Incident records (``<prefix>incidents``), placement states (``<prefix>incident-states``)
+    and incident assignments of documents, for ``ElasticsearchStore``."""
+
+    client: Any
+    urls: list[str]
+    documents: str
+    incidents: str
+    incident_states_alias: str
+    _pending_incidents: dict[str, str | None]
+
+    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
+        """Buffered: incident assignments are written in bulk before the next read."""
+        self._pending_incidents[doc_id] = incident_id
+        if len(self._pending_incidents) >= 500:
+            self._flush_incidents()
+
+    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
+        """A fresh physical index with exactly these records, then an atomic alias swap."""
+        self._flush_incidents()
+        actions = [{"_id": r.id, "_source": incident_body(r)} for r in records]
+        with self._errors():
+            old = self._physical(self.incidents)
+            new = f"{self.incidents}-{time.time_ns()}"
+            self._create(new, INCIDENT_MAPPING)
+            helpers.bulk(self.client, actions, index=new, refresh="wait_for", max_retries=3)
+            self._swap_alias(self.incidents, old, new)
+
+    def put_incidents(
+        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
+    ) -> None:
+        """Write these incident records (replacing those with the same id), delete others."""
+        actions: list[dict[str, Any]] = [
+            {"_op_type": "delete", "_index": self.incidents, "_id": i} for i in delete
+        ]
+        actions += [
+            {"_index": self.incidents, "_id": r.id, "_source": incident_body(r)} for r in records
+        ]
+        self._bulk_or_raise(actions)
+
+    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return []
+        self._before_read()
+        found: dict[str, dict[str, Any]] = {}
+        with self._errors():
+            for start in range(0, len(keys), STATE_PAGE):
+                query = {"terms": {"keys": keys[start : start + STATE_PAGE]}}
+                for hit in helpers.scan(
+                    self.client, index=self.incident_states_alias, query={"query": query}
+                ):
+                    found.setdefault(hit["_id"], hit["_source"]["state"])
+        return list(found.values())
+
+    def write_incident_states(
+        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+    ) -> None:
+        actions = [
+            {"_op_type": "delete", "_index": self.incident_states_alias, "_id": incident_id}
+            if value is None
+            else {
+                "_index": self.incident_states_alias,
+                "_id": incident_id,
+                "_source": {"keys": value[0], "state": value[1]},
+            }
+            for incident_id, value in states.items()
+        ]
+        self._bulk_or_raise(actions)
+
+    def clear_incident_states(self) -> None:
+        """A fresh empty physical index behind the alias (the node may lack delete-by-query)."""
+        self._ensure_ready()
+        with self._errors():
+            old = self._physical(self.incident_states_alias)
+            new = f"{self.incident_states_alias}-{time.time_ns()}"
+            self._create(new, INCIDENT_STATE_MAPPING)
+            self._swap_alias(self.incident_states_alias, old, new)
+
+    def _bulk_or_raise(self, actions: list[dict[str, Any]]) -> None:
+        """Bulk writes that must all succeed (a missing delete is fine)."""
+        if not actions:
+            return
+        self._ensure_ready()
+        with self._errors():
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                max_retries=3,
+                initial_backoff=1,
+                raise_on_error=False,
+                chunk_size=500,
+                refresh="wait_for",
+            ):
+                result = next(iter(item.values()))
+                if not ok and result.get("status") != 404:
+                    raise StoreUnavailable(
+                        f"Elasticsearch at {', '.join(self.urls)} refused a write: "
+                        f"{reason(Exception(str(result.get('error'))))}"
+                    )
+
+    def get_incident(self, incident_id: str) -> IncidentRecord:
+        self._before_read()
+        with self._errors():
+            try:
+                found = self.client.get(index=self.incidents, id=incident_id)
+            except NotFoundError:
+                raise IncidentNotFound(f"no incident with id {incident_id!r}") from None
+        return IncidentRecord.from_json(found["_source"]["record"])
+
+    def list_incidents(
+        self,
+        *,
+        levels: tuple[str, ...] = (),
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents by risk (level, then score), then most recently seen."""
+        filters: list[dict[str, Any]] = []
+        if levels:
+            filters.append({"terms": {"level": list(levels)}})
+        if since is not None:
+            filters.append({"range": {"last_seen_ts": {"gte": timestamp(since)}}})
+        body = {
+            "query": {"bool": {"filter": filters}},
+            "sort": [{"level_rank": "desc"}, {"score": "desc"}, {"last_seen_ts": "desc"}],
+            "from": offset,
+            "size": limit,
+        }
+        self._before_read()
+        with self._errors():
+            response = self.client.search(index=self.incidents, body=body)
+        return [IncidentRecord.from_json(h["_source"]["record"]) for h in response["hits"]["hits"]]
+
+    def _flush_incidents(self) -> None:
+        """Write buffered incident assignments as whole documents, never partial updates.
+
+        A partial update re-indexes ``_source``, which lacks the index terms (they are
+        excluded to halve the disk), so the document would vanish from text search.
+        Each document is re-put from its ``_source`` with its terms recomputed, guarded
+        by its sequence number: a concurrent upsert wins, and the assignment is retried.
+        """
+        if not self._pending_incidents:
+            return
+        pending, self._pending_incidents = self._pending_incidents, {}
+        with self._errors():
+            for _ in range(5):
+                pending = self._reput_with_incidents(pending)
+                if not pending:
+                    break
+            else:
+                logger.warning("incident of %d document(s) kept changing; skipped", len(pending))
+            self.client.indices.refresh(index=self.documents)
+
+    def _reput_with_incidents(self, pending: dict[str, str | None]) -> dict[str, str | None]:
+        """One round of re-puts; returns the assignments that met a concurrent write."""
+        found = self.client.mget(index=self.documents, ids=list(pending))["docs"]
+        actions = []
+        for hit in found:
+            if not hit.get("found"):
+                continue
+            doc = stored_document(hit["_source"])
+            doc.incident_id = pending[hit["_id"]]
+            actions.append(
+                {
+                    "_index": self.documents,
+                    "_id": hit["_id"],
+                    "if_seq_no": hit["_seq_no"],
+                    "if_primary_term": hit["_primary_term"],
+                    "_source": document_body(doc, pending=False),
+                }
+            )
+        conflicts: dict[str, str | None] = {}
+        for ok, item in helpers.streaming_bulk(
+            self.client,
+            actions,
+            max_retries=3,
+            initial_backoff=1,
+            raise_on_error=False,
+            chunk_size=500,
+        ):
+            result = item.get("index", {})
+            if ok:
+                continue
+            if result.get("status") == 409:
+                conflicts[result["_id"]] = pending[result["_id"]]
+            else:
+                logger.warning("incident of %s not written: %s", result.get("_id"), result)
+        return conflicts
