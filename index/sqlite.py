@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.risk import LEVELS
-from index.errors import DocumentNotFound, IncidentNotFound, StoreUnavailable
+from index.errors import DocumentNotFound, StoreUnavailable
 from index.records import (
     FACETS,
     Hit,
-    IncidentRecord,
     SearchQuery,
     SearchResult,
     StoredDocument,
@@ -22,6 +20,7 @@ from index.records import (
     placement,
 )
 from index.snippets import make_snippet
+from index.sqlite_incidents import IncidentMethods
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
@@ -98,7 +97,6 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX incident_keys_incident ON incident_keys (incident_id)
     """,
 }
-KEY_CHUNK = 500
 TITLE_WEIGHT = 4.0
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
@@ -109,7 +107,7 @@ _WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons")
 
 
-class SQLiteStore:
+class SQLiteStore(IncidentMethods):
     """The embedded store. Every committed document survives a crash (WAL, no lost writes)."""
 
     backend = "sqlite"
@@ -198,106 +196,7 @@ class SQLiteStore:
             [(kind, value, rowid) for kind, value in _tags(doc)],
         )
 
-    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
-        """Make the stored incidents exactly these (one transaction)."""
-        rows = [_incident_row(r) for r in records]
-        with self._transaction():
-            self.db.execute("DELETE FROM incidents")
-            self.db.executemany("INSERT INTO incidents VALUES (?, ?, ?, ?, ?)", rows)
-
-    def put_incidents(
-        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
-    ) -> None:
-        """Write these incident records (replacing any with the same id) and delete others."""
-        with self._transaction():
-            self.db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in delete])
-            self.db.executemany(
-                "INSERT OR REPLACE INTO incidents VALUES (?, ?, ?, ?, ?)",
-                [_incident_row(r) for r in records],
-            )
-
-    # -- incident placement state (index.incidents) -------------------------------
-
-    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
-        keys = list(dict.fromkeys(keys))
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), KEY_CHUNK):
-            chunk = keys[start : start + KEY_CHUNK]
-            rows = self.db.execute(
-                "SELECT id, state FROM incident_states WHERE id IN (SELECT incident_id FROM "
-                f"incident_keys WHERE key IN ({', '.join('?' for _ in chunk)}))",
-                chunk,
-            ).fetchall()
-            found.update((i, json.loads(state)) for i, state in rows if i not in found)
-        return list(found.values())
-
-    def write_incident_states(
-        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
-    ) -> None:
-        """Write (lookup keys, state) per incident id; None deletes. One transaction."""
-        with self._transaction():
-            for incident_id, value in states.items():
-                old = {
-                    r[0]
-                    for r in self.db.execute(
-                        "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
-                    )
-                }
-                keys, state = value if value is not None else ([], None)
-                new = set(keys)
-                self.db.executemany(
-                    "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
-                    [(k, incident_id) for k in old - new],
-                )
-                self.db.executemany(
-                    "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
-                    [(k, incident_id) for k in new - old],
-                )
-                if state is None:
-                    self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
-                else:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
-                        (incident_id, json.dumps(state, ensure_ascii=False)),
-                    )
-
-    def clear_incident_states(self) -> None:
-        with self._transaction():
-            self.db.execute("DELETE FROM incident_keys")
-            self.db.execute("DELETE FROM incident_states")
-
     # -- reading -----------------------------------------------------------------
-
-    def get_incident(self, incident_id: str) -> IncidentRecord:
-        row = self.db.execute(
-            "SELECT record FROM incidents WHERE id = ?", (incident_id,)
-        ).fetchone()
-        if row is None:
-            raise IncidentNotFound(f"no incident with id {incident_id!r}")
-        return IncidentRecord.from_json(json.loads(row[0]))
-
-    def list_incidents(
-        self,
-        *,
-        levels: tuple[str, ...] = (),
-        since: datetime | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> list[IncidentRecord]:
-        """Incidents by risk (level, then score), then most recently seen."""
-        clauses, params = ["1"], []
-        if levels:
-            clauses.append(f"level_rank IN ({', '.join('?' for _ in levels)})")
-            params.extend(LEVELS.index(level) for level in levels)
-        if since is not None:
-            clauses.append("last_seen_ts >= ?")
-            params.append(int(_aware(since).timestamp()))
-        rows = self.db.execute(
-            f"SELECT record FROM incidents WHERE {' AND '.join(clauses)} "
-            "ORDER BY level_rank DESC, score DESC, last_seen_ts DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return [IncidentRecord.from_json(json.loads(row[0])) for row in rows]
 
     def get(self, doc_id: str) -> StoredDocument:
         row = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -464,16 +363,6 @@ class _Transaction:
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def _incident_row(record: IncidentRecord) -> tuple[Any, ...]:
-    return (
-        record.id,
-        LEVELS.index(record.level),
-        record.score,
-        int(_aware(record.last_seen).timestamp()),
-        json.dumps(record.to_json(), ensure_ascii=False),
-    )
 
 
 def _tags(doc: StoredDocument) -> list[tuple[str, str]]:

@@ -1,0 +1,136 @@
+"""The SQLite store's incidents: records (``incidents``) and placement states
+(``incident_states`` with their lookup keys in ``incident_keys``).
+
+Mixed into ``SQLiteStore``, which provides the connection and transactions.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from analysis.risk import LEVELS
+from index.errors import IncidentNotFound
+from index.records import IncidentRecord
+
+KEY_CHUNK = 500
+
+
+class IncidentMethods:
+    """Incident records and placement states, for ``SQLiteStore``."""
+
+    db: sqlite3.Connection
+
+    def replace_incidents(self, records: Iterable[IncidentRecord]) -> None:
+        """Make the stored incidents exactly these (one transaction)."""
+        rows = [_incident_row(r) for r in records]
+        with self._transaction():
+            self.db.execute("DELETE FROM incidents")
+            self.db.executemany("INSERT INTO incidents VALUES (?, ?, ?, ?, ?)", rows)
+
+    def put_incidents(
+        self, records: Iterable[IncidentRecord], *, delete: Iterable[str] = ()
+    ) -> None:
+        """Write these incident records (replacing any with the same id) and delete others."""
+        with self._transaction():
+            self.db.executemany("DELETE FROM incidents WHERE id = ?", [(i,) for i in delete])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO incidents VALUES (?, ?, ?, ?, ?)",
+                [_incident_row(r) for r in records],
+            )
+
+    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), KEY_CHUNK):
+            chunk = keys[start : start + KEY_CHUNK]
+            rows = self.db.execute(
+                "SELECT id, state FROM incident_states WHERE id IN (SELECT incident_id FROM "
+                f"incident_keys WHERE key IN ({', '.join('?' for _ in chunk)}))",
+                chunk,
+            ).fetchall()
+            found.update((i, json.loads(state)) for i, state in rows if i not in found)
+        return list(found.values())
+
+    def write_incident_states(
+        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+    ) -> None:
+        """Write (lookup keys, state) per incident id; None deletes. One transaction."""
+        with self._transaction():
+            for incident_id, value in states.items():
+                old = {
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
+                    )
+                }
+                keys, state = value if value is not None else ([], None)
+                new = set(keys)
+                self.db.executemany(
+                    "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
+                    [(k, incident_id) for k in old - new],
+                )
+                self.db.executemany(
+                    "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
+                    [(k, incident_id) for k in new - old],
+                )
+                if state is None:
+                    self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
+                else:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
+                        (incident_id, json.dumps(state, ensure_ascii=False)),
+                    )
+
+    def clear_incident_states(self) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM incident_keys")
+            self.db.execute("DELETE FROM incident_states")
+
+    def get_incident(self, incident_id: str) -> IncidentRecord:
+        row = self.db.execute(
+            "SELECT record FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if row is None:
+            raise IncidentNotFound(f"no incident with id {incident_id!r}")
+        return IncidentRecord.from_json(json.loads(row[0]))
+
+    def list_incidents(
+        self,
+        *,
+        levels: tuple[str, ...] = (),
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[IncidentRecord]:
+        """Incidents by risk (level, then score), then most recently seen."""
+        clauses, params = ["1"], []
+        if levels:
+            clauses.append(f"level_rank IN ({', '.join('?' for _ in levels)})")
+            params.extend(LEVELS.index(level) for level in levels)
+        if since is not None:
+            clauses.append("last_seen_ts >= ?")
+            params.append(int(_aware(since).timestamp()))
+        rows = self.db.execute(
+            f"SELECT record FROM incidents WHERE {' AND '.join(clauses)} "
+            "ORDER BY level_rank DESC, score DESC, last_seen_ts DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return [IncidentRecord.from_json(json.loads(row[0])) for row in rows]
+
+
+def _incident_row(record: IncidentRecord) -> tuple[Any, ...]:
+    return (
+        record.id,
+        LEVELS.index(record.level),
+        record.score,
+        int(_aware(record.last_seen).timestamp()),
+        json.dumps(record.to_json(), ensure_ascii=False),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
