@@ -108,14 +108,27 @@ class IncidentState:
     place_keys: set[str] = field(default_factory=set)
     band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def signatures(self) -> dict[str, np.ndarray]:
+        """Member signatures, decoded on first use (most loaded candidates never need them)."""
+        if self._encoded:
+            for doc_id, encoded in self._encoded.items():
+                raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
+                self.members[doc_id] = raw.astype(np.uint64)
+            self._encoded = {}
+        return self.members
+
+    def has_key(self, key: str) -> bool:
+        return key in self.band_keys or key in self.place_keys or key == _id_key(self.id)
 
     def keys(self) -> list[str]:
         """Lookup keys: every LSH band of every member, and the places and weeks it covers."""
-        return sorted(self.band_keys | self.place_keys | {_id_key(self.id)})
+        return [*self.band_keys, *self.place_keys, _id_key(self.id)]
 
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
-            self._stack = np.stack(list(self.members.values()))
+            self._stack = np.stack(list(self.signatures().values()))
         return float(np.max(np.mean(self._stack == signature, axis=1)))
 
     def to_json(self) -> dict[str, Any]:
@@ -128,7 +141,7 @@ class IncidentState:
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "members": {
                 doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
-                for doc_id, sig in sorted(self.members.items())
+                for doc_id, sig in sorted(self.signatures().items())
             },
             "place_keys": sorted(self.place_keys),
             "band_keys": sorted(self.band_keys),
@@ -143,10 +156,7 @@ class IncidentState:
             hotlines=set(data["hotlines"]),
             bigrams=set(data["bigrams"].split()),
             last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
-            members={
-                doc_id: np.frombuffer(base64.b64decode(sig), dtype="<u4").astype(np.uint64)
-                for doc_id, sig in data["members"].items()
-            },
+            _encoded=dict(data["members"]),
             place_keys=set(data["place_keys"]),
             band_keys=set(data["band_keys"]),
         )
@@ -218,7 +228,7 @@ class IncidentIndex:
         rebuilt = IncidentState(incident_id, old.founded)
         self.incidents[incident_id] = rebuilt
         for member in sorted(rest, key=lambda d: (_sort_time(d), d.doc_id)):
-            known = old.members.get(member.doc_id)
+            known = old.signatures().get(member.doc_id)
             prints = (
                 Fingerprint(known, frozenset(_salient(member)))
                 if known is not None
@@ -237,11 +247,13 @@ class IncidentIndex:
         if ids:
             states += self.source.states([_id_key(i) for i in ids if i not in self.incidents])
         for state in states:
-            if state.id in self.incidents or state.id in self.touched:
-                continue  # the copy in memory is newer
-            self.incidents[state.id] = state
-            for key in state.keys():
-                self.by_key[key].add(state.id)
+            if state.id in self.touched and state.id not in self.incidents:
+                continue  # taken apart in this run
+            current = self.incidents.setdefault(state.id, state)  # the copy in memory is newer
+            # Indexed under the keys asked now: a key asked before found it then, if it had it.
+            for key in wanted:
+                if current.has_key(key):
+                    self.by_key[key].add(current.id)
 
     def _near_duplicate(self, signature: np.ndarray, bands: list[str]) -> IncidentState | None:
         """The most similar incident sharing a band (ties: the earliest founded)."""
@@ -280,7 +292,7 @@ class IncidentIndex:
         places: set[str],
         bigrams: set[str],
     ) -> None:
-        incident.members[doc.doc_id] = signature
+        incident.signatures()[doc.doc_id] = signature
         incident._stack = None
         week = _week(doc.published_at) if doc.published_at else None
         place_keys = {
