@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.categorise import ranked_categories
+from analysis.judgement import model_text, ngram_counts
 from analysis.model import Analysis, Article
 from analysis.plans import Plan
-from analysis.relevance import assess_relevance
-from analysis.sentiment import score_document
+from analysis.relevance import gather_evidence, judge_relevance
+from analysis.sentiment import snownlp_sentiment
+from analysis.sentiment.damage import assess_damage
 from analysis.tags import categories, hotlines, regions
 
 
@@ -23,22 +26,37 @@ class AnalysisOptions:
 
 
 def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
-    """Tags, relevance and sentiment of one article."""
+    """Tags, relevance, damage (``negativity``) and SnowNLP sentiment of one article.
+
+The page's lead is read once into character n-grams that both judgement models share.
+"""
     title, text = article.title, article.text
     found_hotlines = hotlines(f"{title}\n{text}")
     found_categories = categories(text, title=title)
-    relevance = assess_relevance(
-        title, text, plans=options.plans, hotlines=found_hotlines, categories=found_categories
+    evidence = gather_evidence(
+        title, text, hotlines=found_hotlines, categories=found_categories
     )
-    sentiment = score_document(title, text)
+    counts = ngram_counts(model_text(title, text))
+    relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
+    damage = assess_damage(counts, evidence.features, relevance.score)
+    if relevance.relevant:
+        found_categories = ranked_categories(counts, title, text, found_categories)
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
-        negativity=sentiment.negativity,
-        sentiment=sentiment.sentiment,
+        negativity=damage.score,
+        sentiment=snownlp_sentiment(text),
         hotlines=found_hotlines,
         regions=regions(text, title=title),
         categories=found_categories,
         plans=list(relevance.plans),
         reasons=list(relevance.reasons),
     )
+
+
+def damage_cues(title: str, text: str) -> list[tuple[str, float]]:
+    """What moved a page's damage score most: n-grams and evidence, with their weights."""
+    evidence = gather_evidence(title, text)
+    counts = ngram_counts(model_text(title, text))
+    relevance = judge_relevance(counts, evidence)
+    return assess_damage(counts, evidence.features, relevance.score).cues

@@ -1,24 +1,28 @@
 """Is this a report of a concrete hotline service failure (or the official response to one)?
 
-Evidence for (a hotline, failure words, the people involved, a complainant, an
-official response) and against (fiction, callers punished for abusing operators,
-how-to pages, launch announcements, praise, statistics bulletins, tag pages) add
-up to a score in [0, 1]; monitoring plans bound the user's scope. Every step
-leaves a reason so PR staff can see why.
+Rules gather evidence for (a hotline, failure words, the people involved, a
+complainant, an official response) and against (fiction, callers punished for
+abusing operators, how-to pages, launch announcements, praise, statistics
+bulletins, tag pages); a logistic model trained on real pages labelled by reading
+weighs that evidence with the page's character n-grams. Monitoring plans are named
+scopes recorded beside the judgement, never part of it. Every step leaves a reason.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from analysis.judgement import load_model, model_text, ngram_counts
 from analysis.plans import Plan
 from analysis.tags import categories as find_categories
 from analysis.tags import hotlines as find_hotlines
 from analysis.tags.script import simplified
 
-THRESHOLD = 0.6
+MODEL_NAME = "relevance"
+EVIDENCE_SCALE = 0.3
 HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
 ACTORS = re.compile(r"接线员|话务员|坐席|客服人员|工作人员|值班人员|接线人员")
 COMPLAINANTS = re.compile(
@@ -81,6 +85,15 @@ class Relevance:
     plans: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules see on a page: reasons for people, features for the learned model."""
+
+    rule_score: float
+    reasons: list[str]
+    features: dict[str, float]
+
+
 def assess_relevance(
     title: str,
     text: str,
@@ -89,11 +102,43 @@ def assess_relevance(
     hotlines: list[str] | None = None,
     categories: list[str] | None = None,
 ) -> Relevance:
-    """Weigh the evidence; with plans given, only documents matching one can be relevant.
+    """Does the page report a concrete hotline failure (or the response to one)?
 
-    ``hotlines`` and ``categories`` are the tags already found for the document; when
-    None they are found here.
+    The judgement is the learned model's probability over the page's lead and the rule
+    evidence, whatever plans exist; ``plans`` only records which monitoring plans
+    (named scopes) the page falls in. ``hotlines`` and ``categories`` are the tags
+    already found for the document; when None they are found here.
     """
+    evidence = gather_evidence(title, text, hotlines=hotlines, categories=categories)
+    counts = ngram_counts(model_text(title, text))
+    return judge_relevance(counts, evidence, plans=plans, document=f"{title}\n{text}")
+
+
+def judge_relevance(
+    counts: Counter[str], evidence: Evidence, *, plans: Sequence[Plan] = (), document: str = ""
+) -> Relevance:
+    """The relevance judgement from a page's n-gram counts and rule evidence."""
+    model = load_model(MODEL_NAME)
+    probability = model.probability(counts, evidence.features)
+    document = simplified(document)
+    matched = [plan.name for plan in plans if plan.matches(document)]
+    reasons = [*evidence.reasons, f"model:{probability:.2f}", *(f"plan:{name}" for name in matched)]
+    return Relevance(
+        relevant=probability >= model.threshold,
+        score=round(probability, 3),
+        reasons=reasons,
+        plans=matched,
+    )
+
+
+def gather_evidence(
+    title: str,
+    text: str,
+    *,
+    hotlines: list[str] | None = None,
+    categories: list[str] | None = None,
+) -> Evidence:
+    """The rule evidence for and against relevance, as reasons and as model features."""
     title, text = simplified(title), simplified(text)
     document = f"{title}\n{text}"
     if hotlines is None:
@@ -102,18 +147,22 @@ def assess_relevance(
         categories = find_categories(text, title=title)
     score, reasons = _positive_evidence(title, document, hotlines, categories)
     penalty, negative_reasons = _negative_evidence(document, text, categories)
-    score = max(0.0, min(1.0, score - penalty))
     reasons += negative_reasons
-    matched = [plan.name for plan in plans if plan.matches(document)]
-    reasons += [f"plan:{name}" for name in matched]
-    if plans and not matched:
-        reasons.append("no plan matched")
-        score = min(score, THRESHOLD - 0.1)
-    has_failure = bool(categories) or any(r == "response" for r in reasons)
-    relevant = (
-        score >= THRESHOLD and bool(hotlines or HOTLINE_WORDS.search(document)) and has_failure
-    )
-    return Relevance(relevant=relevant, score=round(score, 3), reasons=reasons, plans=matched)
+    rule_score = max(0.0, min(1.0, score - penalty))
+    features = {_feature_name(reason): 1.0 for reason in reasons}
+    features["rule_score"] = rule_score
+    features["failures"] = min(len(categories), 3) / 3
+    # The n-gram part of the model is L2-normalised, so each of its values is small;
+    # evidence at full scale dominated the fit and generalised worse in grouped
+    # cross-validation on the dev pages (AUC 0.80 against 0.85 at this scale).
+    features = {name: EVIDENCE_SCALE * value for name, value in features.items()}
+    return Evidence(rule_score=round(rule_score, 3), reasons=reasons, features=features)
+
+
+def _feature_name(reason: str) -> str:
+    """``hotline:12345`` -> ``hotline``; ``failure:rudeness`` and ``negative:*`` stay whole."""
+    kind, _, detail = reason.partition(":")
+    return reason if kind in ("failure", "negative") else kind
 
 
 def _positive_evidence(

@@ -65,6 +65,8 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         clauses.append({"terms": {"hotlines": list(query.hotlines)}})
     if query.categories:
         clauses.append({"terms": {"categories": list(query.categories)}})
+    if query.plans:
+        clauses.append({"terms": {"plans": list(query.plans)}})
     if query.regions:
         any_level = [{"terms": {kind: list(query.regions)}} for kind in REGION_KINDS]
         clauses.append({"bool": {"should": any_level, "minimum_should_match": 1}})

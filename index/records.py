@@ -9,6 +9,7 @@ from typing import Any, Literal
 from urllib.parse import urlparse
 
 from analysis.model import Analysis, Article
+from analysis.sentiment.bands import negativity_band
 
 SortOrder = Literal["relevance", "time", "negativity"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "time", "negativity")
@@ -107,6 +108,7 @@ class StoredDocument:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["id"] = self.id
+        data["band"] = negativity_band(self.negativity)
         for key in ("fetched_at", "published_at"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
@@ -122,6 +124,7 @@ class SearchQuery:
     regions: tuple[str, ...] = ()
     hotlines: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()  # monitoring plans (监测方案): documents in any of them
     sources: tuple[str, ...] = ()
     incident_id: str | None = None
     relevant_only: bool = True

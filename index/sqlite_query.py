@@ -110,6 +110,7 @@ def filter_conditions(query: SearchQuery) -> Conditions:
         conditions.add("d.incident_id = ?", query.incident_id)
     _tag_condition(conditions, ("hotline",), query.hotlines)
     _tag_condition(conditions, ("category",), query.categories)
+    _tag_condition(conditions, ("plan",), query.plans)
     _tag_condition(conditions, REGION_KINDS, query.regions)
     return conditions
 

@@ -44,6 +44,7 @@ class Metric:
     baseline: float | None = None
     target: float | None = None
     support: int = 0  # documents (or pairs) the metric is computed over
+    second_baseline: float | None = None  # where two baselines are measured
 
     @property
     def met(self) -> bool | None:
@@ -67,6 +68,7 @@ class EvaluationReport:
     documents: int
     metrics: list[Metric] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
+    missing_text: int = 0  # labelled pages left out because their text is not cached
 
     def metric(self, name: str) -> Metric:
         return next(m for m in self.metrics if m.name == name)

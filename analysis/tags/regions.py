@@ -115,6 +115,14 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
     return _best_regions(gazetteer, scores)
 
 
+def short_province(name: str) -> str:
+    """A province without its suffix: 河南省 -> 河南, 广西壮族自治区 -> 广西, 北京市 -> 北京."""
+    for suffix in PROVINCE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """The divisions in ``analysis/data/regions.tsv`` and every name they go by."""

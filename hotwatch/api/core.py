@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.analyse import AnalysisOptions
+from analysis.analyse import AnalysisOptions, damage_cues
 from analysis.plans import Plan
 from hotwatch.api import maintenance, reporting
 from hotwatch.api.incidents import rebuild_incidents
@@ -178,6 +178,7 @@ class Hotwatch:
         hotlines: Sequence[str] = (),
         categories: Sequence[str] = (),
         sources: Sequence[str] = (),
+        plans: Sequence[str] = (),
         search_all: bool = False,
         sort: str = "relevance",
         limit: int = 20,
@@ -185,9 +186,16 @@ class Hotwatch:
     ) -> SearchResult:
         """Search stored documents: AND / OR / NOT, parentheses, "quoted phrases".
 
-        Filters take what people type (市长热线, 新乡); ``search_all`` includes documents
-        not judged relevant. A ``SearchQuery`` may be passed instead of the keywords.
+        Filters take what people type (市长热线, 新乡); ``plans`` narrows to documents in
+        those monitoring plans; ``search_all`` includes documents not judged relevant. A
+        ``SearchQuery`` may be passed instead of the keywords.
         """
+        known = [plan.name for plan in self.config.plans]
+        for name in plans:
+            if name not in known:
+                raise ConfigError(
+                    f"unknown plan {name!r} (configured: {', '.join(known) or 'none'})"
+                )
         if not isinstance(query, SearchQuery):
             query = SearchQuery(
                 text=query,
@@ -196,6 +204,7 @@ class Hotwatch:
                 regions=tuple(regions),
                 hotlines=tuple(hotlines),
                 categories=tuple(categories),
+                plans=tuple(plans),
                 sources=tuple(sources),
                 relevant_only=not search_all,
                 sort=sort,  # type: ignore[arg-type]
@@ -209,6 +218,10 @@ class Hotwatch:
         """One stored document (raises ``DocumentNotFound``)."""
         with self._store() as store:
             return store.get(doc_id)
+
+    def damage_cues(self, doc: StoredDocument) -> list[tuple[str, float]]:
+        """What moved a document's damage score (``negativity``) most, with the weights."""
+        return damage_cues(doc.title, doc.text)
 
     def stats(self) -> dict[str, Any]:
         """Counts of stored documents, relevant documents and incidents."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from hotwatch.config import Config, ConfigError, SourceConfig
 from hotwatch.demo.server import SiteServer, serve
 from hotwatch.demo.site import Site, sample_site
 from index import SearchQuery, SearchResult, Store, StoredDocument, StoreUnavailable, open_store
+from index.reanalyse import ReanalyseReport, reanalyse_store
 from reports.alerts import alerts_enabled, run_alerts
 from reports.errors import ReportError
 from reports.health import SourceRun, record_run
@@ -112,6 +114,20 @@ def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
     finally:
         store.close()
     return counts
+
+
+def reanalyse(
+    config: Config, *, progress: Callable[[int], None] | None = None
+) -> tuple[ReanalyseReport, int]:
+    """Recompute every document's analysis from its stored text, then regroup incidents."""
+    options = AnalysisOptions(plans=config.plan_objects())
+    store = open_store(config.index, config.data_dir)
+    try:
+        report = reanalyse_store(store, options, progress=progress)
+        changed = update_incidents(store, cache_dir=Path(config.data_dir))
+    finally:
+        store.close()
+    return report, changed
 
 
 def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], SearchResult]:

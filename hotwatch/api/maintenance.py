@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from hotwatch.api.results import FlushResult, IndexStatus, ReindexResult
+from hotwatch.api.results import FlushResult, IndexStatus, ReanalyseResult, ReindexResult
 from hotwatch.config import Config, ConfigError
 from index import Store, StoreUnavailable, open_store
 from index.copy import CopyReport, copy_store
@@ -86,9 +86,7 @@ def copy_between(
 class IndexMaintenance:
     """``Hotwatch.index``: the commands of ``hotwatch index`` as methods."""
 
-    def __init__(
-        self, config: Config, store: Callable[[], AbstractContextManager[Store]]
-    ) -> None:
+    def __init__(self, config: Config, store: Callable[[], AbstractContextManager[Store]]) -> None:
         self._config = config
         self._store = store
 
@@ -115,6 +113,13 @@ class IndexMaintenance:
     ) -> CopyReport:
         """Copy every document and incident from backend ``source`` into ``target`` (same
         [index] options otherwise); copying twice duplicates nothing."""
-        return copy_between(
-            self._config, source, target, batch_size=batch_size, progress=progress
-        )
+        return copy_between(self._config, source, target, batch_size=batch_size, progress=progress)
+
+    def reanalyse(self, *, progress: Callable[[int], None] | None = None) -> ReanalyseResult:
+        """Recompute every document's analysis (relevance, damage, tags, plans) from its
+        stored text, then regroup incidents; collected content is never changed.
+        ``progress`` gets the number of documents done so far."""
+        from hotwatch.api.jobs import reanalyse
+
+        report, incidents_changed = reanalyse(self._config, progress=progress)
+        return ReanalyseResult(report.documents, dict(report.changed), incidents_changed)

@@ -94,6 +94,22 @@ class ReindexResult:
 
 
 @dataclass
+class ReanalyseResult:
+    documents: int
+    changed: dict[str, int]  # analysis field -> documents whose value changed
+    incidents_changed: int  # documents whose incident assignment changed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "relevance_changed": self.changed.get("relevant", 0),
+            "negativity_changed": self.changed.get("negativity", 0),
+            "changed": self.changed,
+            "incidents_changed": self.incidents_changed,
+        }
+
+
+@dataclass
 class DigestDraft:
     """A built digest as an email (not yet written or sent), with its HTML part."""
 

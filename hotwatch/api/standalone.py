@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.evaluation import EvaluationReport, evaluate_set
+from analysis.evaluation import EvaluationReport
+from analysis.evaluation.real import evaluate_real_pages
 from hotwatch.config import CONFIG_FILENAME, ConfigError, default_config_text
 
 
@@ -17,7 +18,8 @@ def write_config(path: str | Path = CONFIG_FILENAME, *, force: bool = False) -> 
     return target
 
 
-def evaluate(path: str | Path | None = None, *, subset: str = "dev") -> EvaluationReport:
-    """Score relevance, tags and incidents on the labelled set (default: the bundled one)
-    beside a plain keyword baseline; raises ``DevsetError`` on a broken set."""
-    return evaluate_set(path, subset=subset)
+def evaluate(path: str | Path | None = None, *, subset: str = "test") -> EvaluationReport:
+    """Score relevance, category, province, incidents and damage on the real-page set
+    (default: the bundled labels; texts from the local page cache) beside the keyword
+    and SnowNLP baselines; raises ``RealPagesError`` on a broken label file."""
+    return evaluate_real_pages(subset, path=str(path) if path else None)

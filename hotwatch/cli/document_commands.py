@@ -26,6 +26,9 @@ from reports.exporters import EXPORTERS, export_items
 @click.option("--category", "categories", multiple=True, type=click.Choice(CATEGORIES))
 @click.option("--source", "sources", multiple=True, help="Configured source name.")
 @click.option(
+    "--plan", "plans", multiple=True, help="Only documents in this monitoring plan (监测方案)."
+)
+@click.option(
     "--all",
     "search_all",
     is_flag=True,
@@ -52,6 +55,7 @@ def search(
     hotlines: tuple[str, ...],
     categories: tuple[str, ...],
     sources: tuple[str, ...],
+    plans: tuple[str, ...],
     search_all: bool,
     sort: str,
     limit: int,
@@ -73,6 +77,7 @@ def search(
         hotlines=hotlines,
         categories=categories,
         sources=sources,
+        plans=plans,
         search_all=search_all,
         sort=sort,
         limit=limit,
@@ -110,12 +115,14 @@ def show(context: Context, doc_id: str, as_json: bool) -> None:
         hotwatch show 3f2a9c0d1e4b5a67
     """
     doc = context.api.show(doc_id)
+    cues = context.api.damage_cues(doc)
     if as_json:
-        output.echo_json(doc.to_json())
+        output.echo_json({**doc.to_json(), "damage_cues": [[cue, w] for cue, w in cues]})
         return
     for key, value in doc.to_json().items():
         if key != "text":
             click.echo(f"{key:12} {value}")
+    click.echo("damage cues  " + ", ".join(f"{cue} {weight:+.2f}" for cue, weight in cues))
     click.echo("\n" + doc.text)
 
 

@@ -1,4 +1,4 @@
-"""``hotwatch eval``: score relevance, tags and incidents against the labelled set.
+"""``hotwatch eval``: score relevance, tags, incidents and damage against real labelled pages.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(eval_command)``.
 """
@@ -9,9 +9,15 @@ from typing import Any
 
 import click
 
-from analysis.evaluation import DevsetError, EvaluationReport, evaluate_set
-from analysis.evaluation.devset import SUBSETS
+from analysis.evaluation import EvaluationReport
+from analysis.evaluation.realpages import SUBSETS, RealPagesError, cache_dir
+from hotwatch.api import evaluate
 from hotwatch.cli import output
+
+BASELINES = (
+    "baseline: keyword rule (hotline word AND failure word) for relevance, "
+    "1 - SnowNLP(text).sentiments for damage; baseline 2: 1 - mean SnowNLP sentence score"
+)
 
 
 @click.command("eval")
@@ -19,36 +25,49 @@ from hotwatch.cli import output
     "--set",
     "subset",
     type=click.Choice(SUBSETS),
-    default="dev",
+    default="test",
     show_default=True,
-    help="Which part of the labelled set: dev (tuned on), test (held out) or all.",
+    help="Which part of the real-page set: dev (trained and tuned on), test (held out) or all.",
 )
 @click.option(
     "--file",
     "path",
     type=click.Path(dir_okay=False),
-    help="A labelled set in the same JSON-lines format (default: the bundled one).",
+    help="Your own labels in the same JSON-lines format (default: the bundled ones).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print metrics and misses as JSON.")
-@click.option("-v", "--verbose", is_flag=True, help="List misclassified documents with reasons.")
+@click.option("-v", "--verbose", is_flag=True, help="List misjudged pages with reasons.")
 def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) -> None:
-    """Measure hotwatch against the labelled set, beside a plain keyword baseline.
+    """Measure hotwatch's judgement on real web pages labelled by reading them.
+
+    Page texts are third-party and live in a local cache outside the repository
+    ($HOTWATCH_PAGES_CACHE, default ~/.cache/hotwatch/realpages); see
+    scripts/rebuild_realpages.py for how to rebuild it.
 
     \b
     Example:
         hotwatch eval --set test
         hotwatch eval --set dev -v
-        hotwatch eval --file my-labels.jsonl --json
+        hotwatch eval --file my-labels.jsonl --set all --json
     """
     try:
-        report = evaluate_set(path, subset=subset)
-    except DevsetError as error:
+        report = evaluate(path, subset=subset)
+    except RealPagesError as error:
         raise click.ClickException(str(error)) from error
+    if not report.documents:
+        raise click.ClickException(
+            f"no labelled page texts in {cache_dir()}: rebuild the cache "
+            "(python scripts/rebuild_realpages.py --help)"
+        )
     if as_json:
         output.echo_json(report_json(report))
         return
-    click.echo(f"set: {report.subset}, {report.documents} documents")
-    click.echo(output.table(("metric", "hotwatch", "baseline", "target"), metric_rows(report)))
+    missing = report.missing_text
+    note = f" ({missing} labelled pages without cached text)" if missing else ""
+    click.echo(f"set: {report.subset}, {report.documents} pages{note}")
+    header = ("metric", "hotwatch", "baseline", "baseline 2", "target")
+    click.echo(output.table(header, metric_rows(report)))
+    click.echo(BASELINES)
     if verbose:
         click.echo(f"\nmisses ({len(report.misses)}):")
         for miss in report.misses:
@@ -57,12 +76,13 @@ def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) ->
             click.echo(line + reasons)
 
 
-def metric_rows(report: EvaluationReport) -> list[tuple[str, str, str, str]]:
+def metric_rows(report: EvaluationReport) -> list[tuple[str, ...]]:
     rows = []
     for metric in report.metrics:
         mark = {True: " ok", False: " MISSED", None: ""}[metric.met]
         target = f">= {metric.target:.2f}{mark}" if metric.target is not None else ""
-        rows.append((metric.name, _number(metric.value), _number(metric.baseline), target))
+        values = (metric.value, metric.baseline, metric.second_baseline)
+        rows.append((metric.name, *(_number(v) for v in values), target))
     return rows
 
 
@@ -70,10 +90,12 @@ def report_json(report: EvaluationReport) -> dict[str, Any]:
     return {
         "set": report.subset,
         "documents": report.documents,
+        "missing_text": report.missing_text,
         "metrics": {
             metric.name: {
                 "hotwatch": metric.value,
                 "baseline": metric.baseline,
+                "baseline_2": metric.second_baseline,
                 "target": metric.target,
                 "met": metric.met,
                 "support": metric.support,

@@ -1,4 +1,4 @@
-"""``hotwatch index status|flush|reindex|copy``: a thin skin over ``Hotwatch.index_*``.
+"""``hotwatch index status|flush|reindex|copy|reanalyse``: a thin skin over ``Hotwatch.index_*``.
 
 Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(index_group)``.
 """
@@ -74,6 +74,43 @@ def reindex_command(context: Context) -> None:
     """
     done = context.api.index.reindex()
     click.echo(f"reindexed {done.old} -> {done.new}")
+
+
+@index_group.command("reanalyse")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@pass_context
+@handle_errors
+def reanalyse_command(context: Context, as_json: bool) -> None:
+    """Recompute relevance, damage, tags and plans of every stored document.
+
+    Run it after upgrading hotwatch (a new judgement model) or changing plans: the
+    stored text is analysed again and incidents are regrouped. Collected content is
+    never changed.
+
+    \b
+    Example:
+        hotwatch index reanalyse
+    """
+    total = int(context.api.stats().get("documents", 0))
+    stderr = click.get_text_stream("stderr")
+    with click.progressbar(length=total, label="reanalysing", file=stderr, hidden=as_json) as bar:
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            bar.update(count - done)
+            done = count
+
+        result = context.api.index.reanalyse(progress=advance)
+    if as_json:
+        output.echo_json(result.to_json())
+        return
+    counts = result.to_json()
+    click.echo(
+        f"reanalysed {result.documents} document(s): relevance changed for "
+        f"{counts['relevance_changed']}, damage for {counts['negativity_changed']}; "
+        f"{result.incidents_changed} incident assignment(s) changed"
+    )
 
 
 @index_group.command("copy")

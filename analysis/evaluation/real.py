@@ -1,0 +1,181 @@
+"""Score hotwatch's judgement on real pages labelled by reading them (``realpages.py``).
+
+Relevance P/R/F1 beside the plain keyword rule; category accuracy (the strongest
+category found, ``other`` when none or ``no_resolution``, against the read one);
+province accuracy (the best region found); incident pairwise F1 (pages judged relevant
+grouped as in production); damage: ROC AUC for read damage >= 2 vs <= 1, AUC among
+relevant pages for 3 vs <= 2, and Spearman's rho with the 0-3 reading, each beside
+``1 - SnowNLP(text).sentiments`` and ``1 -`` the mean SnowNLP sentence score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.evaluation.baseline import keyword_rule
+from analysis.evaluation.metrics import accuracy, pairwise_prf, precision_recall_f1, roc_auc
+from analysis.evaluation.realpages import LabelledPage, load_pages
+from analysis.evaluation.run import PRF_FIELDS, EvaluationReport, Metric, Miss
+from analysis.evaluation.spearman import spearman
+from analysis.incidents import IncidentFeatures, assign_incidents
+from analysis.model import Analysis, Article
+from analysis.sentiment import default_model, snownlp_sentiment, split_sentences
+from analysis.tags.regions import short_province
+
+TARGETS = {
+    "relevance F1": 0.90,
+    "category accuracy": 0.85,
+    "province accuracy": 0.90,
+    "incident pairwise F1": 0.85,
+    "damage AUC (>=2 vs <=1)": 0.85,
+    "damage AUC among relevant (3 vs <=2)": 0.75,
+    "damage Spearman (0-3)": 0.60,
+}
+
+
+def evaluate_real_pages(subset: str = "test", *, path: str | None = None) -> EvaluationReport:
+    """Analyse every labelled page of ``subset`` whose text is cached, and compare."""
+    found = load_pages(subset, path=path)
+    report = evaluate_pages(found.pages, subset=subset)
+    report.missing_text = found.missing_text
+    return report
+
+
+def evaluate_pages(pages: Sequence[LabelledPage], *, subset: str) -> EvaluationReport:
+    options = AnalysisOptions()
+    analyses = [analyse_article(Article(page.title, page.text), options) for page in pages]
+    report = EvaluationReport(subset=f"real pages: {subset}", documents=len(pages))
+    _relevance(report, pages, analyses)
+    _categories(report, pages, analyses)
+    _provinces(report, pages, analyses)
+    _incidents(report, pages, analyses)
+    _damage(report, pages, analyses)
+    return report
+
+
+def _relevance(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    gold = [page.relevant for page in pages]
+    ours = precision_recall_f1(gold, [a.relevant for a in analyses])
+    base = precision_recall_f1(gold, [keyword_rule(p.title, p.text) for p in pages])
+    for label, field_name in PRF_FIELDS:
+        name = f"relevance {label}"
+        report.metrics.append(
+            Metric(
+                name,
+                getattr(ours, field_name),
+                getattr(base, field_name),
+                TARGETS.get(name),
+                len(pages),
+            )
+        )
+    for page, analysis in zip(pages, analyses, strict=True):
+        if page.relevant != analysis.relevant:
+            expected = f"{page.relevant} ({page.category or page.neg_type})"
+            got = f"{analysis.relevant} (score {analysis.relevance})"
+            report.misses.append(Miss(page.id, "relevance", expected, got, tuple(analysis.reasons)))
+
+
+def primary_category(analysis: Analysis) -> str:
+    first = analysis.categories[0] if analysis.categories else "other"
+    return "other" if first == "no_resolution" else first
+
+
+def _categories(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    pairs = [(p, a) for p, a in zip(pages, analyses, strict=True) if p.relevant and p.category]
+    gold = [p.category for p, _ in pairs]
+    found = [primary_category(a) for _, a in pairs]
+    name = "category accuracy"
+    report.metrics.append(
+        Metric(name, accuracy(gold, found), target=TARGETS[name], support=len(pairs))
+    )
+    for (page, analysis), expected, got in zip(pairs, gold, found, strict=True):
+        if expected != got:
+            report.misses.append(
+                Miss(page.id, "category", str(expected), got, tuple(analysis.categories))
+            )
+
+
+def _provinces(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    pairs = [(p, a) for p, a in zip(pages, analyses, strict=True) if p.relevant and p.province]
+    gold = [short_province(p.province or "") for p, _ in pairs]
+    found = [short_province(a.regions[0]["province"]) if a.regions else "-" for _, a in pairs]
+    name = "province accuracy"
+    report.metrics.append(
+        Metric(name, accuracy(gold, found), target=TARGETS[name], support=len(pairs))
+    )
+    for (page, analysis), expected, got in zip(pairs, gold, found, strict=True):
+        if expected != got:
+            shown = " / ".join("".join(r.values()) for r in analysis.regions) or "-"
+            report.misses.append(Miss(page.id, "province", expected, got, (shown,)))
+
+
+def _incidents(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    chosen = [i for i, a in enumerate(analyses) if a.relevant]
+    features = [
+        IncidentFeatures(
+            doc_id=pages[i].id,
+            title=pages[i].title,
+            text=pages[i].text,
+            published_at=_published(pages[i]),
+            regions=analyses[i].regions,
+            hotlines=analyses[i].hotlines,
+            categories=analyses[i].categories,
+        )
+        for i in chosen
+    ]
+    predicted: list[str | None] = [None] * len(pages)
+    for i, incident in zip(chosen, assign_incidents(features), strict=True):
+        predicted[i] = incident
+    gold = [page.incident if page.relevant else None for page in pages]
+    scores = pairwise_prf(gold, predicted)
+    for label, field_name in PRF_FIELDS:
+        name = f"incident pairwise {label}"
+        report.metrics.append(Metric(name, getattr(scores, field_name), target=TARGETS.get(name)))
+
+
+def _damage(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    reading = [page.negativity for page in pages]
+    ours = [a.negativity for a in analyses]
+    plain = [1 - snownlp_sentiment(p.text) for p in pages]
+    sentences = [_sentence_mean(p.text) for p in pages]
+    relevant = [i for i, p in enumerate(pages) if p.relevant]
+    checks = {
+        "damage AUC (>=2 vs <=1)": lambda s: roc_auc([r >= 2 for r in reading], s),
+        "damage AUC among relevant (3 vs <=2)": lambda s: roc_auc(
+            [reading[i] == 3 for i in relevant], [s[i] for i in relevant]
+        ),
+        "damage Spearman (0-3)": lambda s: spearman(reading, s),
+    }
+    for name, measure in checks.items():
+        report.metrics.append(
+            Metric(
+                name, measure(ours), measure(plain), TARGETS[name], len(pages), measure(sentences)
+            )
+        )
+
+
+def _sentence_mean(text: str) -> float:
+    sentences = split_sentences(text) or [text]
+    scores = default_model().score_many(sentences)
+    return 1 - sum(scores) / len(scores)
+
+
+def _published(page: LabelledPage) -> datetime | None:
+    if not page.published:
+        return None
+    parts = [int(x) for x in page.published.split("-")[:3]]
+    while len(parts) < 3:
+        parts.append(1)
+    return datetime(parts[0], parts[1], parts[2], 12)

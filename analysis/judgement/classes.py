@@ -1,0 +1,75 @@
+"""A multinomial logistic model over TF-IDF character n-grams plus named evidence.
+
+The category judgement: which failure a relevant page reports. Same features as
+``linear.py``, one weight vector per class; the best class wins.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from analysis.judgement.ngrams import sublinear_tf
+
+
+@dataclass(frozen=True)
+class ClassTextModel:
+    name: str
+    classes: list[str]
+    vocabulary: dict[str, int]
+    idf: list[float]
+    weights: list[list[float]]  # per vocabulary entry, one weight per class
+    features: dict[str, list[float]]  # named feature -> one weight per class
+    intercepts: list[float]
+    meta: dict
+
+    def logits(self, counts: Counter[str], evidence: Mapping[str, float]) -> dict[str, float]:
+        totals = [0.0] * len(self.classes)
+        squares = 0.0
+        for gram, count in counts.items():
+            index = self.vocabulary.get(gram)
+            if index is None:
+                continue
+            value = sublinear_tf(count) * self.idf[index]
+            squares += value * value
+            for k, weight in enumerate(self.weights[index]):
+                totals[k] += value * weight
+        norm = math.sqrt(squares) or 1.0
+        totals = [t / norm + b for t, b in zip(totals, self.intercepts, strict=True)]
+        for name, value in evidence.items():
+            for k, weight in enumerate(self.features.get(name, ())):
+                totals[k] += weight * value
+        return dict(zip(self.classes, totals, strict=True))
+
+    def best(self, counts: Counter[str], evidence: Mapping[str, float]) -> str:
+        logits = self.logits(counts, evidence)
+        return max(logits, key=lambda name: logits[name])
+
+    def save(self, path: Path) -> None:
+        data = {
+            "name": self.name,
+            "classes": self.classes,
+            "vocabulary": self.vocabulary,
+            "idf": self.idf,
+            "weights": self.weights,
+            "features": self.features,
+            "intercepts": self.intercepts,
+            "meta": self.meta,
+        }
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=2)
+def load_class_model(name: str) -> ClassTextModel:
+    """The shipped model ``analysis/judgement/data/<name>.json.gz``."""
+    data_file = resources.files(__package__).joinpath("data", f"{name}.json.gz")
+    with data_file.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        return ClassTextModel(**json.load(handle))

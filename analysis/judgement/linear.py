@@ -1,0 +1,112 @@
+"""A logistic model over TF-IDF character n-grams plus named evidence features.
+
+Scores exactly what scikit-learn's ``TfidfVectorizer(analyzer="char",
+sublinear_tf=True)`` followed by ``LogisticRegression`` computes on the same
+vocabulary, with the named features appended after the L2-normalised n-gram part.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from analysis.judgement.ngrams import sublinear_tf
+
+
+@dataclass(frozen=True)
+class LinearTextModel:
+    name: str
+    vocabulary: dict[str, int]
+    idf: list[float]
+    weights: list[float]  # one per vocabulary entry
+    features: dict[str, float]  # named feature -> weight
+    intercept: float
+    threshold: float  # decision threshold chosen on the dev split
+    meta: dict
+
+    def logit(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
+        """The model's log-odds for a page's n-gram counts and evidence features."""
+        weighted: list[tuple[float, float]] = []
+        for gram, count in counts.items():
+            index = self.vocabulary.get(gram)
+            if index is not None:
+                weighted.append((sublinear_tf(count) * self.idf[index], self.weights[index]))
+        norm = math.sqrt(sum(value * value for value, _ in weighted)) or 1.0
+        total = sum(value * weight for value, weight in weighted) / norm
+        total += sum(self.features.get(name, 0.0) * value for name, value in evidence.items())
+        return total + self.intercept
+
+    def probability(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
+        return _sigmoid(self.logit(counts, evidence))
+
+    def top_terms(self, counts: Counter[str], limit: int = 5) -> list[tuple[str, float]]:
+        """The n-grams that moved this page's score most, with their contributions."""
+        contributions = []
+        for gram, count in counts.items():
+            index = self.vocabulary.get(gram)
+            if index is not None and len(gram) > 1:
+                value = sublinear_tf(count) * self.idf[index]
+                contributions.append((gram, value * self.weights[index]))
+        norm = math.sqrt(sum(v * v for v in _tfidf_values(self, counts))) or 1.0
+        ranked = sorted(contributions, key=lambda item: -abs(item[1]))[:limit]
+        return [(gram, round(value / norm, 3)) for gram, value in ranked]
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "vocabulary": self.vocabulary,
+            "idf": self.idf,
+            "weights": self.weights,
+            "features": self.features,
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+
+    def save(self, path: Path) -> None:
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            json.dump(self.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
+
+
+def _tfidf_values(model: LinearTextModel, counts: Counter[str]) -> list[float]:
+    return [
+        sublinear_tf(count) * model.idf[model.vocabulary[gram]]
+        for gram, count in counts.items()
+        if gram in model.vocabulary
+    ]
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str) -> LinearTextModel:
+    """The shipped model ``analysis/judgement/data/<name>.json.gz``."""
+    data_file = resources.files(__package__).joinpath("data", f"{name}.json.gz")
+    with data_file.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return model_from_json(data)
+
+
+def model_from_json(data: dict) -> LinearTextModel:
+    return LinearTextModel(
+        name=data["name"],
+        vocabulary=data["vocabulary"],
+        idf=data["idf"],
+        weights=data["weights"],
+        features=data["features"],
+        intercept=data["intercept"],
+        threshold=data["threshold"],
+        meta=data.get("meta", {}),
+    )

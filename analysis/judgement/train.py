@@ -1,0 +1,193 @@
+"""Fit the judgement models on labelled pages (needs scikit-learn: the ``train`` extra).
+
+Only the pages given are read; callers pass the dev split, never the test split.
+Regularisation and the decision threshold are chosen by cross-validation inside
+those pages, so no held-out figure steers a choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.judgement.classes import ClassTextModel
+from analysis.judgement.examples import ClassExample, TrainingExample
+from analysis.judgement.linear import LinearTextModel
+from analysis.judgement.ngrams import NGRAM_SIZES, ngram_counts
+
+C_GRID = (0.5, 2.0, 8.0, 32.0)
+FOLDS = 5
+KEEP_TERMS = 40_000  # largest |weight| n-grams shipped; the rest weigh ~0
+CLASS_TERMS = 12_000
+
+
+@dataclass(frozen=True)
+class FitReport:
+    model: LinearTextModel
+    cv_predictions: list[float]  # out-of-fold probabilities, in example order
+    c: float
+
+
+def fit_model(
+    name: str,
+    examples: Sequence[TrainingExample],
+    *,
+    threshold_metric: Callable[[list[bool], list[float], float], float],
+) -> FitReport:
+    """Choose C by grouped cross-validated log-loss, the threshold by ``threshold_metric``."""
+    from sklearn.metrics import log_loss
+
+    labels = np.array([e.label for e in examples])
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in C_GRID:
+        oof = _out_of_fold(examples, labels, c)
+        loss = log_loss(labels, np.clip(oof, 1e-6, 1 - 1e-6))
+        if best is None or loss < best[0]:
+            best = (loss, c, oof)
+    assert best is not None
+    _, c, oof = best
+    threshold = _best_threshold([bool(x) for x in labels], list(oof), threshold_metric)
+    model = _fit(name, examples, labels, c, threshold)
+    return FitReport(model=model, cv_predictions=[float(x) for x in oof], c=c)
+
+
+def _out_of_fold(examples: Sequence[TrainingExample], labels: np.ndarray, c: float) -> np.ndarray:
+    from sklearn.model_selection import GroupKFold
+
+    groups = [e.group for e in examples]
+    oof = np.zeros(len(examples))
+    for train, test in GroupKFold(n_splits=FOLDS).split(examples, labels, groups):
+        model = _fit("fold", [examples[i] for i in train], labels[train], c, 0.5)
+        for i in test:
+            oof[i] = model.probability(ngram_counts(examples[i].text), examples[i].evidence)
+    return oof
+
+
+def _fit(
+    name: str,
+    examples: Sequence[TrainingExample],
+    labels: np.ndarray,
+    c: float,
+    threshold: float,
+) -> LinearTextModel:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = _vectorizer()
+    grams = vectorizer.fit_transform([e.text for e in examples])
+    names = sorted({key for e in examples for key in e.evidence})
+    extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    classifier.fit(hstack([grams, extra]).tocsr(), labels)
+    coef = classifier.coef_[0]
+    vocabulary = vectorizer.vocabulary_
+    gram_weights = coef[: len(vocabulary)]
+    keep = set(np.argsort(-np.abs(gram_weights))[:KEEP_TERMS].tolist())
+    ordered = sorted((index, gram) for gram, index in vocabulary.items() if index in keep)
+    return LinearTextModel(
+        name=name,
+        vocabulary={gram: i for i, (_, gram) in enumerate(ordered)},
+        idf=[round(float(vectorizer.idf_[index]), 6) for index, _ in ordered],
+        weights=[round(float(gram_weights[index]), 6) for index, _ in ordered],
+        features={
+            n: round(float(w), 6) for n, w in zip(names, coef[len(vocabulary) :], strict=True)
+        },
+        intercept=float(classifier.intercept_[0]),
+        threshold=round(threshold, 4),
+        meta={"examples": len(examples), "positives": int(labels.sum()), "C": c},
+    )
+
+
+def _best_threshold(
+    labels: list[bool],
+    scores: list[float],
+    metric: Callable[[list[bool], list[float], float], float],
+) -> float:
+    candidates = sorted(set(round(s, 3) for s in scores))
+    return max(candidates, key=lambda t: (metric(labels, scores, t), -abs(t - 0.5)))
+
+
+def f1_at(labels: list[bool], scores: list[float], threshold: float) -> float:
+    predicted = [s >= threshold for s in scores]
+    tp = sum(p and g for p, g in zip(predicted, labels, strict=True))
+    if tp == 0:
+        return 0.0
+    precision, recall = tp / sum(predicted), tp / sum(labels)
+    return 2 * precision * recall / (precision + recall)
+
+
+def fit_classes(name: str, examples: Sequence[ClassExample]) -> tuple[ClassTextModel, float]:
+    """Multinomial model; C chosen by grouped cross-validated accuracy. Returns (model, CV acc)."""
+    best: tuple[float, float] | None = None
+    for c in C_GRID:
+        accuracy = _class_cv_accuracy(examples, c)
+        if best is None or accuracy > best[0]:
+            best = (accuracy, c)
+    assert best is not None
+    accuracy, c = best
+    return _fit_classes(name, examples, c), accuracy
+
+
+def _class_cv_accuracy(examples: Sequence[ClassExample], c: float) -> float:
+    from sklearn.model_selection import GroupKFold
+
+    labels = [e.label for e in examples]
+    hits = 0
+    for train, test in GroupKFold(n_splits=FOLDS).split(
+        examples, labels, [e.group for e in examples]
+    ):
+        model = _fit_classes("fold", [examples[i] for i in train], c)
+        hits += sum(
+            model.best(ngram_counts(examples[i].text), examples[i].evidence) == labels[i]
+            for i in test
+        )
+    return hits / len(examples)
+
+
+def _fit_classes(name: str, examples: Sequence[ClassExample], c: float) -> ClassTextModel:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = _vectorizer()
+    grams = vectorizer.fit_transform([e.text for e in examples])
+    names = sorted({key for e in examples for key in e.evidence})
+    extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    classifier.fit(hstack([grams, extra]).tocsr(), [e.label for e in examples])
+    classes = [str(x) for x in classifier.classes_]
+    coef = classifier.coef_
+    if len(classes) == 2:  # scikit-learn keeps one row for two classes
+        coef = np.vstack([-coef[0], coef[0]])
+    n_terms = len(vectorizer.vocabulary_)
+    strength = np.abs(coef[:, :n_terms]).max(axis=0)
+    keep = set(np.argsort(-strength)[:CLASS_TERMS].tolist())
+    ordered = sorted((i, g) for g, i in vectorizer.vocabulary_.items() if i in keep)
+    intercepts = classifier.intercept_
+    if len(classes) == 2:
+        intercepts = np.array([-intercepts[0], intercepts[0]])
+    return ClassTextModel(
+        name=name,
+        classes=classes,
+        vocabulary={gram: k for k, (_, gram) in enumerate(ordered)},
+        idf=[round(float(vectorizer.idf_[i]), 6) for i, _ in ordered],
+        weights=[[round(float(w), 5) for w in coef[:, i]] for i, _ in ordered],
+        features={
+            n: [round(float(w), 5) for w in coef[:, n_terms + k]] for k, n in enumerate(names)
+        },
+        intercepts=[float(b) for b in intercepts],
+        meta={"examples": len(examples), "C": c},
+    )
+
+
+def _vectorizer():  # type: ignore[no-untyped-def]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(min(NGRAM_SIZES), max(NGRAM_SIZES)),
+        sublinear_tf=True,
+        min_df=2,
+        lowercase=False,
+    )
