@@ -24,6 +24,10 @@ from analysis.tags.script import simplified
 MODEL_NAME = "relevance"
 EVIDENCE_SCALE = 0.3
 HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
+# A page can only report a hotline failure if it names some channel people call or
+# write to; on the dev pages this gate costs 15 of 206 relevant pages and removes 60
+# look-alikes the n-grams alone let through (out-of-fold F1 0.68 -> 0.71).
+CHANNEL_WORDS = re.compile(r"热线|电话|信箱|专线|留言板|12345|1999|1823")
 ACTORS = re.compile(r"接线员|话务员|坐席|客服人员|工作人员|值班人员|接线人员")
 COMPLAINANTS = re.compile(
     r"市民|网友|居民|村民|业主|[\u4e00-\u9fff]女士|[\u4e00-\u9fff]先生|投诉人|来电人|举报人|记者"
@@ -123,8 +127,11 @@ def judge_relevance(
     document = simplified(document)
     matched = [plan.name for plan in plans if plan.matches(document)]
     reasons = [*evidence.reasons, f"model:{probability:.2f}", *(f"plan:{name}" for name in matched)]
+    names_channel = evidence.features.get("hotline", 0) > 0 or bool(CHANNEL_WORDS.search(document))
+    if not names_channel:
+        reasons.append("no hotline or complaint channel named")
     return Relevance(
-        relevant=probability >= model.threshold,
+        relevant=probability >= model.threshold and names_channel,
         score=round(probability, 3),
         reasons=reasons,
         plans=matched,

@@ -22,20 +22,6 @@ from analysis.tags.categories import CATEGORIES
 from analysis.tags.regions import load_gazetteer
 from hotwatch.cli import cli
 
-METRICS = (
-    "relevance precision",
-    "relevance recall",
-    "relevance F1",
-    "category accuracy",
-    "category set accuracy",
-    "province accuracy",
-    "city accuracy",
-    "incident pairwise precision",
-    "incident pairwise recall",
-    "incident pairwise F1",
-    "negativity ROC AUC",
-)
-
 # --- metrics on hand-computed examples ------------------------------------------------
 
 
@@ -164,47 +150,108 @@ def _bundled_line() -> str:
     return text.splitlines()[0]
 
 
-# --- hotwatch eval ----------------------------------------------------------------------
+# --- hotwatch eval (real pages) ----------------------------------------------------------
+
+REAL_METRICS = {
+    "relevance precision",
+    "relevance recall",
+    "relevance F1",
+    "category accuracy",
+    "province accuracy",
+    "incident pairwise precision",
+    "incident pairwise recall",
+    "incident pairwise F1",
+    "damage AUC (>=2 vs <=1)",
+    "damage AUC among relevant (3 vs <=2)",
+    "damage Spearman (0-3)",
+}
+PAGES = {
+    "w1": (
+        "郑州一市民拨打12345反映噪音 接线员不耐烦挂断电话\n"
+        "市民王先生说，他三次拨打12345热线，接线员态度恶劣，称“别再打了”随后挂断。",
+        {
+            "relevant": True,
+            "category": "rudeness",
+            "province": "河南",
+            "incident": "zz-1",
+            "negativity": 3,
+        },
+    ),
+    "w2": (
+        "郑州12345热线接线员挂断市民电话 热线中心致歉\n"
+        "针对市民王先生反映接线员挂断电话一事，郑州12345热线中心致歉，涉事接线员停岗。",
+        {
+            "relevant": True,
+            "category": "rudeness",
+            "province": "河南",
+            "incident": "zz-1",
+            "negativity": 2,
+        },
+    ),
+    "w3": (
+        "市民送锦旗感谢12345热线\n市民李女士来到热线中心，为接线员送上锦旗，感谢热心帮助。",
+        {"relevant": False, "neg_type": "praise", "negativity": 0},
+    ),
+    "w4": (
+        "如何拨打12345热线\n12345热线受理咨询、求助、投诉和建议，拨打后按语音提示操作即可。",
+        {"relevant": False, "neg_type": "howto", "negativity": 0},
+    ),
+}
 
 
-@pytest.fixture(scope="module")
-def test_report() -> dict:
-    result = CliRunner().invoke(cli, ["eval", "--set", "test", "--json"])
+@pytest.fixture
+def page_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Four written pages as a label file plus their texts in a private cache."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv("HOTWATCH_PAGES_CACHE", str(cache))
+    labels = tmp_path / "labels.jsonl"
+    with labels.open("w", encoding="utf-8") as handle:
+        for page_id, (text, label) in PAGES.items():
+            (cache / f"{page_id}.txt").write_text(text, encoding="utf-8")
+            record = {"id": page_id, "url": f"https://example.com/{page_id}", **label}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return labels
+
+
+def test_eval_json_reports_every_metric_beside_its_baselines(page_set: Path) -> None:
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    report = json.loads(result.output)
+    assert (report["set"], report["documents"], report["missing_text"]) == ("all", 4, 0)
+    assert set(report["metrics"]) == REAL_METRICS
+    assert report["metrics"]["relevance F1"]["baseline"] is not None
+    damage = report["metrics"]["damage AUC (>=2 vs <=1)"]
+    assert damage["baseline"] is not None and damage["baseline_2"] is not None
+    assert 0.0 <= damage["hotwatch"] <= 1.0
 
 
-def test_eval_json_reports_every_metric(test_report: dict) -> None:
-    assert test_report["set"] == "test"
-    assert set(test_report["metrics"]) == set(METRICS)
-    for name in METRICS:
-        assert 0.0 <= test_report["metrics"][name]["hotwatch"] <= 1.0, name
-    assert test_report["metrics"]["relevance F1"]["baseline"] is not None
-
-
-def test_held_out_quality_meets_the_targets(test_report: dict) -> None:
-    metrics = test_report["metrics"]
-    for name in ("relevance F1", "province accuracy", "incident pairwise F1"):
-        assert metrics[name]["met"], (name, metrics[name], test_report["misses"])
-    assert metrics["relevance F1"]["hotwatch"] > metrics["relevance F1"]["baseline"]
-
-
-def test_eval_table_lists_misses_when_verbose(tmp_path: Path) -> None:
-    record = json.loads(_bundled_line())
-    record["relevant"], record["categories"], record["incident"] = False, [], None
-    path = tmp_path / "one.jsonl"
-    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["eval", "--file", str(path), "--set", "all", "-v"])
+def test_eval_table_names_both_baselines_and_lists_misses(page_set: Path) -> None:
+    lines = page_set.read_text(encoding="utf-8").splitlines()
+    flipped = json.loads(lines[2])
+    flipped.update(relevant=True, category="other", incident="praise-1")  # a wrong label
+    page_set.write_text("\n".join([*lines[:2], json.dumps(flipped, ensure_ascii=False), lines[3]]))
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "-v"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "set: all, 1 documents"
-    assert lines[1].split() == ["metric", "hotwatch", "baseline", "target"]
-    assert any(line.startswith(f"{record['id']}  relevance: want False") for line in lines)
+    out = result.output.splitlines()
+    assert out[0] == "set: all, 4 pages"
+    assert out[1].split() == ["metric", "hotwatch", "baseline", "baseline", "2", "target"]
+    assert any(line.startswith("w3  relevance: want True") for line in out)
+
+
+def test_eval_without_cached_texts_is_one_line_error(
+    page_set: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTWATCH_PAGES_CACHE", str(tmp_path / "empty"))
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no labelled page texts in ")
+    assert len(result.output.splitlines()) == 1
 
 
 def test_eval_unreadable_file_is_one_line_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing.jsonl"
     result = CliRunner().invoke(cli, ["eval", "--file", str(missing)])
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: cannot read labelled set {missing}: ")
+    assert result.output.startswith(f"Error: cannot read labels {missing}: ")
     assert len(result.output.splitlines()) == 1

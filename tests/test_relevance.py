@@ -177,28 +177,35 @@ def test_tags_are_found_when_not_passed_in() -> None:
 
 def test_tags_passed_in_are_trusted() -> None:
     title, text = POSITIVES["unreachable"]
-    assert not assess_relevance(title, text, hotlines=[], categories=[]).relevant
+    found = assess_relevance(title, text)
+    given = assess_relevance(title, text, hotlines=[], categories=[])
+    assert "failure:unreachable" in found.reasons
+    assert not any(r.startswith("failure:") or r == "hotline:12345" for r in given.reasons)
+    assert given.score < found.score
 
 
-def test_plans_bound_the_scope() -> None:
+def test_relevance_is_a_judgement_and_plans_only_record_scope() -> None:
     hotline_plan = Plan.from_text(
         "默认方案",
         "(12345 OR 市长热线 OR 政务服务热线) AND (骂 OR 辱骂 OR 态度恶劣 OR 打不通 OR 推诿)",
     )
     power_plan = Plan.from_text("供电方案", "95598 AND 停电")
+    alone = _assess(*POSITIVES["insult"])
     insult = _assess(*POSITIVES["insult"], plans=(hotline_plan, power_plan))
-    assert insult.relevant
+    assert insult.relevant and alone.relevant
     assert insult.plans == ["默认方案"]
     assert "plan:默认方案" in insult.reasons
 
     outside = _assess(*POSITIVES["insult"], plans=(power_plan,))
-    assert not outside.relevant
+    assert (outside.relevant, outside.score) == (alone.relevant, alone.score)
     assert outside.plans == []
 
 
-def test_plan_exclusions_apply() -> None:
+def test_plan_exclusions_apply_to_the_scope_not_the_judgement() -> None:
     plan = Plan.from_text("默认方案", "12345 AND 辱骂", exclude=["新乡"])
-    assert not _assess(*POSITIVES["insult"], plans=(plan,)).relevant
+    result = _assess(*POSITIVES["insult"], plans=(plan,))
+    assert result.relevant
+    assert result.plans == []
 
 
 def test_plans_do_not_rescue_lookalikes() -> None:

@@ -231,4 +231,4 @@ def test_analyse_article_keeps_the_snownlp_sentiment_contract() -> None:
     article = Article(title="市民投诉12345热线推诿扯皮", text="\n".join(COMPLAINTS + OFFICIAL[:2]))
     analysis = analyse_article(article, AnalysisOptions())
     assert analysis.sentiment == snownlp.SnowNLP(article.text).sentiments
-    assert analysis.negativity == document_negativity(article.title, article.text) > 0.5
+    assert analysis.negativity >= 0.6  # damage, not tone: a complaint report is 负面

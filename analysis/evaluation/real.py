@@ -16,7 +16,7 @@ from datetime import datetime
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.evaluation.baseline import keyword_rule
 from analysis.evaluation.metrics import accuracy, pairwise_prf, precision_recall_f1, roc_auc
-from analysis.evaluation.realpages import LabelledPage, load_pages
+from analysis.evaluation.realpages import LabelledPage, RealPagesError, load_pages
 from analysis.evaluation.run import PRF_FIELDS, EvaluationReport, Metric, Miss
 from analysis.evaluation.spearman import spearman
 from analysis.incidents import IncidentFeatures, assign_incidents
@@ -38,6 +38,11 @@ TARGETS = {
 def evaluate_real_pages(subset: str = "test", *, path: str | None = None) -> EvaluationReport:
     """Analyse every labelled page of ``subset`` whose text is cached, and compare."""
     found = load_pages(subset, path=path)
+    if not found.pages:
+        raise RealPagesError(
+            f"no labelled page texts in {found.cache_dir}: rebuild the cache "
+            "(python scripts/rebuild_realpages.py --help)"
+        )
     report = evaluate_pages(found.pages, subset=subset)
     report.missing_text = found.missing_text
     return report
@@ -46,7 +51,7 @@ def evaluate_real_pages(subset: str = "test", *, path: str | None = None) -> Eva
 def evaluate_pages(pages: Sequence[LabelledPage], *, subset: str) -> EvaluationReport:
     options = AnalysisOptions()
     analyses = [analyse_article(Article(page.title, page.text), options) for page in pages]
-    report = EvaluationReport(subset=f"real pages: {subset}", documents=len(pages))
+    report = EvaluationReport(subset=subset, documents=len(pages))
     _relevance(report, pages, analyses)
     _categories(report, pages, analyses)
     _provinces(report, pages, analyses)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from analysis.evaluation import EvaluationReport
-from analysis.evaluation.realpages import SUBSETS, RealPagesError, cache_dir
+from analysis.evaluation.realpages import SUBSETS, RealPagesError
 from hotwatch.api import evaluate
 from hotwatch.cli import output
 
@@ -54,11 +54,6 @@ def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) ->
         report = evaluate(path, subset=subset)
     except RealPagesError as error:
         raise click.ClickException(str(error)) from error
-    if not report.documents:
-        raise click.ClickException(
-            f"no labelled page texts in {cache_dir()}: rebuild the cache "
-            "(python scripts/rebuild_realpages.py --help)"
-        )
     if as_json:
         output.echo_json(report_json(report))
         return
