@@ -211,7 +211,9 @@ class ElasticsearchStore(IncidentMethods):
     # -- reading -----------------------------------------------------------------
 
     def get(self, doc_id: str) -> StoredDocument:
-        self._before_read()
+        self._ensure_ready()
+        if doc_id in self._pending_incidents:  # a get is real-time; only its own write waits
+            self._flush_incidents()
         with self._errors():
             try:
                 found = self.client.get(index=self.documents, id=doc_id)

@@ -40,7 +40,8 @@ INCIDENT_STATE_MAPPING: dict[str, Any] = {
     "dynamic": False,
     "properties": {"keys": {"type": "keyword"}, "state": {"type": "object", "enabled": False}},
 }
-STATE_PAGE = 1000
+STATE_PAGE = 1000  # keys per query
+STATE_HITS = 1000  # states per answer before a scroll takes over
 
 
 class IncidentMethods:
@@ -84,17 +85,31 @@ class IncidentMethods:
         self._bulk_or_raise(actions)
 
     def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """One search per page of keys; a scroll only for an answer larger than a page.
+
+        The states index is apart from the documents, so buffered assignments need not
+        be written first.
+        """
         keys = list(dict.fromkeys(keys))
         if not keys:
             return []
-        self._before_read()
+        self._ensure_ready()
         found: dict[str, dict[str, Any]] = {}
         with self._errors():
             for start in range(0, len(keys), STATE_PAGE):
                 query = {"terms": {"keys": keys[start : start + STATE_PAGE]}}
-                for hit in helpers.scan(
-                    self.client, index=self.incident_states_alias, query={"query": query}
-                ):
+                response = self.client.search(
+                    index=self.incident_states_alias,
+                    query=query,
+                    size=STATE_HITS,
+                    track_total_hits=True,
+                )
+                hits = response["hits"]["hits"]
+                if response["hits"]["total"]["value"] > len(hits):
+                    hits = helpers.scan(
+                        self.client, index=self.incident_states_alias, query={"query": query}
+                    )
+                for hit in hits:
                     found.setdefault(hit["_id"], hit["_source"]["state"])
         return list(found.values())
 
