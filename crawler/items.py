@@ -26,6 +26,8 @@ class PageItem:
     article: Any = None
     analysis: Any = None
     incident_id: str | None = None
+    document_url: str | None = None  # the article's one URL, set by the dedup pipeline
+    urls: list[str] = field(default_factory=list)  # every URL this fetch reached it by
 
 
 @dataclass

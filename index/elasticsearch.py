@@ -45,6 +45,7 @@ from index.records import (
     StoredDocument,
     UpsertOutcome,
     document_id,
+    merged_urls,
     placement,
 )
 from index.snippets import make_snippet
@@ -432,7 +433,9 @@ class ElasticsearchStore(IncidentMethods):
         for doc in docs:
             old, old_pending = previous.get(doc.id, (None, True))
             incident_id, pending = placement(doc, old, old_pending)
-            body = document_body(replace(doc, incident_id=incident_id), pending=pending)
+            # ``urls`` is kept in _source, not mapped: no index version change for it.
+            merged = replace(doc, incident_id=incident_id, urls=merged_urls(doc, old))
+            body = document_body(merged, pending=pending)
             actions.append({"_index": self.documents, "_id": doc.id, "_source": body})
             for url in {doc.url, doc.fetched_url or doc.url}:
                 actions.append(

@@ -49,6 +49,7 @@ class StoredDocument:
     comments: int = 0
     likes: int = 0
     parent_url: str | None = None  # the original a repost shares
+    urls: list[str] = field(default_factory=list)  # every URL that led to it (variants, copies)
 
     @property
     def id(self) -> str:
@@ -112,6 +113,12 @@ class StoredDocument:
         for key in ("fetched_at", "published_at"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
+
+
+def merged_urls(doc: StoredDocument, existing: StoredDocument | None) -> list[str]:
+    """The URLs of a document written over ``existing``: the stored ones first, then new ones."""
+    stored = existing.urls if existing is not None else []
+    return list(dict.fromkeys([*stored, doc.url, *doc.urls]))
 
 
 @dataclass(frozen=True)

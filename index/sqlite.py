@@ -17,6 +17,7 @@ from index.records import (
     SearchResult,
     StoredDocument,
     UpsertOutcome,
+    merged_urls,
     placement,
 )
 from index.snippets import make_snippet
@@ -24,7 +25,7 @@ from index.sqlite_incidents import IncidentMethods
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -96,15 +97,18 @@ MIGRATIONS: dict[int, str] = {
     ) WITHOUT ROWID;
     CREATE INDEX incident_keys_incident ON incident_keys (incident_id)
     """,
+    5: """
+    ALTER TABLE documents ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'
+    """,
 }
 TITLE_WEIGHT = 4.0
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
     "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
-    "incident_id kind reposts comments likes parent_url"
+    "incident_id kind reposts comments likes parent_url urls"
 ).split()
 _WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
-_JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons")
+_JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons", "urls")
 
 
 class SQLiteStore(IncidentMethods):
@@ -161,6 +165,7 @@ class SQLiteStore(IncidentMethods):
             self.record_fetch(doc.fetched_url, doc.fetched_at)
         if old is None:
             row["incident_pending"] = 1
+            row["urls"] = json.dumps(merged_urls(doc, None), ensure_ascii=False)
             placeholders = ", ".join("?" for _ in _WRITE_COLUMNS)
             cursor = self.db.execute(
                 f"INSERT INTO documents ({', '.join(_WRITE_COLUMNS)}) VALUES ({placeholders})",
@@ -172,6 +177,7 @@ class SQLiteStore(IncidentMethods):
         existing = self._document(rowid)
         incident_id, pending = placement(doc, existing, bool(old_pending))
         row.update(incident_id=incident_id, incident_pending=int(pending))
+        row["urls"] = json.dumps(merged_urls(doc, existing), ensure_ascii=False)
         assignments = ", ".join(f"{c} = ?" for c in _WRITE_COLUMNS)
         self.db.execute(
             f"UPDATE documents SET {assignments} WHERE rowid = ?",

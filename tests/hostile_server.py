@@ -181,8 +181,14 @@ SPECIAL = (
 )
 
 
+A1_TITLE = "襄阳一市民拨打12345反映噪音扰民 接线员不耐烦称别再打了随后挂断了电话"
+#: One article under its own URL, a tracking variant and another path serving the same text.
+A1_PATHS = ("/news/a1.html", "/news/a1.html?from=list2", "/news/2021/a1-copy.html")
+
+
 def all_article_paths() -> list[str]:
     return [
+        *A1_PATHS,
         *misdeclared_pages(),
         *broken_pages(),
         *binary_pages(),
@@ -203,6 +209,8 @@ def index_page() -> bytes:
 
 def make_handler(robots: str, other_base: list[str]) -> type[BaseHTTPRequestHandler]:
     pages = {**misdeclared_pages(), **broken_pages(), **binary_pages()}
+    a1 = (article(A1_TITLE).encode(), "text/html; charset=utf-8")
+    pages["/news/a1.html"] = pages["/news/2021/a1-copy.html"] = a1
     pages["/index.html"] = (index_page(), "text/html; charset=utf-8")
     requested: list[tuple[float, str]] = []
     limited: set[str] = set()

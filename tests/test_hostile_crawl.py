@@ -23,6 +23,8 @@ from crawler.skips import (
     TOO_MANY_REDIRECTS,
 )
 from tests.hostile_server import (
+    A1_PATHS,
+    A1_TITLE,
     BODY,
     BROKEN_TITLE,
     DEEP_TITLE,
@@ -158,3 +160,13 @@ def test_the_run_log_lists_every_skip_and_failure(hostile_crawl):
 def _requests(base: str) -> list[tuple[float, str]]:
     with urllib.request.urlopen(base + "/_requests", timeout=10) as response:
         return [tuple(item) for item in json.load(response)]
+
+
+def test_url_variants_and_a_reserved_copy_are_one_document_with_every_url(
+    hostile_crawl,
+    hostile_urls,  # noqa: F811
+):
+    doc = hostile_crawl[2][A1_TITLE]
+    assert doc.url == hostile_urls[0] + "/news/a1.html"
+    assert sorted(doc.urls) == sorted(hostile_urls[0] + path for path in A1_PATHS)
+    assert len([d for d in hostile_crawl[2].values() if d.title == A1_TITLE]) == 1

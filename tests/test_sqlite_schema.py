@@ -44,7 +44,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP INDEX documents_pending")
     db.execute("DROP TABLE incident_keys")
     db.execute("DROP TABLE incident_states")
-    for column in (*SOCIAL_COLUMNS, "incident_pending"):
+    for column in (*SOCIAL_COLUMNS, "incident_pending", "urls"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.commit()
@@ -54,6 +54,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     assert upgraded.stats()["schema_version"] == SCHEMA_VERSION
     doc = next(upgraded.iter_documents())
     assert (doc.title, doc.kind, doc.reach, doc.parent_url) == ("标题", "article", 0, None)
+    assert doc.urls == []  # documents stored before schema 5 list no URLs until written again
 
 
 def test_iter_documents_since(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -99,9 +100,21 @@ def test_get_round_trips_every_field(store):
                published_at=datetime(2026, 11, 6, 7, 30), tier=4, plans=["默认"],
                reasons=["hotline"], sentiment=0.25)
     store.upsert(post)
-    assert store.get(post.id) == post
+    assert store.get(post.id) == replace(post, urls=[post.url])  # its own URL is always listed
     with pytest.raises(DocumentNotFound):
         store.get("0" * 16)
+
+
+def test_every_url_that_led_to_a_document_is_kept(store):
+    first = doc(7, "标题", "正文", urls=["https://news.example.cn/7.html?from=list2"])
+    assert store.upsert(first) == "new"
+    again = replace(first, urls=["https://m.example.cn/7.html", first.urls[0]])
+    assert store.upsert(again) == "unchanged"  # the same article, reached another way
+    assert store.get(first.id).urls == [
+        first.url,
+        "https://news.example.cn/7.html?from=list2",
+        "https://m.example.cn/7.html",
+    ]
 
 
 @pytest.mark.parametrize(

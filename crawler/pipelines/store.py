@@ -49,7 +49,7 @@ class StorePipeline:
 
 def stored_document(item: PageItem) -> StoredDocument:
     return StoredDocument.from_analysis(
-        item.article.canonical_url or item.url,
+        item.document_url or item.article.canonical_url or item.url,
         item.article,
         item.analysis,
         fetched_url=item.url,
@@ -57,6 +57,7 @@ def stored_document(item: PageItem) -> StoredDocument:
         source=item.source,
         tier=item.tier,
         incident_id=item.incident_id,
+        urls=item.urls,
     )
 
 
