@@ -183,8 +183,14 @@ def news_site_today() -> Iterator[tuple[NewsSite, str]]:
     """Every report of the story published in the last hours: it is trending now."""
     now = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
     story = [FIRST, FOLLOW_UP, *FOUND_BY_SEARCH] * 2  # 8 reports
+    # Each copy ends differently: an exact re-serve of a page on one site is one document.
     listed = [
-        replace(a, slug=f"{a.slug}-{n}", published=now - timedelta(hours=n + 1))
+        replace(
+            a,
+            slug=f"{a.slug}-{n}",
+            published=now - timedelta(hours=n + 1),
+            body=(*a.body, f"本报记者将持续关注（第{n + 1}篇）。"),
+        )
         for n, a in enumerate(story)
     ]
     yield from serve(NewsSite([*listed, UNRELATED]))
