@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
@@ -21,13 +22,20 @@ class ProgressExtension:
     slow page says so once every ``QUIET_SECONDS`` instead of repeating the same line.
     """
 
-    def __init__(self, crawler: Any, interval: float, quiet: float = QUIET_SECONDS) -> None:
+    def __init__(
+        self,
+        crawler: Any,
+        interval: float,
+        quiet: float = QUIET_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.crawler = crawler
         self.interval = interval
         self.quiet = quiet
+        self.clock = clock
         self.loop: task.LoopingCall | None = None
         self.last_line = ""
-        self.last_time = 0.0
+        self.last_time = float("-inf")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ProgressExtension:
@@ -50,7 +58,7 @@ class ProgressExtension:
     def report(self) -> None:
         source = getattr(self.crawler.spider, "source_name", "?")
         line = f"{source}: {self.counts(source)}"
-        now = time.monotonic()
+        now = self.clock()
         if line != self.last_line:
             logger.info("%s", line)
         elif now - self.last_time >= self.quiet:
@@ -66,6 +74,7 @@ class ProgressExtension:
         )
 
     def in_flight(self) -> int:
-        engine = getattr(self.crawler, "engine", None)
-        downloader = getattr(engine, "downloader", None)
-        return len(getattr(downloader, "active", ()))
+        try:
+            return len(self.crawler.engine.downloader.active)
+        except (RuntimeError, AttributeError):  # no engine: the crawl has not started
+            return 0
