@@ -9,6 +9,7 @@ them by reason and writes each to the run's log.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scrapy.exceptions import (
@@ -38,6 +39,9 @@ TOO_MANY_REDIRECTS = "too many redirects"
 REDIRECT_LOOP = "redirect loop"
 OFFSITE_REDIRECT = "redirected off-site"
 IGNORED = "ignored"
+
+_DECLARED_SIZE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
+_COMPRESSED_SIZE = re.compile(r"\((\d+) B compressed")
 
 #: Sent as ``page_skipped(url=..., reason=..., detail=..., source=...)``.
 page_skipped = object()
@@ -74,11 +78,12 @@ def classify(failure: Failure) -> tuple[str, str, str] | None:
     if failure.check(HttpError):
         return "failed", f"HTTP {failure.value.response.status}", ""
     if failure.check(DownloadCancelledError):
-        return "skipped", TOO_LARGE, message
+        return "skipped", TOO_LARGE, _size_detail(message)
     if failure.check(RobotsUnreachable):  # the host let us down: a failure, not a skip
         return "failed", message, ""
     if failure.check(IgnoreRequest):
-        return "skipped", _ignored_reason(message), message
+        reason = _ignored_reason(message)
+        return "skipped", reason, _size_detail(message) if reason == TOO_LARGE else message
     if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
         return "failed", "timeout", message
     if failure.check(DNSLookupError):
@@ -86,6 +91,18 @@ def classify(failure: Failure) -> tuple[str, str, str] | None:
     if failure.check(ConnectionRefusedError, ConnectError, DownloadConnectionRefusedError):
         return "failed", "connection failed", message
     return "failed", message or failure.type.__name__, ""
+
+
+def _size_detail(message: str) -> str:
+    """Scrapy's long size messages, in a few words."""
+    declared = _DECLARED_SIZE.search(message)
+    if declared:
+        return f"declares {declared.group(1)} bytes, over max_size {declared.group(2)}"
+    if "decompression" in message:
+        compressed = _COMPRESSED_SIZE.search(message)
+        size = f"{compressed.group(1)} bytes compressed, " if compressed else ""
+        return f"{size}over max_size once decompressed"
+    return "over max_size"
 
 
 def _ignored_reason(message: str) -> str:
@@ -105,7 +122,9 @@ def report_failure(crawler: Any, source: str, failure: Failure) -> tuple[str, st
     """Send the signal for a failed request; returns ``(url, reason)`` of a failure, else None."""
     verdict = classify(failure)
     request = getattr(failure, "request", None)
-    url = request.url if request is not None else "?"
+    # A redirected request is reported under the URL the crawl asked for.
+    chain = request.meta.get("redirect_urls") if request is not None else None
+    url = chain[0] if chain else request.url if request is not None else "?"
     if verdict is None:
         return None
     outcome, reason, detail = verdict
