@@ -10,7 +10,7 @@ from analysis.model import Analysis, Article
 from analysis.plans import Plan
 from analysis.relevance import gather_evidence, judge_relevance
 from analysis.sentiment import snownlp_sentiment
-from analysis.sentiment.damage import assess_damage
+from analysis.sentiment.damage import assess_damage, damage_score
 from analysis.tags import categories, hotlines, regions
 
 
@@ -38,13 +38,14 @@ The page's lead is read once into character n-grams that both judgement models s
     )
     counts = ngram_counts(model_text(title, text))
     relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
-    damage = assess_damage(counts, evidence.features, relevance.score)
+    # The damage cues explain a score to a reader (damage_cues); a crawl needs the score.
+    negativity = damage_score(counts, evidence.features, relevance.score)
     if relevance.relevant:
         found_categories = ranked_categories(counts, title, text, found_categories)
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
-        negativity=damage.score,
+        negativity=negativity,
         sentiment=snownlp_sentiment(text),
         hotlines=found_hotlines,
         regions=regions(text, title=title),

@@ -12,11 +12,13 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from analysis.judgement.ngrams import sublinear_tf
+import numpy as np
+
+from analysis.judgement.vocabulary import SHARED, tfidf_parts
 
 
 @dataclass(frozen=True)
@@ -31,22 +33,23 @@ class ClassTextModel:
     meta: dict
 
     def logits(self, counts: Counter[str], evidence: Mapping[str, float]) -> dict[str, float]:
-        totals = [0.0] * len(self.classes)
-        squares = 0.0
-        for gram, count in counts.items():
-            index = self.vocabulary.get(gram)
-            if index is None:
-                continue
-            value = sublinear_tf(count) * self.idf[index]
-            squares += value * value
-            for k, weight in enumerate(self.weights[index]):
-                totals[k] += value * weight
-        norm = math.sqrt(squares) or 1.0
-        totals = [t / norm + b for t, b in zip(totals, self.intercepts, strict=True)]
+        idf, weights = self._dense
+        values, ids = tfidf_parts(idf, counts)
+        norm = math.sqrt(float(values @ values)) or 1.0
+        sums = (values @ weights[ids]).tolist()
+        totals = [t / norm + b for t, b in zip(sums, self.intercepts, strict=True)]
         for name, value in evidence.items():
             for k, weight in enumerate(self.features.get(name, ())):
                 totals[k] += weight * value
         return dict(zip(self.classes, totals, strict=True))
+
+    @cached_property
+    def _dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """IDF and per-class weights over the shared vocabulary's ids (zero where not ours)."""
+        weights = np.asarray(self.weights, float).reshape(len(self.idf), len(self.classes))
+        table = np.column_stack([np.asarray(self.idf, float), weights])
+        dense = SHARED.dense(self.vocabulary, table)
+        return dense[:, 0].copy(), np.ascontiguousarray(dense[:, 1:])
 
     def best(self, counts: Counter[str], evidence: Mapping[str, float]) -> str:
         logits = self.logits(counts, evidence)

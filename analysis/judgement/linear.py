@@ -13,11 +13,14 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from analysis.judgement.ngrams import sublinear_tf
+from analysis.judgement.vocabulary import SHARED, tfidf_parts
 
 
 @dataclass(frozen=True)
@@ -33,15 +36,19 @@ class LinearTextModel:
 
     def logit(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
         """The model's log-odds for a page's n-gram counts and evidence features."""
-        weighted: list[tuple[float, float]] = []
-        for gram, count in counts.items():
-            index = self.vocabulary.get(gram)
-            if index is not None:
-                weighted.append((sublinear_tf(count) * self.idf[index], self.weights[index]))
-        norm = math.sqrt(sum(value * value for value, _ in weighted)) or 1.0
-        total = sum(value * weight for value, weight in weighted) / norm
+        idf, weights = self._dense
+        values, ids = tfidf_parts(idf, counts)
+        norm = math.sqrt(float(values @ values)) or 1.0
+        total = float(values @ weights[ids]) / norm
         total += sum(self.features.get(name, 0.0) * value for name, value in evidence.items())
         return total + self.intercept
+
+    @cached_property
+    def _dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """IDF and weights over the shared vocabulary's ids (zero where the gram is not ours)."""
+        table = np.column_stack([np.asarray(self.idf, float), np.asarray(self.weights, float)])
+        dense = SHARED.dense(self.vocabulary, table)
+        return dense[:, 0].copy(), dense[:, 1].copy()
 
     def probability(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
         return _sigmoid(self.logit(counts, evidence))

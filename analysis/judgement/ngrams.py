@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 
+from analysis.judgement.vocabulary import NgramCounts
 from analysis.tags.script import simplified
 
 MODEL_CHARS = 1500
@@ -38,8 +39,12 @@ def _is_prose(line: str) -> bool:
 
 
 def ngram_counts(text: str) -> Counter[str]:
-    """Counts of the character 1-, 2- and 3-grams of ``text`` (as scikit-learn's ``char``)."""
-    counts: Counter[str] = Counter()
+    """Counts of the character 1-, 2- and 3-grams of ``text`` (as scikit-learn's ``char``).
+
+    The counts remember their lookup in the models' shared vocabulary, so every model
+    scoring the same page reuses it.
+    """
+    counts = NgramCounts()
     for size in NGRAM_SIZES:
         counts.update(text[i : i + size] for i in range(len(text) - size + 1))
     return counts

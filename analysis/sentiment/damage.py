@@ -29,6 +29,11 @@ def damage_evidence(evidence: Mapping[str, float], relevance: float) -> dict[str
     return {**evidence, "relevance": relevance}
 
 
+def damage_score(counts: Counter[str], evidence: Mapping[str, float], relevance: float) -> float:
+    """The page's damage probability (``negativity``), rounded as stored; no cues."""
+    return round(load_model(MODEL_NAME).probability(counts, damage_evidence(evidence, relevance)), 4)
+
+
 def assess_damage(counts: Counter[str], evidence: Mapping[str, float], relevance: float) -> Damage:
     """The damage probability of a page from its lead's n-grams and its evidence."""
     model = load_model(MODEL_NAME)
