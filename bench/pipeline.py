@@ -1,27 +1,35 @@
 """End-to-end crawl benchmark: crawl + extraction + analysis + indexing of a loopback site.
 
-Usage: python bench/pipeline.py [--articles 2000]
+Usage: python bench/pipeline.py [--articles 2000] [--runs 3] [--workers 0,1,2] [--no-stages]
 
 Serves ``synthetic_site(N)`` (20 articles per list page, so 100 list pages for
 2,000 articles, plus RSS and a sitemap) on 127.0.0.1 and, in the same run, crawls
-it twice, each in a child process of its own:
+it ``--runs`` times with each pipeline, each crawl in a child process of its own,
+the pipelines taking turns so that a busy machine slows them alike:
 
 - baseline: a plain Scrapy spider following the same list pages, CSS selectors
   only (the ``h1`` title and the text of every ``p``), items thrown away;
 - hotwatch: ``hotwatch crawl`` (fetch, extraction, analysis, incidents and
-  indexing into a fresh SQLite store), once with extraction and analysis inline
-  (``analysis_workers = 0``) and once in the default child process.
+  indexing into a fresh SQLite store) with ``analysis_workers`` = each of
+  ``--workers`` (0 = extraction and analysis inline), and with the configuration
+  left unset (the default, by core count).
 
-Prints wall time, articles/s, CPU seconds and the peak resident memory of each
-child (its own ``ru_maxrss`` plus its largest child's), and the ratios hotwatch/baseline.
-Targets: at least 100 articles/s and a peak under 300 MB for hotwatch.
+Prints, per pipeline, the median articles/s with the spread of the runs, the
+median CPU seconds (crawler process and analysis workers), the peak resident memory
+(crawler process plus each worker at the largest worker's peak) and the ratios to
+plain Scrapy, medians of the per-run ratios. Then one more inline crawl runs under
+cProfile and ``bench/pipeline_stages.py`` prints the CPU per stage.
+Budgets for the default crawl: >= 0.8x plain Scrapy's articles/s, CPU per article
+<= 2x plain Scrapy's, peak <= 300 MB, every article stored.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,10 +38,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline_stages import print_stages  # bench/ is the script's directory
+
 from hotwatch.demo.server import serve
 from hotwatch.demo.site import synthetic_site
 
-TARGET_RATE = 100.0
+TARGET_SPEED = 0.8  # x plain Scrapy's articles/s
+TARGET_CPU = 2.0  # x plain Scrapy's CPU per article
 TARGET_PEAK_MB = 300
 BASELINE = textwrap.dedent(
     """
@@ -63,17 +74,22 @@ BASELINE = textwrap.dedent(
     print(crawler.stats.get_value("item_scraped_count", 0))
     """
 )
-# The guard matters: the analysis worker is spawned and re-imports the main module.
+# The guard matters: the analysis workers are spawned and re-import the main module.
 HOTWATCH = (
     "import sys\nfrom hotwatch.cli import main\nif __name__ == '__main__':\n"
     "    sys.argv[0] = 'hotwatch'\n    sys.exit(main())\n"
+)
+PROFILED = (
+    "import cProfile, sys\nfrom hotwatch.cli import cli\nif __name__ == '__main__':\n"
+    "    sys.argv[0] = 'hotwatch'\n    profile = sys.argv.pop(1)\n"
+    "    cProfile.run('cli.main(prog_name=\"hotwatch\", standalone_mode=False)', profile)\n"
 )
 CONFIG = """
 [crawl]
 autothrottle = false
 concurrency_per_domain = 16
 revisit_hours = 24
-analysis_workers = {workers}
+{workers}
 
 [[sources]]
 name = "synthetic"
@@ -85,21 +101,25 @@ max_list_pages = 1000
 name = "default"
 rule = "(12345 OR 市长热线) AND (辱骂 OR 态度恶劣 OR 打不通 OR 推诿 OR 办结 OR 泄露)"
 """
-# Each child reports its own peak RSS on exit, so the server in this process is not counted.
+# Each child reports its own peak RSS and CPU and its largest child's peak on exit, so
+# the server in this process is not counted.
 PEAK = (
-    "import atexit, resource, sys; atexit.register(lambda: print('PEAK_KB', "
-    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss "
-    "+ resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)); "
+    "import atexit, resource, sys; atexit.register(lambda: print('USAGE', "
+    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+    "resource.getrusage(resource.RUSAGE_SELF).ru_utime "
+    "+ resource.getrusage(resource.RUSAGE_SELF).ru_stime, file=sys.stderr)); "
 )
 
 
 @dataclass
 class Run:
-    name: str
     articles: int
     seconds: float
-    cpu_seconds: float
+    cpu_seconds: float  # crawler process and its workers
+    crawler_cpu: float  # the crawler process alone
     peak_mb: float
+    relevant: int = 0
 
     @property
     def rate(self) -> float:
@@ -110,10 +130,18 @@ class Run:
         return self.cpu_seconds / max(self.articles, 1)
 
 
-def run_child(script: Path, code: str, *args: str) -> tuple[float, float, float, str]:
-    """Wall seconds, CPU seconds, peak RSS in MB and stdout of ``code`` run as a script.
+@dataclass
+class Pipeline:
+    name: str
+    workers: int | None  # None: the plain Scrapy baseline or the configured default
+    default: bool = False
+    runs: list[Run] | None = None
 
-    The code runs from a file because Scrapy reads spider callbacks' source code.
+
+def run_child(script: Path, code: str, *args: str, workers: int = 0) -> tuple[Run, str]:
+    """A run of ``code`` as a script (Scrapy reads spider callbacks' source code) and its stdout.
+
+    Peak memory counts the child and each of its ``workers`` at the largest one's peak.
     """
     script.write_text(PEAK + code, encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -121,73 +149,139 @@ def run_child(script: Path, code: str, *args: str) -> tuple[float, float, float,
     result = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0 or "PEAK_KB" not in result.stderr:
+    if result.returncode != 0 or "USAGE" not in result.stderr:
         sys.exit(f"{script.name} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    peak_kb = int(result.stderr.rsplit("PEAK_KB", 1)[1].split()[0])
+    own_kb, child_kb, own_cpu = result.stderr.rsplit("USAGE", 1)[1].split()[:3]
+    peak_mb = (int(own_kb) + workers * int(child_kb)) / 1024
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return elapsed, cpu, peak_kb / 1024, result.stdout
+    return Run(0, elapsed, cpu, float(own_cpu), peak_mb), result.stdout
 
 
 def baseline(tmp: Path, url: str) -> Run:
-    seconds, cpu, peak, out = run_child(tmp / "baseline.py", BASELINE, f"{url}/news/index.html")
-    return Run("plain Scrapy (CSS only)", int(out.strip().splitlines()[-1]), seconds, cpu, peak)
+    run, out = run_child(tmp / "baseline.py", BASELINE, f"{url}/news/index.html")
+    run.articles = int(out.strip().splitlines()[-1])
+    return run
 
 
-def hotwatch(tmp: Path, url: str, workers: int) -> tuple[Run, dict]:
-    config = tmp / f"hotwatch-{workers}.toml"
-    config.write_text(CONFIG.format(url=url, workers=workers), encoding="utf-8")
-    data = tmp / f"data-{workers}"
-    args = ["--config", str(config), "--data-dir", str(data), "crawl", "--json"]
-    seconds, cpu, peak, out = run_child(tmp / "hotwatch_crawl.py", HOTWATCH, *args)
+def default_workers() -> int:
+    from hotwatch.config import default_analysis_workers
+
+    return default_analysis_workers()
+
+
+def crawl_args(tmp: Path, url: str, workers: int | None, tag: str) -> list[str]:
+    config = tmp / f"hotwatch-{tag}.toml"
+    line = "" if workers is None else f"analysis_workers = {workers}"
+    config.write_text(CONFIG.format(url=url, workers=line), encoding="utf-8")
+    data = tmp / f"data-{tag}-{time.monotonic_ns()}"
+    return ["--config", str(config), "--data-dir", str(data), "crawl", "--json"]
+
+
+def hotwatch(tmp: Path, url: str, pipeline: Pipeline) -> Run:
+    workers = default_workers() if pipeline.workers is None else pipeline.workers
+    args = crawl_args(tmp, url, pipeline.workers, pipeline.name.replace(" ", "_"))
+    run, out = run_child(tmp / "hotwatch_crawl.py", HOTWATCH, *args, workers=workers)
     summary = json.loads(out)["sources"][0]
-    name = f"hotwatch, {workers} worker" if workers else "hotwatch, inline"
-    return Run(name, summary["new"], seconds, cpu, peak), summary
+    run.articles, run.relevant = summary["new"], summary["relevant"]
+    return run
 
 
-def report(runs: list[Run], summary: dict, expected: int) -> None:
+def profile_inline(tmp: Path, url: str) -> Path:
+    profile = tmp / "inline.prof"
+    args = crawl_args(tmp, url, 0, "profiled")
+    run_child(tmp / "hotwatch_profiled.py", PROFILED, str(profile), *args)
+    return profile
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(pipelines: list[Pipeline], expected: int) -> bool:
+    """Print the table and the verdict; True when the default crawl meets every budget."""
+    plain = pipelines[0]
+    assert plain.runs is not None
     header = (
-        f"{'pipeline':26} {'articles':>8} {'seconds':>8} {'art/s':>7} {'CPU s':>7} {'peak MB':>8}"
+        f"{'pipeline':28} {'art/s':>7} {'spread':>13} {'speed':>6} {'CPU s':>6}"
+        f" {'crawler':>7} {'CPU/art':>7} {'peak MB':>7} {'stored':>6} {'relevant':>8}"
     )
     print(header)
     print("-" * len(header))
-    for r in runs:
-        print(
-            f"{r.name:26} {r.articles:8d} {r.seconds:8.1f} {r.rate:7.1f}"
-            f" {r.cpu_seconds:7.1f} {r.peak_mb:8.0f}"
+    verdict = True
+    for pipeline in pipelines:
+        runs = pipeline.runs
+        assert runs is not None
+        rates = [r.rate for r in runs]
+        speed = median([r.rate / p.rate for r, p in zip(runs, plain.runs, strict=True)])
+        cpu = median(
+            [r.cpu_per_article / p.cpu_per_article for r, p in zip(runs, plain.runs, strict=True)]
         )
-    plain, *variants = runs
-    ours = variants[-1]
+        peak = max(r.peak_mb for r in runs)
+        stored = min(r.articles for r in runs)
+        relevant = sorted({r.relevant for r in runs})
+        print(
+            f"{pipeline.name:28} {median(rates):7.1f} {min(rates):6.1f}-{max(rates):<6.1f}"
+            f" x{speed:5.2f} {median([r.cpu_seconds for r in runs]):6.1f}"
+            f" {median([r.crawler_cpu for r in runs]):7.1f} x{cpu:6.2f} {peak:7.0f}"
+            f" {stored:6d} {'/'.join(map(str, relevant)):>8}"
+        )
+        if pipeline.default:
+            verdict = (
+                speed >= TARGET_SPEED
+                and cpu <= TARGET_CPU
+                and peak <= TARGET_PEAK_MB
+                and stored == expected
+            )
+            budgets = (
+                f"speed x{speed:.2f} (>= x{TARGET_SPEED}), CPU per article x{cpu:.2f}"
+                f" (<= x{TARGET_CPU}), peak {peak:.0f} MB (<= {TARGET_PEAK_MB}),"
+                f" stored {stored}/{expected}"
+            )
     print("-" * len(header))
-    for run in variants:
-        print(
-            f"{run.name} / baseline: speed x{run.rate / plain.rate:.2f}, "
-            f"CPU per article x{run.cpu_per_article / plain.cpu_per_article:.2f}, "
-            f"peak memory x{run.peak_mb / plain.peak_mb:.2f}"
-        )
-    print(
-        f"hotwatch stored {ours.articles}/{expected} articles, {summary['relevant']} relevant, "
-        f"{summary['errors']} errors, {summary['skipped']} skipped, "
-        f"{summary['duplicates']} duplicates"
-    )
-    rate_ok = "met" if ours.rate >= TARGET_RATE else "MISSED"
-    peak_ok = "met" if ours.peak_mb < TARGET_PEAK_MB else "MISSED"
-    print(
-        f"target >= {TARGET_RATE:.0f} articles/s: {rate_ok}; peak < {TARGET_PEAK_MB} MB: {peak_ok}"
-    )
+    print("speed and CPU/art: medians of the per-run ratios to plain Scrapy in the same round")
+    print(f"default crawl: {budgets}: {'met' if verdict else 'MISSED'}")
+    return verdict
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000, help="articles on the site")
+    parser.add_argument("--runs", type=int, default=3, help="crawls of each pipeline")
+    parser.add_argument(
+        "--workers",
+        default="0,1,2",
+        help="analysis_workers values to crawl with, besides the default",
+    )
+    parser.add_argument("--no-stages", action="store_true", help="skip the profiled inline crawl")
     args = parser.parse_args()
     site = synthetic_site(args.articles)
     lists = sum(1 for path in site.pages if path.startswith("/news/index"))
-    print(f"synthetic site: {args.articles} articles, {lists} list pages, RSS, sitemap")
+    print(
+        f"synthetic site: {args.articles} articles, {lists} list pages, RSS, sitemap;"
+        f" {os.cpu_count()} cores, default analysis_workers = {default_workers()}"
+    )
+    pipelines = [Pipeline("plain Scrapy (CSS only)", None)]
+    for workers in (int(w) for w in args.workers.split(",") if w.strip()):
+        name = "hotwatch, inline" if workers == 0 else f"hotwatch, {workers} worker(s)"
+        pipelines.append(Pipeline(name, workers))
+    pipelines.append(Pipeline("hotwatch, default", None, default=True))
+    for pipeline in pipelines:
+        pipeline.runs = []
     with serve(site) as server, tempfile.TemporaryDirectory() as tmp:
-        plain = baseline(Path(tmp), server.url)
-        inline, _ = hotwatch(Path(tmp), server.url, workers=0)
-        ours, summary = hotwatch(Path(tmp), server.url, workers=1)
-    report([plain, inline, ours], summary, args.articles)
+        for _ in range(args.runs):
+            for pipeline in pipelines:
+                run = (
+                    baseline(Path(tmp), server.url)
+                    if pipeline is pipelines[0]
+                    else hotwatch(Path(tmp), server.url, pipeline)
+                )
+                pipeline.runs.append(run)  # type: ignore[union-attr]
+        report(pipelines, args.articles)
+        if not args.no_stages:
+            print()
+            inline = next((p for p in pipelines if p.workers == 0), None)
+            inline_cpu = median([r.cpu_seconds for r in inline.runs]) if inline else 0.0
+            print_stages(profile_inline(Path(tmp), server.url), inline_cpu, args.articles)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ INDEX_KEYS = {
 }
 
 
+MAX_DEFAULT_WORKERS = 4
+
+
 class ConfigError(Exception):
     """A configuration problem the user can fix; the message is one line."""
 
@@ -63,7 +66,8 @@ class CrawlConfig:
     obey_robots: bool = True
     http_cache: bool = False
     user_agent: str = ""
-    analysis_workers: int = 1  # child processes for extraction and analysis; 0 = inline
+    # child processes for extraction and analysis; 0 = inline; None = by core count
+    analysis_workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,19 @@ class Config:
         raise ConfigError(f"no source named {name!r} (configured: {known})")
 
 
+def default_analysis_workers(cores: int | None = None) -> int:
+    """Analysis workers when the configuration names none: one per core beside the crawler's.
+
+    The crawler process keeps one core busy with fetching, parsing and storing; the
+    others extract and analyse. One core: inline. At most four workers, as each holds
+    its own copy of the models.
+    """
+    if cores is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cores = len(affinity(0)) if affinity else os.cpu_count() or 1
+    return max(0, min(cores - 1, MAX_DEFAULT_WORKERS))
+
+
 def default_config_text() -> str:
     """The commented starter configuration that ``hotwatch init`` writes."""
     return resources.files("hotwatch").joinpath("default.toml").read_text(encoding="utf-8")
@@ -177,7 +194,8 @@ def _build(
 ) -> Config:
     _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email", "alerts", "web"}, label)
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
-    if crawl.analysis_workers < 0:
+    workers = crawl.analysis_workers
+    if workers is not None and (workers < 0 or workers != int(workers)):
         raise ConfigError(f"{label}: [crawl] analysis_workers must be 0 or more")
     sources = tuple(
         _source(entry, f"{label}: sources[{i}]", environ)

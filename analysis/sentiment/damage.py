@@ -31,7 +31,8 @@ def damage_evidence(evidence: Mapping[str, float], relevance: float) -> dict[str
 
 def damage_score(counts: Counter[str], evidence: Mapping[str, float], relevance: float) -> float:
     """The page's damage probability (``negativity``), rounded as stored; no cues."""
-    return round(load_model(MODEL_NAME).probability(counts, damage_evidence(evidence, relevance)), 4)
+    features = damage_evidence(evidence, relevance)
+    return round(load_model(MODEL_NAME).probability(counts, features), 4)
 
 
 def assess_damage(counts: Counter[str], evidence: Mapping[str, float], relevance: float) -> Damage:

@@ -1,8 +1,10 @@
 """A child process for extraction and analysis, so Scrapy's own process only crawls.
 
 Extraction and analysis are pure CPU work (milliseconds a page) that would otherwise
-run on the reactor thread between downloads. One spawned worker per crawl takes them
-to the second core; ``HOTWATCH_ANALYSIS_WORKERS = 0`` keeps them inline.
+run on the reactor thread between downloads. ``HOTWATCH_ANALYSIS_WORKERS = N`` spawned
+workers per crawl take them to the other cores (each page is one job, and a job's
+result depends on the page alone, so the order the workers finish in changes
+nothing); ``0`` keeps them inline.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +30,8 @@ class AnalysisWorker:
 
     def __init__(self, processes: int) -> None:
         self.executor: ProcessPoolExecutor | None = None
+        self.jobs = 0
+        self.pids: set[int] = set()  # the workers that did a job
         if processes > 0:
             # spawn, not fork: forking a process with a running reactor copies its threads' locks.
             context = multiprocessing.get_context("spawn")
@@ -36,8 +41,11 @@ class AnalysisWorker:
         if self.executor is None:
             return function(*args, **kwargs)
         try:
-            future = self.executor.submit(function, *args, **kwargs)
-            return await asyncio.wrap_future(future)
+            future = self.executor.submit(_call, function, *args, **kwargs)
+            pid, result = await asyncio.wrap_future(future)
+            self.jobs += 1
+            self.pids.add(pid)
+            return result
         except BrokenProcessPool:
             logger.warning("analysis worker died; analysing in the crawler process from now on")
             self.close()
@@ -47,6 +55,16 @@ class AnalysisWorker:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
+            logger.info(
+                "extraction and analysis: %d jobs in %d worker processes",
+                self.jobs,
+                len(self.pids),
+            )
+
+
+def _call(function: Callable[..., Result], *args: Any, **kwargs: Any) -> tuple[int, Result]:
+    """Run in a worker: the result and which worker produced it."""
+    return os.getpid(), function(*args, **kwargs)
 
 
 _workers: WeakKeyDictionary[Any, AnalysisWorker] = WeakKeyDictionary()

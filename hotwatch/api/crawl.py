@@ -13,7 +13,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as crawler_settings_module
 from crawler.extensions.runlog import read_run_log
-from hotwatch.config import Config, SourceConfig
+from hotwatch.config import Config, SourceConfig, default_analysis_workers
 
 BLOCKING_STATUSES = (403, 418, 432)
 COUNTS = (
@@ -95,7 +95,11 @@ def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = Fals
             "HTTPCACHE_ENABLED": crawl.http_cache,
             "RETRY_TIMES": crawl.retry_times,
             "ROBOTSTXT_OBEY": crawl.obey_robots,
-            "HOTWATCH_ANALYSIS_WORKERS": crawl.analysis_workers,
+            "HOTWATCH_ANALYSIS_WORKERS": (
+                default_analysis_workers()
+                if crawl.analysis_workers is None
+                else crawl.analysis_workers
+            ),
             "HOTWATCH_DATA_DIR": str(config.data_dir),
             "HOTWATCH_INDEX": dict(config.index),
             "HOTWATCH_MAX_PAGES": max_pages or crawl.max_pages,

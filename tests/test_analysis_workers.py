@@ -1,0 +1,71 @@
+"""Extraction and analysis spread over worker processes store what inline analysis stores.
+
+Real crawls, through the real CLI, of the generated demo site served on loopback: once
+with ``analysis_workers = 0`` and once with 2, compared document by document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotwatch.demo.server import serve
+from hotwatch.demo.site import synthetic_site
+from tests.test_crawl import crawl, hotwatch, stored
+
+ARTICLES = 60
+CONFIG = """
+[crawl]
+autothrottle = false
+concurrency_per_domain = 16
+analysis_workers = {workers}
+
+[[sources]]
+name = "synthetic"
+type = "site"
+start_urls = ["{url}/news/index.html"]
+
+[[plans]]
+name = "default"
+rule = "(12345 OR 市长热线) AND (辱骂 OR 态度恶劣 OR 打不通 OR 推诿 OR 办结 OR 泄露)"
+"""
+# When each run fetched a page is the one thing that may differ.
+FETCH_TIMES = {"fetched_at"}
+
+
+@pytest.fixture(scope="module")
+def site_url() -> Iterator[str]:
+    with serve(synthetic_site(ARTICLES, seed=7, per_page=10)) as server:
+        yield server.url
+
+
+def documents(tmp: Path, url: str, workers: int) -> dict[str, dict]:
+    tmp.mkdir()
+    summary = crawl(tmp, CONFIG.format(url=url, workers=workers))["synthetic"]
+    assert summary["new"] == ARTICLES, summary
+    return {
+        doc.url: {k: v for k, v in dataclasses.asdict(doc).items() if k not in FETCH_TIMES}
+        for doc in stored(tmp)
+    }
+
+
+def test_two_workers_store_the_documents_inline_analysis_stores(tmp_path, site_url):
+    inline = documents(tmp_path / "inline", site_url, 0)
+    spread = documents(tmp_path / "spread", site_url, 2)
+    assert len(inline) == ARTICLES
+    assert sum(doc["relevant"] for doc in inline.values()) > 0
+    assert sum(doc["incident_id"] is not None for doc in inline.values()) > 0
+    assert spread.keys() == inline.keys()
+    for url, document in inline.items():
+        for name, value in document.items():
+            assert spread[url][name] == value, (url, name)
+
+
+def test_two_workers_both_take_pages(tmp_path, site_url):
+    config = CONFIG.format(url=site_url, workers=2)
+    result = hotwatch(tmp_path, "-v", "crawl", config=config)
+    assert result.returncode == 0, result.stderr
+    assert f"extraction and analysis: {ARTICLES} jobs in 2 worker processes" in result.stderr
