@@ -6,17 +6,22 @@ reactor, and is killed for certain when the session ends.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from crawler.lifeline import watch_parent
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def serve_and_announce(httpd: ThreadingHTTPServer) -> None:
-    """In the server process: print the base URL (the parent reads it), then serve."""
+    """In the server process: print the base URL (the parent reads it), then serve until
+    killed or until the test process is gone (a killed pytest leaves no server behind)."""
+    watch_parent(os.getppid())
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
     print(f"http://{host}:{port}", flush=True)

@@ -21,6 +21,8 @@ from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
+from crawler.lifeline import watch_parent
+
 logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
@@ -35,7 +37,12 @@ class AnalysisWorker:
         if processes > 0:
             # spawn, not fork: forking a process with a running reactor copies its threads' locks.
             context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+            self.executor = ProcessPoolExecutor(
+                max_workers=processes,
+                mp_context=context,
+                initializer=watch_parent,  # no orphan outlives a killed crawl
+                initargs=(os.getpid(),),
+            )
 
     async def run(self, function: Callable[..., Result], *args: Any, **kwargs: Any) -> Result:
         if self.executor is None:
