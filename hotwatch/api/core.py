@@ -9,7 +9,7 @@ object was given a store to share (the web page passes the one of its request).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -26,6 +26,7 @@ from hotwatch.api.results import (
     CrawlResult,
     DemoResult,
     DigestDraft,
+    DoctorReport,
     IncidentDetail,
     IngestResult,
 )
@@ -88,6 +89,15 @@ class Hotwatch:
     def index(self) -> maintenance.IndexMaintenance:
         """``hotwatch index``: ``status()``, ``flush()``, ``reindex()``, ``copy(...)``."""
         return maintenance.IndexMaintenance(self.config, self._store)
+
+    def doctor(
+        self, *, repair: bool = False, progress: Callable[[str, int], None] | None = None
+    ) -> DoctorReport:
+        """Check the store and outboxes for what a crash leaves behind; ``repair`` mends the
+        derived state (search index, incidents, spool, outbox) and never deletes a document."""
+        from hotwatch.api.doctor import run_doctor
+
+        return run_doctor(self.config, repair=repair, progress=progress)
 
     # -- configuration ----------------------------------------------------------------
 

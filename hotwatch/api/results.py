@@ -12,6 +12,7 @@ from typing import Any
 
 from hotwatch.api.crawl import SourceSummary
 from index import IncidentRecord, SearchResult
+from index.finding import Finding
 from reports.digest import Digest
 from reports.mail import text_part
 
@@ -125,3 +126,26 @@ class DigestDraft:
     def text(self) -> str:
         """The plain-text part, as ``hotwatch digest --preview`` prints it."""
         return text_part(self.message)
+
+
+@dataclass
+class DoctorReport:
+    """``hotwatch doctor``: what was found, what ``--repair`` did, what is still wrong."""
+
+    backend: str
+    findings: list[Finding] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.remaining
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "healthy": self.healthy,
+            "findings": [f.to_json() for f in self.findings],
+            "repaired": list(self.repaired),
+            "remaining": [f.to_json() for f in self.remaining],
+        }

@@ -14,6 +14,7 @@ import click
 from hotwatch.cli.config_commands import init, plans
 from hotwatch.cli.context import Context
 from hotwatch.cli.crawl_commands import crawl, demo
+from hotwatch.cli.doctor_command import doctor
 from hotwatch.cli.document_commands import analyze, ingest, search, show, stats
 from hotwatch.cli.eval_command import eval_command
 from hotwatch.cli.incident_commands import incident_command, incidents_command
@@ -47,6 +48,7 @@ COMMANDS: tuple[click.Command, ...] = (
     trending,
     recrawl_command,
     sources_group,
+    doctor,
 )
 
 

@@ -1,0 +1,196 @@
+"""The search-index half of a store check, per backend: the SQLite FTS5 index against the
+documents table, Elasticsearch duplicates and the copies an interrupted reindex leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from index.base import Store
+from index.finding import Finding
+from index.records import document_id
+from index.tokens import index_text
+
+Progress = Callable[[str, int], None]
+PROGRESS_EVERY = 10_000
+EXAMPLES = 1000
+
+
+def index_findings(store: Store) -> list[Finding]:
+    if store.backend == "sqlite":
+        return _sqlite_findings(store)
+    return _elasticsearch_duplicates(store)
+
+
+def leftover_findings(store: Store) -> list[Finding]:
+    if store.backend != "elasticsearch":
+        return []
+    leftovers = _leftover_indices(store)
+    if not leftovers:
+        return []
+    return [
+        Finding(
+            "leftover-index", len(leftovers), leftovers[0],
+            "index copies an interrupted reindex left behind no alias", ids=leftovers,
+        )
+    ]
+
+
+def rebuild_search_index(store: Store, progress: Progress | None = None) -> str:
+    """Index every stored document exactly once again; says what it did."""
+    if store.backend == "sqlite":
+        count = _rebuild_fts(store, progress)
+        return f"rebuilt the search index from {count} stored documents"
+    removed = _remove_duplicate_copies(store)
+    return f"removed {removed} second copies of documents (each keeps the copy under its own id)"
+
+
+def remove_leftover_copies(store: Store) -> list[str]:
+    """Drop leftover index copies; a document found only in a copy is written first."""
+    done = []
+    for name in _leftover_indices(store):
+        client: Any = store.client  # type: ignore[attr-defined]
+        rescued = 0
+        if name.startswith(store.documents):  # type: ignore[attr-defined]
+            from elasticsearch import helpers
+
+            from index.elasticsearch_body import stored_document
+
+            for hit in helpers.scan(client, index=name, query={"query": {"match_all": {}}}):
+                doc = stored_document(hit["_source"])
+                if not _exists(store, doc.id):
+                    store.upsert(doc)
+                    rescued += 1
+        client.indices.delete(index=name, ignore_unavailable=True)
+        done.append(f"removed the leftover index copy {name} ({rescued} documents only there kept)")
+    return done
+
+
+# -- SQLite --------------------------------------------------------------------------
+
+
+def _sqlite_findings(store: Any) -> list[Finding]:
+    db = store.db
+    findings = []
+    missing = [
+        r[0]
+        for r in db.execute(
+            "SELECT d.id FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM documents_fts_docsize s WHERE s.id = d.rowid) LIMIT ?",
+            (EXAMPLES,),
+        )
+    ]
+    if missing:
+        count = db.execute(
+            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
+            "(SELECT 1 FROM documents_fts_docsize s WHERE s.id = d.rowid)"
+        ).fetchone()[0]
+        findings.append(
+            Finding("unindexed", count, missing[0], "documents missing from the search index")
+        )
+    stale = db.execute(
+        "SELECT count(*), min(s.id) FROM documents_fts_docsize s WHERE NOT EXISTS "
+        "(SELECT 1 FROM documents d WHERE d.rowid = s.id)"
+    ).fetchone()
+    if stale[0]:
+        findings.append(
+            Finding(
+                "stale-index", stale[0], f"rowid {stale[1]}",
+                "search index entries with no stored document",
+            )
+        )
+    indexed = db.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0]
+    twice = _fts_rows(db) - indexed
+    if twice > 0:
+        findings.append(
+            Finding("indexed-twice", twice, None, "documents indexed more than once (search "
+                    "counts and ranking are off)")
+        )
+    return findings
+
+
+def _fts_rows(db: Any) -> int:
+    """Rows FTS5 believes it holds: the first varint of its averages record (id 1); an
+    insert for a rowid already indexed counts again there."""
+    row = db.execute("SELECT block FROM documents_fts_data WHERE id = 1").fetchone()
+    if not row or not row[0]:
+        return 0
+    value = 0
+    for byte in bytes(row[0])[:9]:  # SQLite varint: big-endian, 7 bits a byte
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            break
+    return value
+
+
+def _rebuild_fts(store: Any, progress: Progress | None) -> int:
+    db = store.db
+    count = 0
+    with store._transaction():
+        db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
+        for rowid, title, text in db.execute("SELECT rowid, title, text FROM documents"):
+            db.execute(
+                "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
+                (rowid, index_text(title), index_text(text)),
+            )
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress("search index", count)
+    return count
+
+
+# -- Elasticsearch -------------------------------------------------------------------
+
+
+def _duplicate_hits(store: Any) -> list[dict[str, Any]]:
+    """Documents stored under an id that is not their URL's: a second copy of an article."""
+    body = {
+        "size": 0,
+        "aggs": {"urls": {"terms": {"field": "url", "min_doc_count": 2, "size": EXAMPLES}}},
+    }
+    store._before_read()
+    answer = store.client.search(index=store.documents, body=body)
+    urls = [bucket["key"] for bucket in answer["aggregations"]["urls"]["buckets"]]
+    if not urls:
+        return []
+    hits = store.client.search(
+        index=store.documents, query={"terms": {"url": urls}}, size=EXAMPLES, source=["url"]
+    )["hits"]["hits"]
+    return [h for h in hits if h["_id"] != document_id(h["_source"]["url"])]
+
+
+def _elasticsearch_duplicates(store: Any) -> list[Finding]:
+    copies = _duplicate_hits(store)
+    if not copies:
+        return []
+    return [
+        Finding(
+            "indexed-twice", len(copies), copies[0]["_source"]["url"],
+            "documents indexed more than once (under a second id)",
+        )
+    ]
+
+
+def _remove_duplicate_copies(store: Any) -> int:
+    """Delete the second copies only: the document under its URL's own id stays."""
+    copies = _duplicate_hits(store)
+    for hit in copies:
+        store.client.delete(index=hit["_index"], id=hit["_id"], refresh=True)
+    return len(copies)
+
+
+def _leftover_indices(store: Any) -> list[str]:
+    client = store.client
+    leftovers = []
+    for alias in (
+        store.documents, store.fetches, store.incidents, store.incident_states_alias
+    ):
+        found = client.indices.get(index=f"{alias}-v*", allow_no_indices=True)
+        for name, info in found.items():
+            if name.rsplit("-v", 1)[0] == alias and alias not in info.get("aliases", {}):
+                leftovers.append(name)
+    return sorted(leftovers)
+
+
+def _exists(store: Any, doc_id: str) -> bool:
+    return bool(store.client.exists(index=store.documents, id=doc_id))
