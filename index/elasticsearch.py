@@ -37,6 +37,7 @@ from index.elasticsearch_incidents import (
 )
 from index.elasticsearch_query import filter_clauses, rule_query, sort_clauses
 from index.errors import DocumentNotFound, StoreUnavailable
+from index.incidents import update_incidents
 from index.records import (
     FACETS,
     Hit,
@@ -159,7 +160,10 @@ class ElasticsearchStore(IncidentMethods):
             logger.warning("%s; documents will be kept in %s", error, store.spool.path)
             return store
         if len(store.spool):
-            store.flush_spool()
+            try:
+                store.flush_spool()
+            except StoreUnavailable as error:  # the spool stays; the next open tries again
+                logger.warning("spool not replayed: %s", error)
         return store
 
     # -- writing -----------------------------------------------------------------
@@ -181,7 +185,8 @@ class ElasticsearchStore(IncidentMethods):
         return outcomes
 
     def flush_spool(self) -> int:
-        """Index the spooled documents; returns how many went in. Failures stay spooled.
+        """Index the spooled documents, then place every document awaiting its incident;
+        returns how many went in. Failures stay spooled.
 
         Raises ``StoreUnavailable`` when the cluster cannot be reached at all.
         """
@@ -193,7 +198,12 @@ class ElasticsearchStore(IncidentMethods):
         docs = [stored_document(record) for record in records]
         outcomes, failed = self._write(docs)
         self.spool.replace(doc.to_json() for doc in failed)
-        return sum(1 for outcome in outcomes if outcome != "spooled")
+        sent = sum(1 for outcome in outcomes if outcome != "spooled")
+        if sent:
+            # The crawl that spooled them could not place its documents either; placing
+            # them now gives the incidents an undisturbed crawl has, with no manual step.
+            update_incidents(self)
+        return sent
 
     def spooled(self) -> int:
         return len(self.spool)
