@@ -139,7 +139,7 @@ class SQLiteStore(IncidentMethods):
             with self._transaction():
                 return [self._upsert_one(doc) for doc in docs]
         except sqlite3.Error as error:
-            raise StoreUnavailable(f"cannot write to store {self.path}: {error}") from error
+            raise write_error(self.path, error) from error
 
     def record_fetch(self, url: str, fetched_at: datetime) -> None:
         self.db.execute(
@@ -150,10 +150,13 @@ class SQLiteStore(IncidentMethods):
 
     def set_incident(self, doc_id: str, incident_id: str | None) -> None:
         """Place the document in this incident (or none); it no longer awaits placement."""
-        self.db.execute(
-            "UPDATE documents SET incident_id = ?, incident_pending = 0 WHERE id = ?",
-            (incident_id, doc_id),
-        )
+        try:
+            self.db.execute(
+                "UPDATE documents SET incident_id = ?, incident_pending = 0 WHERE id = ?",
+                (incident_id, doc_id),
+            )
+        except sqlite3.Error as error:
+            raise write_error(self.path, error) from error
 
     def _upsert_one(self, doc: StoredDocument) -> UpsertOutcome:
         row = _row(doc)
@@ -357,18 +360,31 @@ class SQLiteStore(IncidentMethods):
                 )
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+        return _Transaction(self.db, self.path)
+
+
+def write_error(path: Path, error: sqlite3.Error) -> StoreUnavailable:
+    """One line for a refused write; a full disk shows as an I/O error when a file-size
+    limit is hit, so both say what to check."""
+    hint = " (is the disk full?)" if "disk" in str(error) else ""
+    return StoreUnavailable(f"cannot write to store {path}: {error}{hint}")
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
+        self.path = path
 
     def __enter__(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        except sqlite3.Error as failure:
+            raise write_error(self.path, failure) from failure
+        if isinstance(error, sqlite3.Error):
+            raise write_error(self.path, error) from error
 
 
 def _tags(doc: StoredDocument) -> list[tuple[str, str]]:

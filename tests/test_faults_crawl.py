@@ -4,13 +4,25 @@ incidents)."""
 
 from __future__ import annotations
 
+import resource
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from hotwatch.demo.server import serve
 from hotwatch.demo.site import synthetic_site
-from tests.fault_runs import Outcome, kill_when, outcome, run, start, stored_documents, write_config
+from tests.fault_runs import (
+    Outcome,
+    command,
+    kill_when,
+    outcome,
+    run,
+    start,
+    stored_documents,
+    write_config,
+)
 from tests.process_tree import command_line, descendants, wait_until_gone
 
 pytestmark = pytest.mark.faults
@@ -60,3 +72,37 @@ def test_killed_crawl_leaves_no_process_and_a_rerun_equals_an_undisturbed_crawl(
     assert after.duplicates() == 0
     assert set(after.urls) == set(undisturbed.urls)
     assert after.incidents_differing(undisturbed) == 0
+
+
+def limit_file_size(limit: int) -> Callable[[], None]:
+    """A full disk for one child: writes past ``limit`` bytes fail (Python ignores SIGXFSZ,
+    so the write returns EFBIG instead of killing the process)."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_stops_the_crawl_with_one_line_and_the_next_crawl_resumes(
+    site, undisturbed, tmp_path: Path
+):
+    write_config(tmp_path, site)
+    full = subprocess.run(
+        command(tmp_path, "crawl"), capture_output=True, text=True, timeout=300,
+        preexec_fn=limit_file_size(800_000),
+    )
+    assert "Traceback" not in full.stderr
+    refused = [line for line in full.stderr.splitlines() if "cannot write to store" in line]
+    assert refused and all(line.count("\n") == 0 for line in refused)
+    assert "disk I/O error (is the disk full?); stopping the crawl" in refused[0]
+
+    kept = stored_documents(tmp_path)  # the store still opens, with what was committed
+    assert 0 < kept < ARTICLES
+
+    result = run(tmp_path, "crawl")
+    assert result.returncode == 0, result.stderr
+    after = outcome(tmp_path)
+    assert (after.lost(undisturbed), after.duplicates()) == (0, 0)
+    assert after.incidents_differing(undisturbed) == 0
+    assert run(tmp_path, "doctor").returncode == 0

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from scrapy.exceptions import DropItem
 
 from analysis.tags import regions
 from crawler.items import PageItem, PostItem
 from crawler.stores import store_from_settings
-from index import Store, StoredDocument
+from index import Store, StoredDocument, StoreUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
@@ -16,6 +21,7 @@ class StorePipeline:
         self.store = store
         self.batch_size = batch_size
         self.pending: list[tuple[StoredDocument, list[str]]] = []
+        self.failed: str | None = None  # the store refused a write (a full disk): stop
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -23,6 +29,8 @@ class StorePipeline:
         return cls(crawler, store, crawler.settings.getint("HOTWATCH_STORE_BATCH"))
 
     def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
+        if self.failed:
+            raise DropItem("not stored: the crawl is stopping", log_level="DEBUG")
         document = stored_post(item) if isinstance(item, PostItem) else stored_document(item)
         self.pending.append((document, item.aliases))
         if len(self.pending) >= self.batch_size:
@@ -30,18 +38,34 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
-        self.flush()
-        self.store.close()
+        try:
+            self.flush()
+        finally:
+            self.store.close()
+
+    def stop(self, error: StoreUnavailable) -> None:
+        """A store that refuses writes (full disk, read-only file) ends the crawl: what is
+        committed stays, the rest is not marked fetched, so the next crawl fetches it."""
+        self.failed = str(error)
+        self.crawler.stats.set_value("hotwatch/failure", self.failed)
+        logger.error("%s; stopping the crawl", error)
+        self.crawler.engine.close_spider(self.crawler.spider, "store_failed")
 
     def flush(self) -> None:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
-        outcomes = self.store.upsert_many(doc for doc, _ in batch)
+        try:
+            outcomes = self.store.upsert_many(doc for doc, _ in batch)
+            for doc, aliases in batch:
+                for alias in aliases:
+                    self.store.record_fetch(alias, doc.fetched_at)
+        except StoreUnavailable as error:
+            if not self.failed:
+                self.stop(error)
+            return
         stats = self.crawler.stats
-        for (doc, aliases), outcome in zip(batch, outcomes, strict=True):
-            for alias in aliases:
-                self.store.record_fetch(alias, doc.fetched_at)
+        for (doc, _), outcome in zip(batch, outcomes, strict=True):
             stats.inc_value(f"hotwatch/{doc.source}/{outcome}")
             if doc.relevant:
                 stats.inc_value(f"hotwatch/{doc.source}/relevant")
