@@ -5,14 +5,19 @@ incidents)."""
 from __future__ import annotations
 
 import resource
+import sqlite3
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from hotwatch.config import load_config
 from hotwatch.demo.server import serve
 from hotwatch.demo.site import synthetic_site
+from hotwatch.web import create_app
+from index import open_store
 from tests.fault_runs import (
     Outcome,
     command,
@@ -105,4 +110,48 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_the_next_crawl_resumes(
     after = outcome(tmp_path)
     assert (after.lost(undisturbed), after.duplicates()) == (0, 0)
     assert after.incidents_differing(undisturbed) == 0
+    assert run(tmp_path, "doctor").returncode == 0
+
+
+def test_web_readers_a_crawl_and_doctor_repair_at_once_never_see_a_locked_database(
+    site, tmp_path: Path
+):
+    """SQLite under load: the web page searching in threads while a crawl writes and
+    ``doctor --repair`` rebuilds the search index in one long transaction."""
+    write_config(tmp_path, site)
+    assert run(tmp_path, "crawl", "--max-pages", "40").returncode == 0
+    store = open_store({"backend": "sqlite"}, tmp_path / "data")
+    store.close()
+    config = load_config(tmp_path / "hotwatch.toml", data_dir=tmp_path / "data", environ={})
+    app = create_app(config)
+    db = sqlite3.connect(tmp_path / "data" / "hotwatch.db")
+    db.execute("INSERT INTO documents_fts (rowid, title, body) VALUES (99999, '旧', '')")
+    db.commit()
+    db.close()
+
+    crawl = subprocess.Popen(
+        command(tmp_path, "crawl"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    answers: list[tuple[int, str]] = []
+
+    def read() -> None:
+        client = app.test_client()
+        while crawl.poll() is None:
+            for url in ("/api/search?q=12345", "/api/incidents", "/"):
+                response = client.get(url)
+                answers.append((response.status_code, response.get_data(as_text=True)))
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    doctors = [run(tmp_path, "doctor", "--repair") for _ in range(2)]
+    crawled, _ = crawl.communicate(timeout=300)
+    for reader in readers:
+        reader.join()
+
+    assert crawl.returncode == 0, crawled
+    said = [crawled] + [d.stdout + d.stderr for d in doctors] + [body for _, body in answers]
+    assert not [text for text in said if "locked" in text]
+    assert "repaired: rebuilt the search index" in doctors[0].stdout
+    assert len(answers) > 10 and {status for status, _ in answers} == {200}
     assert run(tmp_path, "doctor").returncode == 0
