@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from hotwatch.cli import cli
 from index import SearchQuery, StoredDocument, open_store
 from index.incidents import update_incidents
-from index.sqlite import MIGRATIONS
+from index.sqlite import MIGRATIONS, SCHEMA_VERSION
 from index.tokens import index_text
 from tests.report_fixtures import build_store, write_config
 from tests.smtp_server import refusing_port, smtp_server
@@ -219,7 +219,7 @@ def test_an_unmigrated_schema_is_named_and_left_alone_until_repair(tmp_path):
 
     code, repaired = doctor(data_dir, "--repair")
     assert code == 0, repaired
-    assert repaired["repaired"][0] == "migrated the SQLite schema to version 4"
+    assert repaired["repaired"][0] == f"migrated the SQLite schema to version {SCHEMA_VERSION}"
     assert doctor(data_dir)[0] == 0
 
 
