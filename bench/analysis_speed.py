@@ -9,9 +9,11 @@ hotline news and local news mixed as on the demo site). Times
 included) over every document, then ``SnowNLP(text).sentiments`` alone over the
 first ``--snownlp-docs`` of the same texts (SnowNLP is slow; its rate is per
 document and per character, so the subset is scaled, not extrapolated by count).
-Everything runs in one process, so the rates are per core. Prints docs/s and
-chars/s for both and the ratio analyse/SnowNLP (above 1 means the full analysis
-is faster than SnowNLP's sentiment alone).
+Everything runs in one process, so the rates are per core; they are documents per
+CPU second of this process (wall-clock rates on a shared machine measure the other
+tenants). Prints docs/s and chars/s for both, the ratio analyse/SnowNLP (above 1
+means the full analysis is faster than SnowNLP's sentiment alone) and the verdict
+against the target of 1,000 documents/s per core.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from analysis.model import Article
 from hotwatch.demo.site import synthetic_article
 
 MIN_CHARS, MAX_CHARS = 50, 5000
+TARGET_DOCS_PER_SECOND = 1000.0
 
 
 def corpus(size: int, seed: int) -> list[Article]:
@@ -44,11 +47,11 @@ def corpus(size: int, seed: int) -> list[Article]:
 
 
 def rate(work: Callable[[Article], object], articles: list[Article]) -> tuple[float, float]:
-    """Documents per second and characters per second."""
-    started = time.perf_counter()
+    """Documents and characters per CPU second."""
+    started = time.process_time()
     for article in articles:
         work(article)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     chars = sum(len(a.title) + len(a.text) for a in articles)
     return len(articles) / seconds, chars / seconds
 
@@ -71,7 +74,7 @@ def main() -> None:
     _ = SnowNLP(subset[0].text).sentiments
     docs_s, chars_s = rate(lambda a: analyse_article(a, options), articles)
     snow_docs_s, snow_chars_s = rate(lambda a: SnowNLP(a.title + a.text).sentiments, subset)
-    print(f"{'per core':<36} {'docs/s':>9} {'chars/s':>11}")
+    print(f"{'per core (CPU time)':<36} {'docs/s':>9} {'chars/s':>11}")
     print(
         f"{'analyse_article (' + str(len(articles)) + ' docs)':<36}"
         f" {docs_s:>9.1f} {chars_s:>11,.0f}"
@@ -88,6 +91,8 @@ def main() -> None:
         "(the SnowNLP subset is the first documents of the same corpus; compare chars/s"
         " if its length mix differs)"
     )
+    verdict = "met" if docs_s >= TARGET_DOCS_PER_SECOND else "MISSED"
+    print(f"target analyse_article >= {TARGET_DOCS_PER_SECOND:,.0f} docs/s per core: {verdict}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ def ngram_counts(text: str) -> Counter[str]:
     scoring the same page reuses it.
     """
     counts = NgramCounts()
+    if NGRAM_SIZES == (1, 2, 3):  # what the shared vocabulary's lookup from text counts
+        counts.text = text
     for size in NGRAM_SIZES:
         counts.update(text[i : i + size] for i in range(len(text) - size + 1))
     return counts

@@ -2,9 +2,13 @@
 
 Relevance, damage and category read the same page n-grams against three vocabularies
 that mostly overlap. Each model registers its vocabulary here once and keeps its
-weights as arrays over the shared ids, so a page's grams are looked up in one
-dictionary pass (cached on its :class:`NgramCounts`) and each model scores with a
-few numpy operations instead of a Python loop per gram.
+weights as arrays over the shared ids, so a page's grams are looked up once (cached
+on its :class:`NgramCounts`) and each model scores with a few numpy operations
+instead of a Python loop per gram.
+
+The lookup itself is numpy too: a gram of up to three characters is one integer
+(each code point + 1 in its own 21 bits), so a page's grams are counted with
+``np.unique`` and found with ``np.searchsorted`` in the sorted keys of the vocabulary.
 """
 
 from __future__ import annotations
@@ -21,6 +25,24 @@ import numpy as np
 # the pure-Python formula; a page's lead has at most a few thousand grams.
 _TF_TABLE_SIZE = 4096
 _TF_TABLE = np.array([0.0] + [1.0 + math.log(c) for c in range(1, _TF_TABLE_SIZE)])
+_BITS = 21  # a code point + 1 fits: 0x110000 < 2**21
+_KEYED_LENGTH = 3
+
+
+def gram_key(gram: str) -> int:
+    """A gram of one to three characters as one integer (0 is no character)."""
+    key = 0
+    for position, char in enumerate(gram):
+        key |= (ord(char) + 1) << (_BITS * position)
+    return key
+
+
+def text_gram_keys(text: str) -> np.ndarray:
+    """The keys of every 1-, 2- and 3-gram of ``text``, as ``ngram_counts`` slices them."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64) + 1
+    pairs = codes[:-1] | (codes[1:] << _BITS)
+    triples = pairs[:-1] | (codes[2:] << (2 * _BITS))
+    return np.concatenate([codes, pairs, triples])
 
 
 class SharedVocabulary:
@@ -29,14 +51,19 @@ class SharedVocabulary:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self._lock = threading.Lock()
+        # the keys of the grams in ids, sorted, and each one's id
+        self._keys = np.zeros(0, np.int64)
+        self._key_ids = np.zeros(0, np.int64)
 
     def register(self, vocabulary: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """The shared ids of ``vocabulary``'s grams and their indices in the model."""
         with self._lock:
             ids = self.ids
-            for gram in vocabulary:
-                if gram not in ids:
-                    ids[gram] = len(ids)
+            new = [gram for gram in vocabulary if gram not in ids]
+            for gram in new:
+                ids[gram] = len(ids)
+            if new:
+                self._index_keys()
             shared = np.fromiter(map(ids.__getitem__, vocabulary), np.int64, len(vocabulary))
         own = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))
         return shared, own
@@ -51,16 +78,27 @@ class SharedVocabulary:
         out[shared] = values[own]
         return out
 
+    def _index_keys(self) -> None:
+        keyed = [(gram, i) for gram, i in self.ids.items() if len(gram) <= _KEYED_LENGTH]
+        keys = np.array([gram_key(gram) for gram, _ in keyed], np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._key_ids = np.array([i for _, i in keyed], np.int64)[order]
+
     def lookup(self, counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """Shared ids of the page's known grams and their sublinear term frequencies."""
         cached = getattr(counts, "_shared", None)
         size = len(self.ids)
         if cached is not None and cached[0] == size:
             return cached[1], cached[2]
-        found = np.fromiter(map(self.ids.get, counts, repeat(-1)), np.int64, len(counts))
-        tally = np.fromiter(counts.values(), np.int64, len(counts))
-        known = found >= 0
-        found, tally = found[known], tally[known]
+        text = getattr(counts, "text", None)
+        if text is not None and len(self._keys) == size:
+            found, tally = self._lookup_text(text)
+        else:  # any mapping of grams (and vocabularies with grams past three characters)
+            found = np.fromiter(map(self.ids.get, counts, repeat(-1)), np.int64, len(counts))
+            tally = np.fromiter(counts.values(), np.int64, len(counts))
+            known = found >= 0
+            found, tally = found[known], tally[known]
         if len(tally) and tally.max() >= _TF_TABLE_SIZE:
             tf = np.array([1.0 + math.log(int(c)) for c in tally])
         else:
@@ -69,11 +107,23 @@ class SharedVocabulary:
             counts._shared = (size, found, tf)
         return found, tf
 
+    def _lookup_text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        keys, tally = np.unique(text_gram_keys(text), return_counts=True)
+        at = np.searchsorted(self._keys, keys)
+        at[at == len(self._keys)] = 0
+        known = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), bool)
+        return self._key_ids[at[known]], tally[known]
+
 
 class NgramCounts(Counter[str]):
-    """A page's n-gram counts that remember their shared-vocabulary lookup."""
+    """A page's n-gram counts that remember their shared-vocabulary lookup.
+
+    ``text`` is the text they count (all its 1-, 2- and 3-grams, as ``ngram_counts``
+    makes them), so the lookup can work on the text's code points.
+    """
 
     _shared: tuple[int, np.ndarray, np.ndarray] | None = None
+    text: str | None = None
 
 
 SHARED = SharedVocabulary()

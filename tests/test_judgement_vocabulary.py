@@ -1,0 +1,62 @@
+"""The shared-vocabulary scoring gives what the per-gram formula gives, for any text."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+
+from analysis.judgement import load_model, model_text, ngram_counts
+from analysis.judgement.classes import load_class_model
+from analysis.judgement.ngrams import sublinear_tf
+from analysis.judgement.vocabulary import SHARED
+
+TEXTS = [
+    "",
+    "热",
+    "新乡一市民拨打12345热线反映问题 接线员忘挂电话骂其“不要脸”",
+    "市民反映：12345热线打不通，多次拨打无人接听，投诉后被推诿。" * 40,
+    "𠀀𠀁 astral 𪚥 and a lone \udc80 surrogate, 熱線 traditional",
+]
+
+
+def per_gram_logit(model, counts: Counter[str]) -> float:
+    """The model's n-gram part computed gram by gram, as the TF-IDF formula reads."""
+    pairs = [
+        (
+            sublinear_tf(count) * model.idf[model.vocabulary[gram]],
+            model.weights[model.vocabulary[gram]],
+        )
+        for gram, count in counts.items()
+        if gram in model.vocabulary
+    ]
+    norm = math.sqrt(sum(v * v for v, _ in pairs)) or 1.0
+    return sum(v * w for v, w in pairs) / norm + model.intercept
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_lookup_from_text_finds_what_the_counts_hold(text):
+    for name in ("relevance", "damage"):  # registering their vocabularies
+        load_model(name).logit(Counter(), {})
+    load_class_model("category").logits(Counter(), {})
+    counts = ngram_counts(text)
+    from_text = found(SHARED.lookup(counts))
+    assert from_text == found(SHARED.lookup(Counter(counts)))  # a plain mapping: dict path
+    assert len(from_text) > 0 or not text
+
+
+def found(lookup) -> list[tuple[int, float]]:
+    ids, tf = lookup
+    return sorted(zip(ids.tolist(), tf.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_models_score_as_the_per_gram_formula(text):
+    counts = ngram_counts(model_text("12345热线", text))
+    for name in ("relevance", "damage"):
+        model = load_model(name)
+        assert abs(model.logit(counts, {}) - per_gram_logit(model, counts)) < 1e-9
+    category = load_class_model("category")
+    logits = category.logits(counts, {})
+    assert set(logits) == set(category.classes)
