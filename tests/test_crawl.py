@@ -102,7 +102,11 @@ def test_list_pages_and_pagination_reach_every_public_article(site_crawl, site_u
     docs = stored(tmp)
     sample = [d for d in docs if "/news/20" in d.url]
     assert len(sample) == PUBLIC_SAMPLE_ARTICLES
-    assert summary["fixture-site"]["new"] == PUBLIC_SAMPLE_ARTICLES
+    # The failures source reaches one article through /go/<slug> too; either source may
+    # store it first, and the other finds it unchanged.
+    site = summary["fixture-site"]
+    assert site["new"] + site["unchanged"] == PUBLIC_SAMPLE_ARTICLES
+    assert site["new"] >= PUBLIC_SAMPLE_ARTICLES - 1
     assert not [d for d in docs if "/private/" in d.url]
     assert "/news/index_2.html" in requested_paths(site_url)  # followed 下一页 / page numbers
 
