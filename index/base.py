@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from index.handling_records import Handling, HistoryEntry
 from index.records import (
     IncidentRecord,
     SearchQuery,
@@ -90,6 +91,27 @@ class Store(Protocol):
         offset: int = 0,
     ) -> list[IncidentRecord]:
         """Incidents ordered by risk level and score, then by last seen."""
+        ...
+
+    def get_handling(self, incident_ids: Iterable[str]) -> dict[str, Handling]:
+        """Stored handling states of these incidents (an untouched incident has none)."""
+        ...
+
+    def list_handling(
+        self, *, statuses: tuple[str, ...] = (), assignee: str | None = None
+    ) -> list[Handling]:
+        """Stored handling states, by incident id: of these statuses, of this assignee."""
+        ...
+
+    def write_handling(
+        self, states: Iterable[Handling], history: Iterable[HistoryEntry] = ()
+    ) -> None:
+        """Write handling states and append history entries (an entry stored already, by
+        id, stays as it was: the history is only ever added to)."""
+        ...
+
+    def iter_history(self, incident_id: str | None = None) -> Iterator[HistoryEntry]:
+        """History entries, oldest first: of one incident, or (None) of all."""
         ...
 
     def stats(self) -> dict[str, Any]: ...

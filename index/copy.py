@@ -1,8 +1,9 @@
-"""Copy one store into another (SQLite ⇄ Elasticsearch): documents, fetch times and incidents.
+"""Copy one store into another (SQLite ⇄ Elasticsearch): documents, fetch times, incidents
+and their handling with its history.
 
 Everything goes through the ``Store`` protocol, so any two backends work. Documents are
 upserted by canonical URL and incidents replaced as a whole, so running a copy twice
-duplicates nothing. The fetch time of each document's canonical and fetched URL is
+duplicates nothing (history entries are written by id, so none doubles). The fetch time of each document's canonical and fetched URL is
 carried over; other fetch records (alias URLs a crawl met on the way, such as
 redirects) cannot be listed through the protocol, so the next crawl fetches those once.
 """
@@ -36,6 +37,8 @@ class CopyReport:
     outcomes: Counter[str] = field(default_factory=Counter)  # new / updated / unchanged
     fetches: int = 0  # fetch times carried over beyond the documents' own
     incidents: int = 0
+    handling: int = 0  # incidents with a handling state
+    history: int = 0  # their history entries
     target_documents: int = 0  # counted in the target at the end
     target_incidents: int = 0
 
@@ -49,6 +52,8 @@ class CopyReport:
             "unchanged": self.outcomes["unchanged"],
             "fetches": self.fetches,
             "incidents": self.incidents,
+            "handling": self.handling,
+            "history": self.history,
             "target_documents": self.target_documents,
             "target_incidents": self.target_incidents,
         }
@@ -80,6 +85,9 @@ def copy_store(
     incidents = list(all_incidents(source))
     target.replace_incidents(incidents)
     report.incidents = len(incidents)
+    states, history = source.list_handling(), list(source.iter_history())
+    target.write_handling(states, history)
+    report.handling, report.history = len(states), len(history)
     verify(report, target, expected_documents=target_before + report.outcomes["new"])
     return report
 

@@ -30,6 +30,7 @@ from index.elasticsearch_body import (
     stored_document,
     timestamp,
 )
+from index.elasticsearch_handling import HANDLING_MAPPING, HISTORY_MAPPING, HandlingMethods
 from index.elasticsearch_incidents import (
     INCIDENT_MAPPING,
     INCIDENT_STATE_MAPPING,
@@ -104,7 +105,7 @@ FETCH_MAPPING: dict[str, Any] = {
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(StoredDocument))
 
 
-class ElasticsearchStore(IncidentMethods):
+class ElasticsearchStore(IncidentMethods, HandlingMethods):
     """A store on an Elasticsearch cluster (8.x), with a local spool for what it cannot take."""
 
     backend = "elasticsearch"
@@ -121,6 +122,8 @@ class ElasticsearchStore(IncidentMethods):
         self.fetches = f"{prefix}fetches"
         self.incidents = f"{prefix}incidents"
         self.incident_states_alias = f"{prefix}incident-states"
+        self.handling = f"{prefix}incident-handling"
+        self.history = f"{prefix}incident-history"
         self._down_until = 0.0
         self._pending_incidents: dict[str, str | None] = {}
         self._ready = False
@@ -490,6 +493,8 @@ class ElasticsearchStore(IncidentMethods):
                 (self.fetches, FETCH_MAPPING),
                 (self.incidents, INCIDENT_MAPPING),
                 (self.incident_states_alias, INCIDENT_STATE_MAPPING),
+                (self.handling, HANDLING_MAPPING),
+                (self.history, HISTORY_MAPPING),
             ):
                 if self._physical(alias) is None:
                     self._create(f"{alias}-v1", mapping, alias=alias)

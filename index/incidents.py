@@ -18,13 +18,14 @@ its original moment, so after edits the two may name incidents differently.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from analysis.incidents import IncidentIndex, IncidentState
 from index.base import Store
-from index.errors import DocumentNotFound
+from index.errors import DocumentNotFound, IncidentNotFound
+from index.handling import follow_documents
 from index.incident_records import incident_features, incident_record
 from index.records import IncidentRecord, StoredDocument, document_id
 
@@ -68,6 +69,7 @@ def update_incidents(store: Store, *, now: datetime | None = None) -> int:
         return rebuild_incidents(store, now=now)
     index = IncidentIndex(StoreSource(store))
     changed: set[str] = set()
+    moves: dict[str, Counter[str]] = defaultdict(Counter)
     for doc in store.iter_documents(pending=True):
         if doc.incident_id:
             rest = [incident_features(d) for d in store.iter_documents(incident_id=doc.incident_id)]
@@ -78,10 +80,15 @@ def update_incidents(store: Store, *, now: datetime | None = None) -> int:
         store.set_incident(doc.id, incident_id)
         if incident_id != doc.incident_id:
             changed.add(doc.id)
+            if doc.incident_id and incident_id:
+                moves[doc.incident_id][incident_id] += 1
     _write_states(store, index, index.touched)
     since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
     recent = {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
-    _refresh_records(store, index.touched | recent, now=now)
+    targets = {new for counts in moves.values() for new in counts}
+    fresh = {i for i in targets if not _exists(store, i)}
+    gone = _refresh_records(store, index.touched | recent, now=now)
+    follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     _write_meta(store, now)
     return len(changed)
 
@@ -95,13 +102,19 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
     pending = {doc.id for doc in store.iter_documents(pending=True)}
     index = IncidentIndex()
     groups: dict[str, list[StoredDocument]] = defaultdict(list)
+    before: set[str] = set()
+    moves: dict[str, Counter[str]] = defaultdict(Counter)
     changed = 0
     for doc in store.iter_documents():
         incident_id = None
         if doc.relevant or index.incident_of(doc.parent_url):
             incident_id = index.add(incident_features(doc))
+        if doc.incident_id:
+            before.add(doc.incident_id)
         if incident_id != doc.incident_id:
             changed += 1
+            if doc.incident_id and incident_id:
+                moves[doc.incident_id][incident_id] += 1
         if incident_id != doc.incident_id or doc.id in pending:  # a write only where needed
             store.set_incident(doc.id, incident_id)
         if incident_id:
@@ -109,11 +122,13 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
     store.clear_incident_states()
     _write_states(store, index, set(index.incidents))
     store.replace_incidents(incident_record(i, docs, now=now) for i, docs in groups.items())
+    follow_documents(store, moves, fresh=set(groups) - before, gone=before - set(groups), at=now)
     _write_meta(store, now)
     return changed
 
 
-def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> None:
+def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> set[str]:
+    """Summarise these incidents again; returns those left without documents (deleted)."""
     records: list[IncidentRecord] = []
     gone: list[str] = []
     for incident_id in sorted(incident_ids):
@@ -123,6 +138,15 @@ def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> 
         else:
             gone.append(incident_id)
     store.put_incidents(records, delete=gone)
+    return set(gone)
+
+
+def _exists(store: Store, incident_id: str) -> bool:
+    try:
+        store.get_incident(incident_id)
+    except IncidentNotFound:
+        return False
+    return True
 
 
 def _write_states(store: Store, index: IncidentIndex, incident_ids: set[str]) -> None:

@@ -21,11 +21,13 @@ from index.records import (
     placement,
 )
 from index.snippets import make_snippet
+from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
+from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 from index.tokens import index_text
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -100,6 +102,7 @@ MIGRATIONS: dict[int, str] = {
     5: """
     ALTER TABLE documents ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'
     """,
+    6: HANDLING_MIGRATION,
 }
 TITLE_WEIGHT = 4.0
 _COLUMNS = (
@@ -111,7 +114,7 @@ _WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons", "urls")
 
 
-class SQLiteStore(IncidentMethods):
+class SQLiteStore(IncidentMethods, HandlingMethods):
     """The embedded store. Every committed document survives a crash (WAL, no lost writes)."""
 
     backend = "sqlite"
