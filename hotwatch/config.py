@@ -10,12 +10,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from analysis.plans import Plan
 from analysis.rules import RuleSyntaxError
+from hotwatch.workflow import DEFAULT_DEADLINES, WorkflowError, parse_workflow
 from reports.channels.config import AlertConfig, alert_config
 from reports.errors import EmailConfigError
 from reports.settings import email_settings
@@ -117,6 +119,7 @@ class Config:
     email: Mapping[str, Any] = field(default_factory=dict)
     alerts: Mapping[str, Any] = field(default_factory=dict)
     web: Mapping[str, Any] = field(default_factory=dict)
+    deadlines: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
 
     def alert_settings(self, environ: Mapping[str, str]) -> AlertConfig:
         """Alert channels of ``[alerts]`` (or the older ``[email.alerts]``), secrets resolved."""
@@ -192,7 +195,9 @@ def _read(path: Path) -> str:
 def _build(
     raw: dict[str, Any], label: str, path: Path | None, data_dir: Path, environ: Mapping[str, str]
 ) -> Config:
-    _reject_unknown(raw, {"crawl", "index", "sources", "plans", "email", "alerts", "web"}, label)
+    _reject_unknown(
+        raw, {"crawl", "index", "sources", "plans", "email", "alerts", "web", "workflow"}, label
+    )
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
     workers = crawl.analysis_workers
     if workers is not None and (workers < 0 or workers != int(workers)):
@@ -214,7 +219,11 @@ def _build(
     for name, table in (("alerts", alerts), ("web", web)):
         if not isinstance(table, dict):
             raise ConfigError(f"{label}: [{name}] must be a table")
-    config = Config(path, data_dir, crawl, index, sources, plans, email, alerts, web)
+    try:
+        deadlines = parse_workflow(raw.get("workflow", {}))
+    except WorkflowError as error:
+        raise ConfigError(f"{label}: {error}") from error
+    config = Config(path, data_dir, crawl, index, sources, plans, email, alerts, web, deadlines)
     try:
         config.alert_settings(environ)
     except ConfigError as error:

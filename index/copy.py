@@ -3,9 +3,10 @@ and their handling with its history.
 
 Everything goes through the ``Store`` protocol, so any two backends work. Documents are
 upserted by canonical URL and incidents replaced as a whole, so running a copy twice
-duplicates nothing (history entries are written by id, so none doubles). The fetch time of each document's canonical and fetched URL is
-carried over; other fetch records (alias URLs a crawl met on the way, such as
-redirects) cannot be listed through the protocol, so the next crawl fetches those once.
+duplicates nothing (history entries are written by id, so none doubles). The fetch
+time of each document's canonical and fetched URL is carried over; other fetch
+records (alias URLs a crawl met on the way, such as redirects) cannot be listed
+through the protocol, so the next crawl fetches those once.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP INDEX documents_pending")
     db.execute("DROP TABLE incident_keys")
     db.execute("DROP TABLE incident_states")
+    db.execute("DROP TABLE incident_handling")
+    db.execute("DROP TABLE incident_history")
     for column in (*SOCIAL_COLUMNS, "incident_pending", "urls"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")

@@ -10,6 +10,7 @@ The CLI (``hotwatch.cli``) and the web page (``hotwatch.web``) are skins over th
 
 from hotwatch.api.core import Hotwatch
 from hotwatch.api.crawl import SourceSummary
+from hotwatch.api.handling import HandlingDesk, IncidentHandling
 from hotwatch.api.local_files import InputError, LocalDocument
 from hotwatch.api.maintenance import IndexMaintenance
 from hotwatch.api.recrawl import RecrawlResult, RecrawlRow
@@ -34,8 +35,10 @@ __all__ = [
     "DigestDraft",
     "DoctorReport",
     "FlushResult",
+    "HandlingDesk",
     "Hotwatch",
     "IncidentDetail",
+    "IncidentHandling",
     "IndexMaintenance",
     "IndexStatus",
     "IngestResult",

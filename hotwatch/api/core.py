@@ -19,6 +19,7 @@ from typing import Any
 from analysis.analyse import AnalysisOptions, damage_cues
 from analysis.plans import Plan
 from hotwatch.api import maintenance, reporting
+from hotwatch.api.handling import HandlingDesk
 from hotwatch.api.incidents import rebuild_incidents
 from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
 from hotwatch.api.recrawl import RecrawlResult
@@ -98,6 +99,11 @@ class Hotwatch:
         from hotwatch.api.doctor import run_doctor
 
         return run_doctor(self.config, repair=repair, progress=progress)
+
+    @property
+    def handling(self) -> HandlingDesk:
+        """The PR desk: ``show(id)``, ``change(id, user=..., status=...)``, ``todo(...)``."""
+        return HandlingDesk(self.config.deadlines, self._store)
 
     # -- configuration ----------------------------------------------------------------
 
