@@ -79,8 +79,11 @@ def incidents() -> dict[str, Any]:
 
 @bp.get("/incidents/<string(maxlength=100):incident_id>")
 def incident(incident_id: str) -> dict[str, Any]:
-    """The incident record with ``reports`` (oldest first, each with ``official_response``)."""
-    return build_incident(context.api().incident(incident_id, limit=MAX_REPORTS)).to_json()
+    """The incident record with ``reports`` (oldest first, each with ``official_response``)
+    and its handling: ``status``, ``assignee``, ``due_at``, ``overdue``, ``history``."""
+    page = build_incident(context.api().incident(incident_id, limit=MAX_REPORTS)).to_json()
+    handling = context.api().handling.show(incident_id).to_json()
+    return {**page, **{k: v for k, v in handling.items() if k not in page}}
 
 
 @bp.get("/documents/<string(maxlength=100):doc_id>")

@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from hotwatch.config import Config
-from hotwatch.web import api, auth, context, errors, present, security, views
+from hotwatch.web import api, auth, context, errors, handling, present, security, views
 from hotwatch.web.stores import StorePool
 from index import Store, open_store
 
@@ -35,6 +35,7 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(handling.bp)
     errors.register(app)
     app.teardown_request(context.release)
     return app

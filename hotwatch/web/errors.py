@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from hotwatch.web.context import mark_store_failed
 from hotwatch.web.params import ParamError
 from index import DocumentNotFound, IncidentNotFound, InvalidQuery, StoreUnavailable
+from index.handling_records import InvalidChange
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,12 @@ def register(app: Flask) -> None:
     def _query(error: InvalidQuery) -> tuple[Response | str, int]:
         detail = str(error).removeprefix("invalid query: ")
         return error_response(400, f"查询无法执行：{detail}")
+
+    @app.errorhandler(InvalidChange)
+    def _change(error: InvalidChange) -> tuple[Response | str, int]:
+        if request.path.startswith("/api/"):
+            return error_response(400, str(error))
+        return error_response(400, f"处置信息有误，未作任何修改：{error}")
 
     @app.errorhandler(DocumentNotFound)
     def _document(error: DocumentNotFound) -> tuple[Response | str, int]:

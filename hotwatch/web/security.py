@@ -59,7 +59,13 @@ def install(app: Flask, token: str | None) -> None:
 
     @app.before_request
     def _authenticate() -> Response | None:
-        g.authenticated = not token or _bearer_ok(token) or _session_ok()
+        if not token:
+            g.auth_method = "loopback"
+        elif _bearer_ok(token):
+            g.auth_method = "token"
+        elif _session_ok():
+            g.auth_method = "session"
+        g.authenticated = "auth_method" in g
         if g.authenticated or request.endpoint in OPEN_ENDPOINTS:
             return None
         if request.path.startswith("/api/") or request.headers.get("Authorization"):

@@ -31,6 +31,7 @@ from hotwatch.web.params import (
 from hotwatch.web.present import official_terms
 from hotwatch.web.queries import check_query
 from index import IncidentNotFound, SearchResult
+from index.handling_records import STATUS_NAMES, STATUSES
 from reports.health import source_health
 from reports.state import STATE_DIRNAME
 
@@ -125,8 +126,12 @@ def incidents() -> str:
 
 @bp.get("/incidents/<string(maxlength=100):incident_id>")
 def incident(incident_id: str) -> str:
-    page = build_incident(context.api().incident(incident_id, limit=MAX_REPORTS))
-    return render_template("incident.html", page=page, record=page.record)
+    api = context.api()
+    page = build_incident(api.incident(incident_id, limit=MAX_REPORTS))
+    return render_template(
+        "incident.html", page=page, record=page.record,
+        handling=api.handling.show(incident_id), statuses=STATUSES, status_names=STATUS_NAMES,
+    )
 
 
 @bp.get("/documents/<string(maxlength=100):doc_id>")
