@@ -47,10 +47,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503, so Retry-After sets the domain's pace.
     "crawler.middlewares.retryafter.RetryAfterMiddleware": 560,
+    # Only with a shared frontier (HOTWATCH_FRONTIER_URL): one pace per domain across workers.
+    "crawler.frontier.pace.SharedPaceMiddleware": 570,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.frontier.seeding.SeedingMiddleware": 10,
 }
 EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 500,
     "crawler.extensions.runlog.RunLogExtension": 510,
+    "crawler.frontier.heartbeat.HeartbeatExtension": 520,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
@@ -62,6 +68,17 @@ ITEM_PIPELINES = {
 # -- hotwatch ---------------------------------------------------------------------
 HOTWATCH_ANALYSIS_WORKERS = 1  # child processes for extraction + analysis; 0 = inline
 HOTWATCH_DATA_DIR = "hotwatch-data"
+# The shared frontier on Redis (hotwatch.toml [queue]); "" = Scrapy's in-process scheduler.
+HOTWATCH_FRONTIER_BLOOM = False
+HOTWATCH_FRONTIER_BLOOM_CAPACITY = 100_000_000
+HOTWATCH_FRONTIER_BLOOM_ERROR_RATE = 0.001
+HOTWATCH_FRONTIER_DOMAIN_DELAY = 0.0
+HOTWATCH_FRONTIER_FOREVER = False
+HOTWATCH_FRONTIER_HEARTBEAT = 5.0
+HOTWATCH_FRONTIER_PREFIX = "hotwatch"
+HOTWATCH_FRONTIER_SEED = False
+HOTWATCH_FRONTIER_URL = ""
+HOTWATCH_FRONTIER_VISIBILITY_TIMEOUT = 300.0
 HOTWATCH_INDEX = {"backend": "sqlite"}
 HOTWATCH_MAX_PAGES = 0
 HOTWATCH_MIN_TEXT_CHARS = 80

@@ -8,6 +8,11 @@ from scrapy.settings import BaseSettings
 
 from index import Store, open_store
 
+#: Sent by the store pipeline after each batch is written: what came before is stored.
+documents_stored = object()
+#: Asks the store pipeline to write its batch now (a frontier worker with nothing to do).
+flush_requested = object()
+
 
 def store_from_settings(settings: BaseSettings) -> Store:
     return open_store(settings.getdict("HOTWATCH_INDEX"), Path(settings.get("HOTWATCH_DATA_DIR")))

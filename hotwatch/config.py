@@ -73,6 +73,20 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True)
+class QueueConfig:
+    """``[queue]``: the shared crawl frontier on Redis; no url = today's in-process crawl."""
+
+    url: str = ""  # redis://host:6379/0, or HOTWATCH_QUEUE_URL
+    prefix: str = "hotwatch"  # Redis key prefix, so several projects can share one Redis
+    visibility_timeout: float = 300.0  # seconds before a dead worker's request is served again
+    heartbeat: float = 5.0  # seconds between two "alive" marks of a worker
+    domain_delay: float = 0.0  # seconds between two requests to one domain, across workers
+    bloom: bool = False  # seen article URLs in a Bloom filter instead of exact fingerprints
+    bloom_capacity: int = 100_000_000
+    bloom_error_rate: float = 0.001
+
+
+@dataclass(frozen=True)
 class SourceConfig:
     name: str
     type: str
@@ -120,6 +134,7 @@ class Config:
     alerts: Mapping[str, Any] = field(default_factory=dict)
     web: Mapping[str, Any] = field(default_factory=dict)
     deadlines: Mapping[str, timedelta] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    queue: QueueConfig = field(default_factory=QueueConfig)
 
     def alert_settings(self, environ: Mapping[str, str]) -> AlertConfig:
         """Alert channels of ``[alerts]`` (or the older ``[email.alerts]``), secrets resolved."""
@@ -195,9 +210,8 @@ def _read(path: Path) -> str:
 def _build(
     raw: dict[str, Any], label: str, path: Path | None, data_dir: Path, environ: Mapping[str, str]
 ) -> Config:
-    _reject_unknown(
-        raw, {"crawl", "index", "sources", "plans", "email", "alerts", "web", "workflow"}, label
-    )
+    known = {"crawl", "index", "sources", "plans", "email", "alerts", "web", "workflow", "queue"}
+    _reject_unknown(raw, known, label)
     crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
     workers = crawl.analysis_workers
     if workers is not None and (workers < 0 or workers != int(workers)):
@@ -223,7 +237,10 @@ def _build(
         deadlines = parse_workflow(raw.get("workflow", {}))
     except WorkflowError as error:
         raise ConfigError(f"{label}: {error}") from error
-    config = Config(path, data_dir, crawl, index, sources, plans, email, alerts, web, deadlines)
+    queue = _queue(raw.get("queue", {}), f"{label}: [queue]", environ)
+    config = Config(
+        path, data_dir, crawl, index, sources, plans, email, alerts, web, deadlines, queue
+    )
     try:
         config.alert_settings(environ)
     except ConfigError as error:
@@ -304,6 +321,22 @@ def _index(raw: Any, label: str, environ: Mapping[str, str]) -> dict[str, Any]:
     _check_number(index, "replicas", int, 0, label)
     _check_number(index, "timeout", (int, float), 1, label)
     return index
+
+
+def _queue(raw: Any, label: str, environ: Mapping[str, str]) -> QueueConfig:
+    queue = _dataclass(QueueConfig, raw, label)
+    if environ.get("HOTWATCH_QUEUE_URL"):
+        queue = replace(queue, url=environ["HOTWATCH_QUEUE_URL"].strip())
+    if queue.url and not queue.url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{label}: url must be a redis:// URL, not {queue.url!r}")
+    if queue.visibility_timeout < 1 or queue.heartbeat <= 0 or queue.domain_delay < 0:
+        raise ConfigError(
+            f"{label}: visibility_timeout must be at least 1, heartbeat above 0, "
+            "domain_delay 0 or more"
+        )
+    if queue.bloom_capacity < 1 or not 0 < queue.bloom_error_rate < 1:
+        raise ConfigError(f"{label}: bloom_capacity must be positive, bloom_error_rate in (0, 1)")
+    return queue
 
 
 def _check_number(table: dict[str, Any], key: str, kind: Any, minimum: float, label: str) -> None:

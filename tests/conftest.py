@@ -19,7 +19,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     if (
         report.skipped
         and os.environ.get("CI") == "true"
-        and item.get_closest_marker("elasticsearch") is not None
+        and any(item.get_closest_marker(name) for name in ("elasticsearch", "redis"))
     ):
         report.outcome = "failed"
-        report.longrepr = f"Elasticsearch test skipped under CI=true: {report.longrepr}"
+        report.longrepr = f"service test skipped under CI=true: {report.longrepr}"

@@ -7,7 +7,7 @@ from scrapy.exceptions import DropItem
 
 from analysis.tags import regions
 from crawler.items import PageItem, PostItem
-from crawler.stores import store_from_settings
+from crawler.stores import documents_stored, flush_requested, store_from_settings
 from index import Store, StoredDocument, StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         store = store_from_settings(crawler.settings)
-        return cls(crawler, store, crawler.settings.getint("HOTWATCH_STORE_BATCH"))
+        pipeline = cls(crawler, store, crawler.settings.getint("HOTWATCH_STORE_BATCH"))
+        crawler.signals.connect(pipeline.flush, signal=flush_requested)
+        return pipeline
 
     def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
         if self.failed:
@@ -53,6 +55,7 @@ class StorePipeline:
 
     def flush(self) -> None:
         if not self.pending:
+            self.crawler.signals.send_catch_log(documents_stored)
             return
         batch, self.pending = self.pending, []
         try:
@@ -69,6 +72,7 @@ class StorePipeline:
             stats.inc_value(f"hotwatch/{doc.source}/{outcome}")
             if doc.relevant:
                 stats.inc_value(f"hotwatch/{doc.source}/relevant")
+        self.crawler.signals.send_catch_log(documents_stored)
 
 
 def stored_document(item: PageItem) -> StoredDocument:

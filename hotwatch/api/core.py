@@ -19,6 +19,7 @@ from typing import Any
 from analysis.analyse import AnalysisOptions, damage_cues
 from analysis.plans import Plan
 from hotwatch.api import maintenance, reporting
+from hotwatch.api.frontier import QueueStatus
 from hotwatch.api.handling import HandlingDesk
 from hotwatch.api.incidents import rebuild_incidents
 from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
@@ -130,6 +131,30 @@ class Hotwatch:
             self.config, chosen, max_pages=max_pages, progress=progress
         )
         return CrawlResult(summaries, changed)
+
+    def worker(
+        self, *, concurrency: int = 0, forever: bool = False, progress: bool = False
+    ) -> CrawlResult:
+        """Crawl the sources seeded in the shared frontier (``[queue] url``) into the store
+        until the frontier is empty; ``forever`` keeps waiting for new seeds."""
+        from hotwatch.api.frontier import run_worker
+
+        summaries, changed = run_worker(
+            self.config, concurrency=concurrency, forever=forever, progress=progress
+        )
+        return CrawlResult(summaries, changed)
+
+    def queue_status(self) -> QueueStatus:
+        """Pending and in-flight requests per source, seen URLs, and the workers."""
+        from hotwatch.api.frontier import queue_status
+
+        return queue_status(self.config)
+
+    def queue_clear(self) -> int:
+        """Empty the shared frontier; returns how many Redis keys went."""
+        from hotwatch.api.frontier import clear_queue
+
+        return clear_queue(self.config)
 
     def recrawl(
         self,

@@ -116,14 +116,20 @@ def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = Fals
 
 
 def run_crawl(
-    config: Config, sources: list[SourceConfig], *, max_pages: int = 0, progress: bool = False
+    config: Config,
+    sources: list[SourceConfig],
+    *,
+    max_pages: int = 0,
+    progress: bool = False,
+    extra_settings: dict[str, Any] | None = None,
 ) -> list[SourceSummary]:
     """Crawl the sources together (one Scrapy crawler each) and return their summaries.
 
     Blocks until every source is done; the Twisted reactor cannot restart, so this
-    runs once per process.
+    runs once per process. ``extra_settings`` go over the configuration's (the frontier's).
     """
     settings = scrapy_settings(config, max_pages=max_pages, progress=progress)
+    settings.setdict(extra_settings or {}, priority="cmdline")
     log = run_log_path(config.data_dir, datetime.now())
     settings.set("HOTWATCH_RUN_LOG", str(log), priority="cmdline")
     process = CrawlerProcess(settings)

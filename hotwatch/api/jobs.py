@@ -51,8 +51,16 @@ def crawl_and_index(
     max_pages: int = 0,
     progress: bool = False,
     alerts: bool = True,
+    frontier: bool = True,
 ) -> tuple[list[SourceSummary], int]:
-    """Crawl, then bring incidents up to date; returns the summaries and incident changes."""
+    """Crawl, then bring incidents up to date; returns the summaries and incident changes.
+
+    With ``[queue] url`` (and ``frontier``), the sources are seeded into the shared
+    frontier and this process crawls as one of its workers; alerts go out from here only,
+    so several workers never send one twice.
+    """
+    if frontier and config.queue.url:
+        return _crawl_over_frontier(config, sources, max_pages, progress, alerts)
     open_store(config.index, config.data_dir).close()  # fail early, before any download
     summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
     record_health(config, summaries)
@@ -67,6 +75,24 @@ def crawl_and_index(
         changed = 0
     finally:
         store.close()
+    return summaries, changed
+
+
+def _crawl_over_frontier(
+    config: Config, sources: list[SourceConfig], max_pages: int, progress: bool, alerts: bool
+) -> tuple[list[SourceSummary], int]:
+    from hotwatch.api.frontier import seed_and_crawl
+
+    summaries, changed = seed_and_crawl(config, sources, max_pages=max_pages, progress=progress)
+    record_health(config, summaries)
+    if alerts:
+        store = open_store(config.index, config.data_dir)
+        try:
+            send_alerts(config, store)
+        except StoreUnavailable as error:
+            logger.error("alerts not sent: %s", error)
+        finally:
+            store.close()
     return summaries, changed
 
 
@@ -137,7 +163,7 @@ def run_demo(config: Config, *, limit: int = 10) -> tuple[list[SourceSummary], S
             name="demo-site", type="site", start_urls=(f"{server.url}/news/index.html",), tier=2
         )
         demo_config = replace(config, sources=(source,))
-        summaries, _ = crawl_and_index(demo_config, [source], alerts=False)
+        summaries, _ = crawl_and_index(demo_config, [source], alerts=False, frontier=False)
     store = open_store(config.index, config.data_dir)
     try:
         result = store.search(SearchQuery(sort="negativity", limit=limit))

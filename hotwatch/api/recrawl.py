@@ -77,8 +77,9 @@ def recrawl(
         revisits = revisit_sources(stored_matches(store, topics, incident_ids))
     finally:
         store.close()
+    # In this process: a re-visit must pass the frontier's revisit_hours filter by design.
     summaries, changed = crawl_and_index(
-        config, sources + revisits, max_pages=max_pages, progress=progress
+        config, sources + revisits, max_pages=max_pages, progress=progress, frontier=False
     )
     rows = [
         summary_row(source, summary)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from crawler.frontier.keys import FrontierUnavailable
 from hotwatch.api.core import Hotwatch
 from hotwatch.api.local_files import InputError
 from hotwatch.config import Config, ConfigError, load_config
@@ -25,7 +26,7 @@ def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except (ConfigError, StoreError, InputError) as error:
+        except (ConfigError, StoreError, InputError, FrontierUnavailable) as error:
             raise click.ClickException(str(error)) from error
 
     return wrapper

@@ -1,0 +1,147 @@
+"""The frontier's parts against a real redis-server: leases that come back, the revisit
+filter, the Bloom filter, and the CLI's one-line error when Redis is unreachable."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from click.testing import CliRunner
+from redis import Redis
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from crawler.frontier.bloom import RedisBloom, bloom_size
+from crawler.frontier.dupefilter import FrontierFilter
+from crawler.frontier.keys import FrontierKeys
+from crawler.frontier.queue import LEASE_META, LeasedQueue
+from crawler.spiders.site import SiteSpider
+from hotwatch.cli.main import cli
+from tests.redis_fixtures import queue_prefix, redis_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.redis
+UNREACHABLE = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def spider():
+    crawler = get_crawler(SiteSpider)
+    crawler.spider = crawler._create_spider(source={"name": "s", "start_urls": ["http://a.test/"]})
+    return crawler.spider
+
+
+def leased_queue(redis_url, prefix, spider, visibility):  # noqa: F811
+    keys = FrontierKeys(prefix)
+    return LeasedQueue(Redis.from_url(redis_url), spider, keys.requests("s"),
+                       leases_key=keys.leases("s"), visibility_timeout=visibility)
+
+
+def test_a_request_not_acknowledged_comes_back_after_the_visibility_timeout(
+    redis_url, queue_prefix, spider  # noqa: F811
+):
+    queue = leased_queue(redis_url, queue_prefix, spider, visibility=1)
+    queue.push(Request("http://a.test/1", callback=spider.parse_article))
+    taken = queue.pop()
+    assert taken.url == "http://a.test/1" and taken.callback == spider.parse_article
+    assert (len(queue), queue.leased(), queue.pop()) == (0, 1, None)
+    time.sleep(1.2)  # the worker holding it "died"
+    again = queue.pop()
+    assert again.url == "http://a.test/1"
+    queue.ack(again.meta[LEASE_META])
+    time.sleep(1.2)
+    assert (len(queue), queue.leased(), queue.pop()) == (0, 0, None)
+
+
+def test_a_retry_of_a_leased_request_replaces_its_lease(
+    redis_url, queue_prefix, spider  # noqa: F811
+):
+    queue = leased_queue(redis_url, queue_prefix, spider, visibility=60)
+    queue.push(Request("http://a.test/1", priority=1))
+    queue.push(Request("http://a.test/2"))
+    first = queue.pop()
+    assert first.url == "http://a.test/1"  # higher priority first
+    queue.push(first.replace(dont_filter=True))
+    assert (len(queue), queue.leased()) == (2, 0)
+
+
+def test_articles_are_seen_for_the_revisit_interval_list_pages_per_seeding(
+    redis_url, queue_prefix, spider  # noqa: F811
+):
+    keys = FrontierKeys(queue_prefix)
+    server = Redis.from_url(redis_url)
+    seen = FrontierFilter(
+        server, spider.crawler.request_fingerprinter, articles_key=keys.articles("s"),
+        listings_key=keys.listings("s"), revisit=1.0,
+    )
+    article = Request("http://a.test/a1.html", meta={"hotwatch_article": True})
+    listing = Request("http://a.test/index.html")
+    assert [seen.request_seen(article), seen.request_seen(article)] == [False, True]
+    assert [seen.request_seen(listing), seen.request_seen(listing)] == [False, True]
+    time.sleep(1.1)
+    assert seen.request_seen(article) is False  # older than revisit_hours: fetch again
+    server.delete(keys.listings("s"))  # what a new seeding does
+    assert seen.request_seen(listing) is False
+
+
+def test_the_bloom_filter_forgets_nothing_within_its_generation(
+    redis_url, queue_prefix  # noqa: F811
+):
+    bloom = RedisBloom(Redis.from_url(redis_url), f"{queue_prefix}:bloom",
+                       capacity=10_000, error_rate=0.01, revisit=3600)
+    now = 1_000_000.0
+    added = [bloom.seen_or_add(b"fp-%d" % i, now) for i in range(2000)]
+    assert sum(added) <= 20  # false positives while adding: about 1%
+    assert all(bloom.seen_or_add(b"fp-%d" % i, now) for i in range(2000))
+    assert all(bloom.seen_or_add(b"fp-%d" % i, now + 3600) for i in range(2000))  # previous gen
+    assert not all(bloom.seen_or_add(b"fp-%d" % i, now + 7200) for i in range(50))
+    assert bloom_size(10**8, 0.001) == (1437758757, 10)
+
+
+def config_file(tmp_path, url, prefix="hotwatch"):
+    path = tmp_path / "hotwatch.toml"
+    path.write_text(
+        f'[queue]\nurl = "{url}"\nprefix = "{prefix}"\n\n'
+        '[[sources]]\nname = "s"\ntype = "site"\nstart_urls = ["http://127.0.0.1:1/"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("command", [["crawl"], ["worker"], ["queue", "status"]])
+def test_redis_unreachable_is_one_error_line_and_nothing_written(tmp_path, command):
+    data = tmp_path / "data"
+    result = CliRunner().invoke(
+        cli, ["--config", str(config_file(tmp_path, UNREACHABLE)), "--data-dir", str(data),
+              *command],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: queue Redis at {UNREACHABLE} is unreachable: ")
+    assert result.output.count("\n") == 1
+    assert not data.exists() or not any(data.rglob("*.sqlite*"))
+
+
+def test_queue_status_and_clear_on_a_real_redis(tmp_path, redis_url, queue_prefix):  # noqa: F811
+    keys, server = FrontierKeys(queue_prefix), Redis.from_url(redis_url)
+    source = {"name": "s", "type": "site", "start_urls": ["http://a.test/"]}
+    server.hset(keys.sources, "s", json.dumps(source))
+    server.zadd(keys.requests("s"), {b"r1": 0, b"r2": 0})
+    server.zadd(keys.leases("s"), {b"r3": time.time() + 60})
+    beat = {"worker": "host:1", "source": "s", "state": "crawling", "seen": time.time(),
+            "interval": 5, "fetched": 7, "last_error": "http://a.test/x: HTTP 500"}
+    server.hset(keys.workers, "host:1/s", json.dumps(beat))
+    config = str(config_file(tmp_path, redis_url, queue_prefix))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", config, "queue", "status", "--json"])
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.output)
+    assert status["sources"] == [{"name": "s", "pending": 2, "in_flight": 1, "seen": 0}]
+    (worker,) = status["workers"]
+    assert (worker["alive"], worker["fetched"], worker["last_error"]) == (
+        True, 7, "http://a.test/x: HTTP 500")
+
+    refused = runner.invoke(cli, ["--config", config, "queue", "clear"], input="n\n")
+    assert refused.exit_code == 1 and server.exists(keys.sources)
+    cleared = runner.invoke(cli, ["--config", config, "queue", "clear", "--yes"])
+    assert cleared.exit_code == 0 and cleared.output == "cleared 4 key(s)\n"
+    assert list(server.scan_iter(match=f"{queue_prefix}:*")) == []
