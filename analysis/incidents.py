@@ -115,7 +115,7 @@ class IncidentState:
         if self._encoded:
             for doc_id, encoded in self._encoded.items():
                 raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
-                self.members[doc_id] = raw.astype(np.uint64)
+                self.members.setdefault(doc_id, raw.astype(np.uint64))
             self._encoded = {}
         return self.members
 
@@ -137,11 +137,14 @@ class IncidentState:
             "founded": list(self.founded),
             "places": sorted(self.places),
             "hotlines": sorted(self.hotlines),
-            "bigrams": " ".join(sorted(self.bigrams)),
+            "bigrams": " ".join(self.bigrams),  # a set: any order
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-            "members": {
-                doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
-                for doc_id, sig in sorted(self.signatures().items())
+            "members": {  # the members never decoded are written as they were read
+                **self._encoded,
+                **{
+                    doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
+                    for doc_id, sig in self.members.items()
+                },
             },
             "place_keys": sorted(self.place_keys),
             "band_keys": sorted(self.band_keys),
@@ -292,7 +295,7 @@ class IncidentIndex:
         places: set[str],
         bigrams: set[str],
     ) -> None:
-        incident.signatures()[doc.doc_id] = signature
+        incident.members[doc.doc_id] = signature
         incident._stack = None
         week = _week(doc.published_at) if doc.published_at else None
         place_keys = {

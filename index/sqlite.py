@@ -105,6 +105,7 @@ MIGRATIONS: dict[int, str] = {
     6: HANDLING_MIGRATION,
 }
 TITLE_WEIGHT = 4.0
+ROW_CHUNK = 500
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
     "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
@@ -243,8 +244,17 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
                 params,
             )
         ]
-        for rowid in rowids:
-            yield self._document(rowid)
+        for start in range(0, len(rowids), ROW_CHUNK):  # a query per chunk, not per row
+            chunk = rowids[start : start + ROW_CHUNK]
+            rows = self.db.execute(
+                f"SELECT rowid, {', '.join(_COLUMNS)} FROM documents "
+                f"WHERE rowid IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            ).fetchall()
+            by_rowid = {row[0]: row[1:] for row in rows}
+            for rowid in chunk:
+                if rowid in by_rowid:
+                    yield _document(dict(zip(_COLUMNS, by_rowid[rowid], strict=True)))
 
     def search(self, query: SearchQuery) -> SearchResult:
         rule = parse_query(query.text)
