@@ -15,6 +15,7 @@ from scrapy.utils.test import get_crawler
 from crawler.frontier.bloom import RedisBloom, bloom_size
 from crawler.frontier.dupefilter import FrontierFilter
 from crawler.frontier.keys import FrontierKeys
+from crawler.frontier.pace import SharedPaceMiddleware
 from crawler.frontier.queue import LEASE_META, LeasedQueue
 from crawler.spiders.site import SiteSpider
 from hotwatch.cli.main import cli
@@ -96,6 +97,17 @@ def test_the_bloom_filter_forgets_nothing_within_its_generation(
     assert all(bloom.seen_or_add(b"fp-%d" % i, now + 3600) for i in range(2000))  # previous gen
     assert not all(bloom.seen_or_add(b"fp-%d" % i, now + 7200) for i in range(50))
     assert bloom_size(10**8, 0.001) == (1437758757, 10)
+
+
+def test_the_domain_pace_is_shared_by_every_worker(redis_url, queue_prefix):  # noqa: F811
+    settings = {"HOTWATCH_FRONTIER_URL": redis_url, "HOTWATCH_FRONTIER_PREFIX": queue_prefix,
+                "HOTWATCH_FRONTIER_DOMAIN_DELAY": 2.0}
+    first, second = (SharedPaceMiddleware.from_crawler(get_crawler(settings_dict=settings))
+                     for _ in range(2))  # two workers
+    now = time.time()
+    waits = [first.reserve("a.test", now), second.reserve("a.test", now),
+             first.reserve("a.test", now), second.reserve("b.test", now)]
+    assert [round(w, 3) for w in waits] == [0.0, 2.0, 4.0, 0.0]
 
 
 def config_file(tmp_path, url, prefix="hotwatch"):

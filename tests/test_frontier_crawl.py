@@ -136,6 +136,16 @@ def test_two_workers_fetch_and_store_each_article_once(
     assert a["new"] + b["new"] == ARTICLES
     urls = stored_urls(config, es_url, index_prefix_of(config))
     assert len(urls) == len(set(urls)) == ARTICLES
+    status = finish(hotwatch(config, "a", "queue", "status", "--json"))
+    assert status["sources"] == [
+        {"name": "synthetic", "pending": 0, "in_flight": 0, "seen": ARTICLES}
+    ]
+    assert len(status["workers"]) == 2 and not any(w["alive"] for w in status["workers"])
+    assert sum(w["fetched"] for w in status["workers"]) == ARTICLES
+    # Incidents placed by two writers in turn: nothing unplaced, no count astray.
+    doctor = hotwatch(config, "a", "doctor")
+    out, err = doctor.communicate(timeout=300)
+    assert doctor.returncode == 0, out + err
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing_and_stores_nothing_twice(

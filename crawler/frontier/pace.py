@@ -39,7 +39,11 @@ class SharedPaceMiddleware:
         return cls(connect(url), keys_from_settings(crawler.settings), delay)
 
     async def process_request(self, request: Request) -> None:
-        domain = urlparse(request.url).hostname or ""
-        wait = float(self._reserve(keys=[self.keys.pace(domain)], args=[time.time(), self.delay]))
+        wait = self.reserve(urlparse(request.url).hostname or "")
         if wait > 0:
             await asyncio.sleep(wait)
+
+    def reserve(self, domain: str, now: float | None = None) -> float:
+        """Book the domain's next free moment; returns the seconds to wait for it."""
+        now = time.time() if now is None else now
+        return float(self._reserve(keys=[self.keys.pace(domain)], args=[now, self.delay]))
