@@ -13,17 +13,20 @@ handling keeps it and notes the merge.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from analysis.risk import LEVELS
 from index.base import Store
 from index.handling_records import (
+    DONE_STATUSES,
     Handling,
     HandlingChange,
     HistoryEntry,
     apply_change,
 )
+from index.records import IncidentRecord
 
 SYSTEM_USER = "hotwatch"
 
@@ -43,9 +46,11 @@ def change_handling(
 ) -> tuple[Handling, list[HistoryEntry]]:
     """Apply ``change`` by ``user``; raises ``IncidentNotFound`` for an unknown incident and
     ``InvalidChange`` for a bad change, both before anything is written."""
-    store.get_incident(incident_id)
+    record = store.get_incident(incident_id)
     current = handling_of(store, incident_id)
     state, entries = apply_change(current, change, user=user, at=at or datetime.now(UTC))
+    if state.status != current.status:
+        state = replace(state, closed_level=record.level if state.status in DONE_STATUSES else None)
     if entries:
         store.write_handling([state], entries)
     return state, entries
@@ -97,3 +102,34 @@ def follow_documents(
     if written or entries:
         store.write_handling(written, entries)
     return len(written)
+
+
+def reopen_lifted(
+    store: Store, records: Iterable[IncidentRecord], *, at: datetime | None = None
+) -> list[str]:
+    """Reopen (to ``watching``) closed or 误报 incidents whose new reports lifted their risk
+    level above the level they had when closed; returns their ids."""
+    records = {r.id: r for r in records}
+    at = at or datetime.now(UTC)
+    reopened: list[Handling] = []
+    entries: list[HistoryEntry] = []
+    for state in store.get_handling(records).values():
+        record = records[state.incident_id]
+        if state.status not in DONE_STATUSES or state.closed_level is None:
+            continue
+        if LEVELS.index(record.level) <= LEVELS.index(state.closed_level):
+            continue
+        note = f"新报道使风险等级由 {state.closed_level} 升至 {record.level}，重新打开"
+        entries.append(
+            HistoryEntry(
+                state.incident_id, at, SYSTEM_USER, "status", state.status, "watching", note
+            )
+        )
+        reopened.append(
+            replace(
+                state, status="watching", closed_level=None, updated_at=at, updated_by=SYSTEM_USER
+            )
+        )
+    if reopened:
+        store.write_handling(reopened, entries)
+    return [s.incident_id for s in reopened]

@@ -75,6 +75,7 @@ class Handling:
     response_at: datetime | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
+    closed_level: str | None = None  # the risk level when closed / marked 误报
 
     @property
     def is_open(self) -> bool:
@@ -89,6 +90,7 @@ class Handling:
             "response_at": _iso(self.response_at),
             "updated_at": _iso(self.updated_at),
             "updated_by": self.updated_by,
+            "closed_level": self.closed_level,
         }
 
     @classmethod

@@ -25,7 +25,7 @@ from typing import Any
 from analysis.incidents import IncidentIndex, IncidentState
 from index.base import Store
 from index.errors import DocumentNotFound, IncidentNotFound
-from index.handling import follow_documents
+from index.handling import follow_documents, reopen_lifted
 from index.incident_records import incident_features, incident_record
 from index.records import IncidentRecord, StoredDocument, document_id
 
@@ -87,8 +87,9 @@ def update_incidents(store: Store, *, now: datetime | None = None) -> int:
     recent = {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
     targets = {new for counts in moves.values() for new in counts}
     fresh = {i for i in targets if not _exists(store, i)}
-    gone = _refresh_records(store, index.touched | recent, now=now)
+    records, gone = _refresh_records(store, index.touched | recent, now=now)
     follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
+    reopen_lifted(store, records, at=now)
     _write_meta(store, now)
     return len(changed)
 
@@ -121,14 +122,19 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
             groups[incident_id].append(doc)
     store.clear_incident_states()
     _write_states(store, index, set(index.incidents))
-    store.replace_incidents(incident_record(i, docs, now=now) for i, docs in groups.items())
+    records = [incident_record(i, docs, now=now) for i, docs in groups.items()]
+    store.replace_incidents(records)
     follow_documents(store, moves, fresh=set(groups) - before, gone=before - set(groups), at=now)
+    reopen_lifted(store, records, at=now)
     _write_meta(store, now)
     return changed
 
 
-def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> set[str]:
-    """Summarise these incidents again; returns those left without documents (deleted)."""
+def _refresh_records(
+    store: Store, incident_ids: set[str], *, now: datetime
+) -> tuple[list[IncidentRecord], set[str]]:
+    """Summarise these incidents again; returns the records and the incidents left without
+    documents (deleted)."""
     records: list[IncidentRecord] = []
     gone: list[str] = []
     for incident_id in sorted(incident_ids):
@@ -138,7 +144,7 @@ def _refresh_records(store: Store, incident_ids: set[str], *, now: datetime) -> 
         else:
             gone.append(incident_id)
     store.put_incidents(records, delete=gone)
-    return set(gone)
+    return records, set(gone)
 
 
 def _exists(store: Store, incident_id: str) -> bool:

@@ -1,5 +1,8 @@
 """Alerts: a message to every configured channel as soon as an incident reaches its level.
 
+Incidents handled as closed (已结案) or false_positive (误报) do not alert, until new
+reports lift their level and the incident update reopens them.
+
 An incident alerts when it is at or above a channel's ``level`` and was seen within
 ``lookback_hours``. Each incident+level goes out once per channel; again at a higher
 level (escalation), and at the same level only after ``cooldown_hours`` *and* new
@@ -23,6 +26,7 @@ from urllib.parse import quote
 
 from analysis.risk import LEVELS
 from index import IncidentRecord, Store
+from index.handling_records import DONE_STATUSES
 from reports.channels.config import AlertConfig, Channel
 from reports.channels.messages import PAYLOADS
 from reports.channels.queue import PostQueue, PostRetry
@@ -174,8 +178,15 @@ def evaluate_alerts(
     history = LevelHistory(state_dir)
     sent = read_json(state_dir / ALERT_STATE, {})
     cooldown = timedelta(hours=config.cooldown_hours)
+    # Closed and 误报 incidents stay quiet; an update reopens them if their level rises.
+    done = {
+        i for i, state in store.get_handling(r.id for r in candidates).items()
+        if state.status in DONE_STATUSES
+    }
     alerts = []
     for record in candidates:
+        if record.id in done:
+            continue
         channels = tuple(
             channel.name
             for channel in config.channels

@@ -117,6 +117,20 @@ def test_dry_run_sends_and_records_nothing(data_dir):
     assert len(handler.received) == 1
 
 
+def test_closed_and_false_positive_incidents_do_not_alert(data_dir):
+    from index.handling import change_handling
+    from index.handling_records import HandlingChange
+
+    with stored(data_dir) as store:
+        change_handling(
+            store, "inc-xinxiang", HandlingChange(status="false_positive"), user="analyst"
+        )
+        change_handling(store, "inc-guangzhou", HandlingChange(status="closed"), user="analyst")
+    with smtp_server() as (server, handler):
+        sent = alert_run(data_dir, settings_for(server.port, level="blue"))
+    assert sent == [] and handler.received == []
+
+
 def test_evaluate_alerts_ignores_incidents_outside_the_lookback(data_dir):
     settings = settings_for(25)
     with stored(data_dir) as store:

@@ -220,3 +220,31 @@ def test_handling_survives_a_reindex(stores):
     assert handling_of(store, incident_id).status == "responded"
     assert history_of(store, incident_id) == EXPECTED_HISTORY
     assert store.get(document_id(STORY_URL)).incident_id == incident_id
+
+
+def test_a_closed_incident_reopens_only_when_new_reports_lift_its_level(stores):
+    store = stores("store")
+    docs = story_corpus()  # the story is blue for its first four reports, yellow from the fifth
+    store.upsert_many(docs[:3])
+    update_incidents(store, now=NOW)
+    incident_id = store.get(document_id(STORY_URL)).incident_id
+    assert incident_id and store.get_incident(incident_id).level == "blue"
+    change_handling(store, incident_id, HandlingChange(status="false_positive"), user="a", at=AT)
+    assert handling_of(store, incident_id).closed_level == "blue"
+
+    store.upsert(docs[3])  # a rewrite: more reports, the same level
+    update_incidents(store, now=NOW)
+    assert handling_of(store, incident_id).status == "false_positive"
+    store.upsert(docs[4])  # a repost with 800 reposts lifts it to yellow
+    update_incidents(store, now=NOW)
+    assert store.get_incident(incident_id).level == "yellow"
+    state = handling_of(store, incident_id)
+    assert (state.status, state.closed_level, state.updated_by) == ("watching", None, "hotwatch")
+    assert history_of(store, incident_id)[-1] == (
+        "hotwatch",
+        "status",
+        "false_positive",
+        "watching",
+    )
+    rebuild_incidents(store, now=NOW)  # nothing lifted since: no second reopening
+    assert len(history_of(store, incident_id)) == 2
