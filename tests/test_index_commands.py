@@ -391,3 +391,13 @@ def test_reindex_keeps_every_document_and_flush_reports_an_empty_spool(tmp_path,
     flushed = hotwatch(config, tmp_path, "index", "flush")
     assert flushed.exit_code == 0, flushed.output
     assert flushed.output == "flushed 0 spooled document(s); 0 still spooled\n"
+
+
+def test_reanalyse_recomputes_every_document_and_keeps_the_store_consistent(tmp_path):
+    data_dir = tmp_path / "data"
+    fill_sqlite(data_dir)
+    config = config_file(tmp_path, "sqlite")
+    result = hotwatch(config, data_dir, "index", "reanalyse", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["documents"] == DOCUMENTS
+    assert hotwatch(config, data_dir, "doctor").exit_code == 0

@@ -150,7 +150,7 @@ def reanalyse(
     store = open_store(config.index, config.data_dir)
     try:
         report = reanalyse_store(store, options, progress=progress)
-        changed = update_incidents(store, cache_dir=Path(config.data_dir))
+        changed = update_incidents(store)
     finally:
         store.close()
     return report, changed
