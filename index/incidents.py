@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,7 +64,11 @@ def update_incidents(store: Store, *, now: datetime | None = None) -> int:
     A store that has never been placed (new, or written by an older hotwatch) is
     rebuilt instead.
     """
-    now = _aware(now or datetime.now(UTC))
+    with _atomic(store):
+        return _update(store, _aware(now or datetime.now(UTC)))
+
+
+def _update(store: Store, now: datetime) -> int:
     meta = _meta(store)
     if meta is None:
         return rebuild_incidents(store, now=now)
@@ -172,6 +177,12 @@ def _meta(store: Store) -> dict[str, Any] | None:
 
 def _write_meta(store: Store, now: datetime) -> None:
     store.write_incident_states({META_ID: ([META_KEY], {"id": META_ID, "now": now.isoformat()})})
+
+
+def _atomic(store: Store) -> AbstractContextManager[object]:
+    """One transaction where the backend has them (SQLite); Elasticsearch writes as it goes."""
+    atomic = getattr(store, "atomic", None)
+    return atomic() if atomic else nullcontext()
 
 
 def _aware(moment: datetime) -> datetime:

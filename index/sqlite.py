@@ -375,6 +375,11 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db, self.path)
 
+    def atomic(self) -> _Transaction:
+        """Every write inside commits together or not at all: a placement run killed or
+        refused (full disk) half-way leaves its documents waiting, not half placed."""
+        return self._transaction()
+
 
 def write_error(path: Path, error: sqlite3.Error) -> StoreUnavailable:
     """One line for a refused write; a full disk shows as an I/O error when a file-size
@@ -384,16 +389,27 @@ def write_error(path: Path, error: sqlite3.Error) -> StoreUnavailable:
 
 
 class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or a savepoint inside a transaction already open (the
+    writes of ``atomic`` commit together)."""
+
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self.nested = False
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.nested = self.db.in_transaction
+        self.db.execute("SAVEPOINT nested" if self.nested else "BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self.nested:
+            undo = [] if kind is None else ["ROLLBACK TO nested"]
+            ending = [*undo, "RELEASE nested"]
+        else:
+            ending = ["COMMIT" if kind is None else "ROLLBACK"]
         try:
-            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+            for statement in ending:
+                self.db.execute(statement)
         except sqlite3.Error as failure:
             raise write_error(self.path, failure) from failure
         if isinstance(error, sqlite3.Error):

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from hotwatch.cli import cli
-from index import SearchQuery, StoredDocument, open_store
+from index import SearchQuery, StoredDocument, StoreUnavailable, open_store
 from index.incidents import update_incidents
 from index.sqlite import MIGRATIONS, SCHEMA_VERSION
 from index.tokens import index_text
@@ -245,3 +245,26 @@ def test_an_unsent_digest_is_named_and_repair_sends_it_once(tmp_path):
     assert not [f for f in repaired["remaining"] if f["kind"] == "outbox"]
     assert not [f for f in again["findings"] if f["kind"] == "outbox"]
     assert len(handler.received) == 1
+
+
+def test_a_placement_run_that_fails_half_way_leaves_every_document_waiting(tmp_path):
+    """A refused write (a full disk, here a trigger) after some placements: nothing of the
+    run stays, so the next run places every document as an undisturbed one would."""
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    store.upsert_many(article(n) for n in range(15))
+    store.close()
+    sql(tmp_path, "CREATE TRIGGER refuse BEFORE INSERT ON incident_states "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    try:
+        with pytest.raises(StoreUnavailable, match="disk is full"):
+            update_incidents(store)
+        assert len(list(store.iter_documents(pending=True))) == 15
+        assert not [doc for doc in store.iter_documents() if doc.incident_id]
+    finally:
+        store.close()
+    sql(tmp_path, "DROP TRIGGER refuse")
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    update_incidents(store)
+    store.close()
+    assert doctor(tmp_path)[1]["findings"] == []
