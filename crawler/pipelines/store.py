@@ -11,6 +11,7 @@ from crawler.stores import documents_stored, flush_requested, store_from_setting
 from index import Store, StoredDocument, StoreUnavailable
 
 logger = logging.getLogger(__name__)
+REFUSED = "the store refused a write"  # begins the crawl's failure message
 
 
 class StorePipeline:
@@ -48,7 +49,7 @@ class StorePipeline:
     def stop(self, error: StoreUnavailable) -> None:
         """A store that refuses writes (full disk, read-only file) ends the crawl: what is
         committed stays, the rest is not marked fetched, so the next crawl fetches it."""
-        self.failed = str(error)
+        self.failed = f"{REFUSED}: {error}"
         self.crawler.stats.set_value("hotwatch/failure", self.failed)
         logger.error("%s; stopping the crawl", error)
         self.crawler.engine.close_spider(self.crawler.spider, "store_failed")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
+from crawler.pipelines.store import REFUSED as STORE_REFUSED
 from hotwatch.api.crawl import SourceSummary, adhoc_source, run_crawl
 from hotwatch.api.incidents import update_incidents
 from hotwatch.api.local_files import read_articles
@@ -64,6 +65,11 @@ def crawl_and_index(
     open_store(config.index, config.data_dir).close()  # fail early, before any download
     summaries = run_crawl(config, sources, max_pages=max_pages, progress=progress)
     record_health(config, summaries)
+    if any(m.startswith(STORE_REFUSED) for s in summaries for m in s.messages):
+        # Placing part of a site now and the rest after the resumed crawl would group
+        # them otherwise than one undisturbed crawl: the resumed crawl places them all.
+        logger.error("incidents not updated: the store refused writes (the next crawl will)")
+        return summaries, 0
     store = open_store(config.index, config.data_dir)
     try:
         changed = update_incidents(store)
