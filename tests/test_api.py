@@ -43,6 +43,9 @@ def hw(tmp_path, monkeypatch) -> Hotwatch:
     """An API over the default configuration and a store of three documents."""
     monkeypatch.chdir(tmp_path)  # no ./hotwatch.toml
     monkeypatch.delenv("HOTWATCH_CONFIG", raising=False)
+    # CI exports the test node's URL; the default configuration here has no cluster.
+    for name in ("HOTWATCH_ES_URL", "HOTWATCH_INDEX"):
+        monkeypatch.delenv(name, raising=False)
     return Hotwatch(data_dir=fill_store(tmp_path / "data"))
 
 
