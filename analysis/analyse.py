@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.categorise import ranked_categories
+from analysis.categorise import category_evidence, ranked_categories
 from analysis.judgement import model_text, ngram_counts
 from analysis.model import Analysis, Article
 from analysis.plans import Plan
 from analysis.relevance import gather_evidence, judge_relevance
 from analysis.sentiment import snownlp_sentiment
-from analysis.sentiment.damage import assess_damage, damage_score
+from analysis.sentiment.damage import assess_damage, damage_evidence, damage_score
 from analysis.tags import categories, hotlines, regions
 
 
@@ -28,20 +28,19 @@ class AnalysisOptions:
 def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
     """Tags, relevance, damage (``negativity``) and SnowNLP sentiment of one article.
 
-The page's lead is read once into character n-grams that both judgement models share.
-"""
+    The page's lead is read once into character n-grams that both judgement models share.
+    """
     title, text = article.title, article.text
     found_hotlines = hotlines(f"{title}\n{text}")
     found_categories = categories(text, title=title)
-    evidence = gather_evidence(
-        title, text, hotlines=found_hotlines, categories=found_categories
-    )
+    evidence = gather_evidence(title, text, hotlines=found_hotlines, categories=found_categories)
     counts = ngram_counts(model_text(title, text))
+    kinds = category_evidence(title, text)
     relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
     # The damage cues explain a score to a reader (damage_cues); a crawl needs the score.
-    negativity = damage_score(counts, evidence.features, relevance.score)
+    negativity = damage_score(counts, damage_evidence(evidence.features, relevance.score, kinds))
     if relevance.relevant:
-        found_categories = ranked_categories(counts, title, text, found_categories)
+        found_categories = ranked_categories(counts, kinds, found_categories)
     return Analysis(
         relevant=relevance.relevant,
         relevance=relevance.score,
@@ -60,4 +59,5 @@ def damage_cues(title: str, text: str) -> list[tuple[str, float]]:
     evidence = gather_evidence(title, text)
     counts = ngram_counts(model_text(title, text))
     relevance = judge_relevance(counts, evidence)
-    return assess_damage(counts, evidence.features, relevance.score).cues
+    features = damage_evidence(evidence.features, relevance.score, category_evidence(title, text))
+    return assess_damage(counts, features).cues

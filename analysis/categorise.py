@@ -25,8 +25,11 @@ def category_evidence(title: str, text: str) -> dict[str, float]:
 
 
 def ranked_categories(
-    counts: Counter[str], title: str, text: str, rule_categories: list[str]
+    counts: Counter[str], kinds: dict[str, float], rule_categories: list[str]
 ) -> list[str]:
-    """The model's category first, then the other categories the rules found."""
-    best = load_class_model(MODEL_NAME).best(counts, category_evidence(title, text))
+    """The model's category first, then the other categories the rules found.
+
+    ``kinds`` is the page's :func:`category_evidence`.
+    """
+    best = load_class_model(MODEL_NAME).best(counts, kinds)
     return [best, *(c for c in rule_categories if c != best)]

@@ -18,14 +18,16 @@ from pathlib import Path
 
 from analysis.evaluation.metrics import roc_auc
 from analysis.evaluation.realpages import LabelledPage, load_pages
+from analysis.evaluation.spearman import spearman
 from analysis.evaluation.training import (
     category_examples,
     damage_examples,
     relevance_examples,
     written_pages,
 )
-from analysis.judgement.train import f1_at, fit_classes, fit_model
+from analysis.judgement.train import f1_at, fit_classes, fit_model, fit_regression
 
+DAMAGE_SCALE = 3.0  # damage is read 0-3; the score is that reading over 3
 DATA = Path(__file__).resolve().parents[1] / "analysis" / "judgement" / "data"
 
 
@@ -55,12 +57,21 @@ def main() -> int:
         f"AUC={roc_auc(labels, oof):.3f}"
     )
 
-    damage = fit_model(
-        "damage", damage_examples(pages, relevance.cv_predictions), threshold_metric=f1_at
+    damage = fit_regression(
+        "damage", damage_examples(pages, relevance.cv_predictions), scale=DAMAGE_SCALE
     )
     damaging = [pages[i].damaging for i in real]
     damage_oof = [damage.cv_predictions[i] for i in real]
-    print(f"damage: C={damage.c} out-of-fold AUC={roc_auc(damaging, damage_oof):.3f}")
+    reading = [pages[i].negativity for i in real]
+    print(
+        f"damage: C={damage.c} out-of-fold AUC={roc_auc(damaging, damage_oof):.3f} "
+        f"Spearman={spearman(reading, damage_oof):.3f}"
+    )
+    positive_below, negative_from = _band_cuts(reading, damage_oof)
+    print(
+        f"bands that best match the reading (0 / 1 / 2-3, macro F1 out of fold): "
+        f"正面 below {positive_below:.2f}, 负面 from {negative_from:.2f}"
+    )
 
     category, accuracy = fit_classes("category", category_examples(pages))
     print(f"category: C={category.meta['C']} out-of-fold accuracy={accuracy:.3f}")
@@ -72,6 +83,20 @@ def main() -> int:
         category.save(DATA / "category.json.gz")
         print(f"wrote relevance, damage and category models to {DATA}")
     return 0
+
+
+def _band_cuts(reading: list[int], scores: list[float]) -> tuple[float, float]:
+    """(low, high) cuts whose three bands agree best with the read 0 / 1 / 2-3 damage."""
+    truth = [min(r, 2) for r in reading]
+    cuts = [c / 100 for c in range(5, 96)]
+
+    def macro_f1(low: float, high: float) -> float:
+        bands = [0 if s < low else 2 if s >= high else 1 for s in scores]
+        return sum(
+            f1_at([t == k for t in truth], [float(b == k) for b in bands], 0.5) for k in (0, 1, 2)
+        ) / 3
+
+    return max(((lo, hi) for lo in cuts for hi in cuts if hi > lo), key=lambda c: macro_f1(*c))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from analysis.categorise import category_evidence
 from analysis.evaluation.devset import load_devset
 from analysis.evaluation.realpages import LabelledPage
 from analysis.judgement import model_text
-from analysis.judgement.examples import ClassExample, TrainingExample
+from analysis.judgement.examples import ClassExample, RegressionExample, TrainingExample
 from analysis.relevance import gather_evidence
 from analysis.sentiment.damage import damage_evidence
 
@@ -27,13 +27,17 @@ def relevance_examples(pages: Sequence[LabelledPage]) -> list[TrainingExample]:
 
 def damage_examples(
     pages: Sequence[LabelledPage], relevance: Sequence[float]
-) -> list[TrainingExample]:
+) -> list[RegressionExample]:
     """``relevance``: out-of-fold relevance probabilities, so training sees honest inputs."""
     return [
-        TrainingExample(
+        RegressionExample(
             text=model_text(page.title, page.text),
-            evidence=damage_evidence(gather_evidence(page.title, page.text).features, probability),
-            label=page.damaging,
+            evidence=damage_evidence(
+                gather_evidence(page.title, page.text).features,
+                probability,
+                category_evidence(page.title, page.text),
+            ),
+            value=float(page.negativity),
             group=page.incident or page.id,
         )
         for page, probability in zip(pages, relevance, strict=True)

@@ -20,3 +20,11 @@ class ClassExample:
     evidence: Mapping[str, float]
     label: str
     group: str
+
+
+@dataclass(frozen=True)
+class RegressionExample:
+    text: str
+    evidence: Mapping[str, float]
+    value: float  # a read score, e.g. damage 0-3
+    group: str

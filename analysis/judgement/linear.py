@@ -1,4 +1,4 @@
-"""A logistic model over TF-IDF character n-grams plus named evidence features.
+"""A linear model (logistic, or a regression) over TF-IDF character n-grams plus evidence.
 
 Scores exactly what scikit-learn's ``TfidfVectorizer(analyzer="char",
 sublinear_tf=True)`` followed by ``LogisticRegression`` computes on the same
@@ -33,6 +33,8 @@ class LinearTextModel:
     intercept: float
     threshold: float  # decision threshold chosen on the dev split
     meta: dict
+    link: str = "logistic"  # or "linear": a regression on a 0..scale reading
+    scale: float = 1.0
 
     def logit(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
         """The model's log-odds for a page's n-gram counts and evidence features."""
@@ -51,7 +53,11 @@ class LinearTextModel:
         return dense[:, 0].copy(), dense[:, 1].copy()
 
     def probability(self, counts: Counter[str], evidence: Mapping[str, float]) -> float:
-        return _sigmoid(self.logit(counts, evidence))
+        """The score in [0, 1]: a probability, or a regression's reading over its scale."""
+        value = self.logit(counts, evidence)
+        if self.link == "linear":
+            return min(1.0, max(0.0, value / self.scale))
+        return _sigmoid(value)
 
     def top_terms(self, counts: Counter[str], limit: int = 5) -> list[tuple[str, float]]:
         """The n-grams that moved this page's score most, with their contributions."""
@@ -75,6 +81,8 @@ class LinearTextModel:
             "intercept": self.intercept,
             "threshold": self.threshold,
             "meta": self.meta,
+            "link": self.link,
+            "scale": self.scale,
         }
 
     def save(self, path: Path) -> None:
@@ -116,4 +124,6 @@ def model_from_json(data: dict) -> LinearTextModel:
         intercept=data["intercept"],
         threshold=data["threshold"],
         meta=data.get("meta", {}),
+        link=data.get("link", "logistic"),
+        scale=data.get("scale", 1.0),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.judgement.classes import ClassTextModel
-from analysis.judgement.examples import ClassExample, TrainingExample
+from analysis.judgement.examples import ClassExample, RegressionExample, TrainingExample
 from analysis.judgement.linear import LinearTextModel
 from analysis.judgement.ngrams import NGRAM_SIZES, ngram_counts
 
@@ -190,4 +190,70 @@ def _vectorizer():  # type: ignore[no-untyped-def]
         sublinear_tf=True,
         min_df=2,
         lowercase=False,
+    )
+
+
+@dataclass(frozen=True)
+class RegressionReport:
+    model: LinearTextModel
+    cv_predictions: list[float]  # out-of-fold scores in [0, 1], in example order
+    c: float
+
+
+def fit_regression(
+    name: str, examples: Sequence[RegressionExample], scale: float
+) -> RegressionReport:
+    """Ridge regression on the read values; C (1/alpha) chosen by grouped CV squared error."""
+    from sklearn.model_selection import GroupKFold
+
+    values = np.array([e.value for e in examples])
+    best: tuple[float, float, np.ndarray] | None = None
+    for c in C_GRID:
+        oof = np.zeros(len(examples))
+        for train, test in GroupKFold(n_splits=FOLDS).split(
+            examples, values, [e.group for e in examples]
+        ):
+            model = _fit_ridge("fold", [examples[i] for i in train], c, scale)
+            for i in test:
+                oof[i] = model.logit(ngram_counts(examples[i].text), examples[i].evidence)
+        error = float(np.mean((oof - values) ** 2))
+        if best is None or error < best[0]:
+            best = (error, c, oof)
+    assert best is not None
+    _, c, oof = best
+    scores = [min(1.0, max(0.0, float(v) / scale)) for v in oof]
+    return RegressionReport(_fit_ridge(name, examples, c, scale), scores, c)
+
+
+def _fit_ridge(
+    name: str, examples: Sequence[RegressionExample], c: float, scale: float
+) -> LinearTextModel:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import Ridge
+
+    vectorizer = _vectorizer()
+    grams = vectorizer.fit_transform([e.text for e in examples])
+    names = sorted({key for e in examples for key in e.evidence})
+    extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
+    regression = Ridge(alpha=1.0 / c).fit(
+        hstack([grams, extra]).tocsr(), [e.value for e in examples]
+    )
+    coef = regression.coef_
+    vocabulary = vectorizer.vocabulary_
+    gram_weights = coef[: len(vocabulary)]
+    keep = set(np.argsort(-np.abs(gram_weights))[:KEEP_TERMS].tolist())
+    ordered = sorted((index, gram) for gram, index in vocabulary.items() if index in keep)
+    return LinearTextModel(
+        name=name,
+        vocabulary={gram: i for i, (_, gram) in enumerate(ordered)},
+        idf=[round(float(vectorizer.idf_[index]), 6) for index, _ in ordered],
+        weights=[round(float(gram_weights[index]), 6) for index, _ in ordered],
+        features={
+            n: round(float(w), 6) for n, w in zip(names, coef[len(vocabulary) :], strict=True)
+        },
+        intercept=float(regression.intercept_),
+        threshold=0.5,
+        meta={"examples": len(examples), "C": c},
+        link="linear",
+        scale=scale,
     )

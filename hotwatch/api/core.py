@@ -235,7 +235,7 @@ class Hotwatch:
         for name in plans:
             if name not in known:
                 raise ConfigError(
-                    f"unknown plan {name!r} (configured: {', '.join(known) or 'none'})"
+                    f"no plan named {name!r} (configured: {', '.join(known) or 'none'})"
                 )
         if not isinstance(query, SearchQuery):
             query = SearchQuery(

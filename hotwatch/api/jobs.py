@@ -14,7 +14,7 @@ from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
 from crawler.pipelines.store import REFUSED as STORE_REFUSED
 from hotwatch.api.crawl import SourceSummary, adhoc_source, run_crawl
-from hotwatch.api.incidents import update_incidents
+from hotwatch.api.incidents import rebuild_incidents, update_incidents
 from hotwatch.api.local_files import read_articles
 from hotwatch.config import Config, ConfigError, SourceConfig
 from hotwatch.demo.server import SiteServer, serve
@@ -107,9 +107,17 @@ def record_health(config: Config, summaries: list[SourceSummary]) -> None:
     now = datetime.now(UTC)
     runs = [
         SourceRun(
-            source=s.name, type=s.type, at=now, fetched=s.fetched, new=s.new,
-            updated=s.updated, relevant=s.relevant, fresh=s.fresh, errors=s.errors,
-            blocked=s.blocked, messages=tuple(s.messages[:3]),
+            source=s.name,
+            type=s.type,
+            at=now,
+            fetched=s.fetched,
+            new=s.new,
+            updated=s.updated,
+            relevant=s.relevant,
+            fresh=s.fresh,
+            errors=s.errors,
+            blocked=s.blocked,
+            messages=tuple(s.messages[:3]),
         )
         for s in summaries
     ]
@@ -151,12 +159,12 @@ def ingest_files(config: Config, paths: list[Path]) -> Counter[str]:
 def reanalyse(
     config: Config, *, progress: Callable[[int], None] | None = None
 ) -> tuple[ReanalyseReport, int]:
-    """Recompute every document's analysis from its stored text, then regroup incidents."""
+    """Recompute every document's analysis from its stored text, then rebuild incidents."""
     options = AnalysisOptions(plans=config.plan_objects())
     store = open_store(config.index, config.data_dir)
     try:
         report = reanalyse_store(store, options, progress=progress)
-        changed = update_incidents(store)
+        changed = rebuild_incidents(store)  # every judgement may have moved: regroup all
     finally:
         store.close()
     return report, changed

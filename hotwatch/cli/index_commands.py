@@ -6,6 +6,7 @@ Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(index_group)``.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,8 +93,9 @@ def reanalyse_command(context: Context, as_json: bool) -> None:
         hotwatch index reanalyse
     """
     total = int(context.api.stats().get("documents", 0))
-    stderr = click.get_text_stream("stderr")
-    with click.progressbar(length=total, label="reanalysing", file=stderr, hidden=as_json) as bar:
+    with click.progressbar(
+        length=total, label="reanalysing", file=sys.stderr, hidden=as_json
+    ) as bar:
         done = 0
 
         def advance(count: int) -> None:
