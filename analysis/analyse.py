@@ -10,7 +10,13 @@ from analysis.model import Analysis, Article
 from analysis.plans import Plan
 from analysis.relevance import gather_evidence, judge_relevance
 from analysis.sentiment import snownlp_sentiment
-from analysis.sentiment.damage import assess_damage, damage_evidence, damage_score
+from analysis.sentiment.damage import (
+    FIX_DISCOUNT,
+    assess_damage,
+    damage_evidence,
+    damage_score,
+    records_a_fix,
+)
 from analysis.tags import categories, hotlines, regions
 
 
@@ -38,7 +44,9 @@ def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
     kinds = category_evidence(title, text)
     relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
     # The damage cues explain a score to a reader (damage_cues); a crawl needs the score.
-    negativity = damage_score(counts, damage_evidence(evidence.features, relevance.score, kinds))
+    features = damage_evidence(evidence.features, relevance.score, kinds)
+    fixed = records_a_fix(title, text, found_categories)
+    negativity = damage_score(counts, features, fixed=fixed)
     if relevance.relevant:
         found_categories = ranked_categories(counts, kinds, found_categories)
     return Analysis(
@@ -60,4 +68,7 @@ def damage_cues(title: str, text: str) -> list[tuple[str, float]]:
     counts = ngram_counts(model_text(title, text))
     relevance = judge_relevance(counts, evidence)
     features = damage_evidence(evidence.features, relevance.score, category_evidence(title, text))
-    return assess_damage(counts, features).cues
+    cues = assess_damage(counts, features).cues
+    if records_a_fix(title, text, categories(text, title=title)):
+        cues.insert(0, ("closing notice: halved", -FIX_DISCOUNT))
+    return cues

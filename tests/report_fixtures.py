@@ -58,7 +58,7 @@ def documents(day: datetime = DAY) -> list[StoredDocument]:
         document(
             3, "市长热线一直打不通", "多名市民反映市长热线打不通，无人接听。",
             day + timedelta(hours=1), outlet="广州日报", hotlines=["12345"],
-            regions=[GUANGZHOU], categories=["unreachable"], negativity=0.5,
+            regions=[GUANGZHOU], categories=["unreachable"], negativity=0.35,
             incident_id="inc-guangzhou",
         ),
         document(4, "社区举办文艺汇演", "社区居民欢聚一堂，举办文艺汇演。", day, relevant=False),

@@ -11,4 +11,4 @@ def test_bands_split_the_unit_interval_at_the_documented_thresholds():
 
 
 def test_band_keys_are_ascii_for_json_and_css():
-    assert [band_key(v) for v in (0.95, 0.45, 0.05)] == ["negative", "neutral", "positive"]
+    assert [band_key(v) for v in (0.95, 0.3, 0.05)] == ["negative", "neutral", "positive"]

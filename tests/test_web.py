@@ -59,7 +59,7 @@ def documents() -> list[StoredDocument]:
              categories=["rudeness"], negativity=0.7, incident_id="inc-xinxiang"),
         _doc(3, "市长热线一直打不通", "多名市民反映市长热线打不通，无人接听。12345",
              DAY + timedelta(hours=1), outlet="广州日报", regions=[GUANGZHOU],
-             categories=["unreachable"], negativity=0.5, incident_id="inc-guangzhou"),
+             categories=["unreachable"], negativity=0.35, incident_id="inc-guangzhou"),
         _doc(4, "社区举办文艺汇演", "社区居民欢聚一堂，举办文艺汇演。", DAY, relevant=False,
              hotlines=[]),
         _doc(5, "热线工单被推诿", "市民反映12345热线工单被多个部门推诿。",

@@ -80,7 +80,7 @@ def _fill(data_dir: Path) -> list[StoredDocument]:
              negativity=0.8, incident_id="inc-xinxiang"),
         _doc(4, "广州市长热线打不通", "市民反映12345热线打不通。", DAY,
              regions=[{"province": "广东省", "city": "广州市"}], categories=["unreachable"],
-             outlet="广州日报", negativity=0.5),
+             outlet="广州日报", negativity=0.35),
         _doc(5, f"{SCRIPT}12345热线{BREAKOUT}", f"正文{SCRIPT}拨打12345热线{BREAKOUT}结束",
              DAY + timedelta(hours=1), url="https://evil.test/x.html", outlet=f"{BREAKOUT}",
              negativity=0.95, incident_id="inc-xss", author=SCRIPT),
