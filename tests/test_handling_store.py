@@ -210,9 +210,8 @@ def test_handling_survives_copies_both_ways(stores):
 
 
 @pytest.mark.elasticsearch
+@pytest.mark.parametrize("stores", ["elasticsearch"], indirect=True)  # only it reindexes
 def test_handling_survives_a_reindex(stores):
-    if stores.backend != "elasticsearch":
-        pytest.skip("only Elasticsearch reindexes")
     store = stores("store", "elasticsearch")
     incident_id = placed(store)
     handle(store, incident_id)
