@@ -27,11 +27,12 @@ from urllib.parse import quote
 from analysis.risk import LEVELS
 from index import IncidentRecord, Store
 from index.handling_records import DONE_STATUSES
+from reports.alert import Alert
 from reports.channels.config import AlertConfig, Channel
 from reports.channels.messages import PAYLOADS
 from reports.channels.queue import PostQueue, PostRetry
 from reports.delivery import transport_for
-from reports.digest import IncidentItem, incident_item
+from reports.digest import incident_item
 from reports.errors import DeliveryError, EmailConfigError
 from reports.formatting import LEVEL_COLORS, level_label, link_html
 from reports.health_alerts import HealthNotice, send_health_notices
@@ -46,46 +47,6 @@ logger = logging.getLogger(__name__)
 
 ALERT_STATE = "alerts.json"
 MAX_CANDIDATES = 200
-
-
-@dataclass(frozen=True)
-class Alert:
-    """An incident that reached a level (``previous_level`` set when it escalated).
-
-    ``channels`` names the channels it goes to: those whose level it reaches and
-    that have not had it within the cool-down.
-    """
-
-    item: IncidentItem
-    previous_level: str | None
-    channels: tuple[str, ...] = ()
-
-    @property
-    def record(self) -> IncidentRecord:
-        return self.item.record
-
-    @property
-    def level(self) -> str:
-        return self.record.level
-
-    @property
-    def escalated(self) -> bool:
-        return self.previous_level is not None and rank(self.level) > rank(self.previous_level)
-
-    @property
-    def key(self) -> str:
-        return f"alert:{self.record.id}:{self.level}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type": "hotwatch.alert",
-            "key": self.key,
-            "level": self.level,
-            "level_name": level_label(self.level),
-            "previous_level": self.previous_level,
-            "escalated": self.escalated,
-            "incident": self.item.to_json(),
-        }
 
 
 @dataclass(frozen=True)

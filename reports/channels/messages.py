@@ -22,7 +22,7 @@ from reports.formatting import (
 )
 
 if TYPE_CHECKING:
-    from reports.alerts import Alert
+    from reports.alert import Alert
 
 WECOM_MAX_BYTES = 4096
 CUT_MARK = "\n……（内容过长，已截断，详见 hotwatch）"
