@@ -128,6 +128,53 @@ def test_no_places() -> None:
     assert regions("接线员态度恶劣，市民很不满") == []
 
 
+def test_a_full_chain_of_divisions_counts_once() -> None:
+    # 广东省广州市南沙区 is one place named three ways, not three mentions of 广东.
+    text = (
+        "平度市一村民拨打12345热线举报非法排放，随后被威胁。"
+        "另一则新闻中，广东省广州市南沙区一家工厂刚通过验收。"
+    )
+    assert regions(text)[0]["province"] == "山东省"
+
+
+def test_places_in_an_outlet_name_are_not_where_it_happened() -> None:
+    text = "（5月7日《北京青年报》）举报人刚拨打12345热线，信息就被泄露给了被举报企业。"
+    assert regions(text) == []
+    assert regions("来源：南京日报 记者获悉，扬州市民拨打12345无人接听")[0]["city"] == "扬州市"
+
+
+def test_a_menu_of_places_is_not_a_mention() -> None:
+    menu = "|\n".join(
+        "盐边县 呼和浩特市 甘泉县 包头市 乌海市 赤峰市 通辽市 鄂尔多斯市 呼伦贝尔市 "
+        "巴彦淖尔市 乌兰察布市 四子王旗 准格尔旗".split()
+    )
+    text = f"南京市民拨打12345投诉江宁区工地噪音，话务员敷衍了事。\n相关阅读：\n{menu}|"
+    assert regions(text)[0] == {"province": "江苏省", "city": "南京市", "county": "江宁区"}
+
+
+def test_pinyin_glosses_do_not_split_place_names() -> None:
+    text = "在濟(jì)寧市體育館西側，居民撥打熱線反映暖氣不熱，一直無人處(chǔ)理。"
+    assert regions(text)[0] == {"province": "山东省", "city": "济宁市"}
+
+
+@pytest.mark.parametrize(
+    ("text", "province"),
+    [
+        ("申訴專員公署指1823未能有效處理跨部門投訴，每年逾五成來電未獲接聽。", "香港特别行政区"),
+        ("本港市民致電熱線查詢，等候半小時仍無人接聽，食環署回覆稱不屬其職權。", "香港特别行政区"),
+        ("佢話打咗十次熱線都冇人聽，唔知點算。", "香港特别行政区"),
+        ("民眾撥打1999市民熱線反映路燈故障，市府拖了一星期才處理。", "台湾省"),
+        ("衛福部設立的1925安心專線被網友爆難接通。", "台湾省"),
+    ],
+)
+def test_hong_kong_and_taiwan_without_a_place_name(text: str, province: str) -> None:
+    assert regions(text)[0]["province"] == province
+
+
+def test_a_year_is_not_a_regional_hotline() -> None:
+    assert regions("1999年，市民拨打热线反映问题无人处理。") == []
+
+
 # --- categories -------------------------------------------------------------------------
 
 

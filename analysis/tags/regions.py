@@ -7,6 +7,9 @@ and next to the hotline count more, so the place where the failure happened wins
 over places merely mentioned. A name shared by several divisions (朝阳区, 鼓楼区)
 goes to the one whose province or city the text also names; two-character county
 short forms (浦东, 长垣) count only with such support, since many are common words.
+Words that only Hong Kong, Macau or Taiwan use (本港, 1823, 卫福部) count as mentions
+of those regions (``region_markers``); an outlet's own name, a menu of places and the
+upper links of a chain (广东省广州市南沙区) do not count.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from analysis.tags.script import simplified
+from analysis.tags.region_markers import find_markers
+from analysis.tags.script import plain
 
 MUNICIPALITIES = ("11", "12", "31", "50")
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
@@ -45,6 +49,11 @@ LIST_WEIGHT, REPEAT_WEIGHT = 0.5, 0.5
 # 北京、上海等地: places listed for comparison, not where it happened.
 LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
 LEVELS = {"province": 0, "city": 1, "county": 2}
+# An outlet's own name says where it is, not where the story happened.
+OUTLET = re.compile(
+    r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》|来源[:：]\s*[^\s，。,|]{1,20}"
+)
+MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
 
 
 @dataclass(frozen=True)
@@ -100,7 +109,7 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
     added when a county or district is identified.
     """
     gazetteer = load_gazetteer()
-    title, text = simplified(title), simplified(text)
+    title, text = plain(title), plain(text)
     mentions = _mentions(gazetteer, title, TITLE_WEIGHT, near_hotline=False)
     mentions += _mentions(gazetteer, text, 1.0, near_hotline=True)
     named = _named_codes(mentions)
@@ -184,26 +193,89 @@ def _strip_ethnic(stem: str) -> str:
     return match.group(1) if match else stem
 
 
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    key: str  # the name or marker as written: repeats of it count less
+    candidates: tuple[Candidate, ...]
+
+
 def _mentions(
     gazetteer: Gazetteer, text: str, base_weight: float, *, near_hotline: bool
 ) -> list[Mention]:
-    """Every place name in ``text`` with its weight: where it stands, how often it came."""
+    """Every place name in ``text`` with its weight: where it stands, how often it came.
+
+    Names in an outlet's name (《北京青年报》, 来源:钱江晚报) and in menus of places
+    (盐边县|呼和浩特市|甘泉县|...) are left out; in a chain (广东省广州市南沙区) only
+    the last name counts, since it stands for the divisions above it.
+    """
     hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
+    outlets = [m.span() for m in OUTLET.finditer(text)]
+    hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in outlets)]
+    menu = _menu_members(hits)
+    hits = [hit for i, hit in enumerate(hits) if i not in menu]
     found: list[Mention] = []
     seen: set[str] = set()
-    for position, name in gazetteer.find(text):
+    for i, hit in enumerate(hits):
         weight = base_weight
-        if near_hotline and position < OPENING_CHARS:
+        if near_hotline and hit.start < OPENING_CHARS:
             weight *= OPENING_WEIGHT
-        if _near(position, hotline_positions):
+        if _near(hit.start, hotline_positions):
             weight *= NEAR_HOTLINE_WEIGHT
-        if _listed(text, position, len(name)):
+        if _listed(text, hit.start, hit.end - hit.start):
             weight *= LIST_WEIGHT
-        if name in seen:
+        if hit.key in seen:
             weight *= REPEAT_WEIGHT
-        seen.add(name)
-        found.append(Mention(weight, gazetteer.names[name]))
+        if i + 1 < len(hits) and _chained(hit, hits[i + 1]):
+            weight = 0.0
+        seen.add(hit.key)
+        found.append(Mention(weight, hit.candidates))
     return found
+
+
+def _hits(gazetteer: Gazetteer, text: str) -> list[_Hit]:
+    """Place names and regional markers, in order; a marker wins where the two overlap."""
+    markers = [
+        _Hit(
+            m.start, m.end, text[m.start : m.end], (Candidate(gazetteer.divisions[m.code], False),)
+        )
+        for m in find_markers(text)
+        if m.code in gazetteer.divisions
+    ]
+    names = [
+        _Hit(position, position + len(name), name, gazetteer.names[name])
+        for position, name in gazetteer.find(text)
+    ]
+    names = [n for n in names if not any(m.start < n.end and n.start < m.end for m in markers)]
+    return sorted(markers + names, key=lambda hit: hit.start)
+
+
+def _chained(hit: _Hit, following: _Hit) -> bool:
+    """Does ``following`` go on naming a division inside ``hit`` (广东省 + 广州市)?"""
+    if following.start != hit.end:
+        return False
+    parents = {c.division.code for c in hit.candidates}
+    return any(
+        parent in _lineage(c.division.code)[:-1] for c in following.candidates for parent in parents
+    )
+
+
+def _menu_members(hits: list[_Hit]) -> set[int]:
+    """Indexes of names in runs of MENU_RUN or more, a few characters apart, across provinces."""
+    members: set[int] = set()
+    run: list[int] = []
+    for i, hit in enumerate(hits):
+        if run and hit.start - hits[run[-1]].end > MENU_GAP:
+            members |= _as_menu(hits, run)
+            run = []
+        run.append(i)
+    return members | _as_menu(hits, run)
+
+
+def _as_menu(hits: list[_Hit], run: list[int]) -> set[int]:
+    provinces = {hits[i].candidates[0].division.code[:2] for i in run}
+    return set(run) if len(run) >= MENU_RUN and len(provinces) >= MENU_PROVINCES else set()
 
 
 def _listed(text: str, position: int, length: int) -> bool:

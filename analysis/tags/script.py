@@ -21,6 +21,8 @@ from analysis.tags.lexicon import trie_pattern
 MIN_TRADITIONAL_CHARS = 3
 # Characters the table changes that are also ordinary Simplified characters.
 SHARED = frozenset("乾著覆于余干后台发面里沈划")
+# Content farms gloss characters with pinyin, 济(jì)宁市, which splits every word it falls in.
+PINYIN_NOTE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ def simplified(text: str) -> str:
     if len(set(converter.traditional.findall(text))) < MIN_TRADITIONAL_CHARS:
         return text
     return converter.convert(text)
+
+
+def plain(text: str) -> str:
+    """``text`` in Simplified script without pinyin glosses: 濟(jì)寧市 → 济宁市."""
+    return simplified(PINYIN_NOTE.sub("", text))
 
 
 @lru_cache(maxsize=1)
