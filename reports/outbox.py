@@ -91,8 +91,16 @@ class Postman:
     # -- the outbox ----------------------------------------------------------------
 
     def queue(self, message: EmailMessage, key: str, *, sender: str) -> OutboxEntry:
-        """Write the message to the outbox, replacing an unsent one with the same key."""
+        """Write the message to the outbox, replacing an unsent one with the same key.
+
+        The replacement keeps the unsent one's Message-ID: a run killed after the server
+        took the message but before it was logged sends it again, and the receivers' mail
+        clients show one message for one Message-ID."""
         path = self.outbox / f"{_slug(key)}.eml"
+        unsent = read_json(path.with_suffix(".json"), None)
+        if isinstance(unsent, dict) and unsent.get("key") == key and unsent.get("message_id"):
+            del message["Message-ID"]
+            message["Message-ID"] = unsent["message_id"]
         entry = OutboxEntry(
             path=path,
             key=key,

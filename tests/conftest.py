@@ -23,3 +23,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
     ):
         report.outcome = "failed"
         report.longrepr = f"service test skipped under CI=true: {report.longrepr}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fault table of the fault-injection tests that ran (CI's log shows it)."""
+    from tests.fault_table import RECORDED, table
+
+    if RECORDED:
+        terminalreporter.section("fault table")
+        terminalreporter.write_line(table(list(RECORDED.values())))

@@ -7,10 +7,12 @@ socket first. Messages are kept as raw bytes and parsed ``EmailMessage`` objects
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
 import ssl
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,6 +65,28 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+@dataclass
+class HoldingHandler(RecordingHandler):
+    """Holds every DATA until ``release`` is set: ``arrived`` says a message is held. With
+    ``commit_first`` the message counts as received before the hold (the server took it
+    but the client never heard 250), else only after it (a client killed meanwhile
+    cancels the session, so nothing was received)."""
+
+    commit_first: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.commit_first:
+            answer = await super().handle_DATA(server, session, envelope)
+        self.arrived.set()
+        while not self.release.is_set():
+            await asyncio.sleep(0.05)
+        if not self.commit_first:
+            answer = await super().handle_DATA(server, session, envelope)
+        return answer
+
+
 class LoopbackController(Controller):
     def _trigger_server(self) -> None:
         self.port = self.server.sockets[0].getsockname()[1]
@@ -88,9 +112,10 @@ def smtp_server(
     reject: Iterable[str] = (),
     credentials: tuple[str, str] | None = None,
     tls_context: Any = None,
+    handler: RecordingHandler | None = None,
 ) -> Iterator[tuple[LoopbackController, RecordingHandler]]:
     """Run a server for the block; yields (controller with ``.port``, handler)."""
-    handler = RecordingHandler(reject=set(reject))
+    handler = handler or RecordingHandler(reject=set(reject))
     options: dict[str, Any] = {}
     if credentials:
         options.update(

@@ -28,6 +28,7 @@ from tests.fault_runs import (
     stored_documents,
     write_config,
 )
+from tests.fault_table import record
 from tests.process_tree import command_line, descendants, wait_until_gone
 
 pytestmark = pytest.mark.faults
@@ -68,15 +69,17 @@ def test_killed_crawl_leaves_no_process_and_a_rerun_equals_an_undisturbed_crawl(
     children = kill_when(crawl, ready, after=0.2)
     assert children, "the crawl had started no child process"
     survivors = wait_until_gone(children, ORPHAN_SECONDS)
-    assert not survivors, [command_line(pid) for pid in survivors]
 
     result = run(tmp_path, "crawl")
-    assert result.returncode == 0, result.stderr
     after = outcome(tmp_path)
+    record("crawl SIGKILLed", lost=after.lost(undisturbed), duplicates=after.duplicates(),
+           incidents=after.incidents_differing(undisturbed), orphans=len(survivors))
+    assert result.returncode == 0, result.stderr
     assert after.lost(undisturbed) == 0
     assert after.duplicates() == 0
     assert set(after.urls) == set(undisturbed.urls)
     assert after.incidents_differing(undisturbed) == 0
+    assert not survivors, [command_line(pid) for pid in survivors]
 
 
 def limit_file_size(limit: int) -> Callable[[], None]:
@@ -106,8 +109,10 @@ def test_a_full_disk_stops_the_crawl_with_one_line_and_the_next_crawl_resumes(
     assert 0 < kept < ARTICLES
 
     result = run(tmp_path, "crawl")
-    assert result.returncode == 0, result.stderr
     after = outcome(tmp_path)
+    record("disk full (RLIMIT_FSIZE)", lost=after.lost(undisturbed),
+           duplicates=after.duplicates(), incidents=after.incidents_differing(undisturbed))
+    assert result.returncode == 0, result.stderr
     assert (after.lost(undisturbed), after.duplicates()) == (0, 0)
     assert after.incidents_differing(undisturbed) == 0
     assert run(tmp_path, "doctor").returncode == 0
