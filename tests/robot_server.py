@@ -44,6 +44,10 @@ class Robots:
     accepted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     refused: dict[str, list[str]] = field(default_factory=dict)
     down: set[str] = field(default_factory=set)  # answer HTTP 503
+    # Per robot: "500" answers HTTP 500, "hang" answers nothing for ``hang_seconds``
+    # (a gateway that holds the request; the robot never takes the message).
+    failing: dict[str, str] = field(default_factory=dict)
+    hang_seconds: float = 3.0
 
     def url(self, kind: str) -> str:
         return {
@@ -79,6 +83,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _check(self, kind: str, body: bytes, verify: Any) -> None:
         if kind in self.robots.down:
             self._answer(503, {})
+            return
+        failing = self.robots.failing.get(kind)
+        if failing == "hang":
+            time.sleep(self.robots.hang_seconds)
+            self.close_connection = True
+            return
+        if failing == "500":
+            self._answer(500, {"error": "internal error"})
             return
         data = json.loads(body.decode("utf-8"))
         problem = verify(data)
@@ -159,9 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def robot_server(secrets: dict[str, str]) -> Iterator[Robots]:
-    """All four receivers on one ephemeral loopback port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def robot_server(secrets: dict[str, str], *, port: int = 0) -> Iterator[Robots]:
+    """All four receivers on one loopback port (``0``: an ephemeral one)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
     robots = Robots(f"http://127.0.0.1:{server.server_address[1]}", secrets)
     server.RequestHandlerClass = type("Handler", (_Handler,), {"robots": robots})
     thread = threading.Thread(target=server.serve_forever, daemon=True)
