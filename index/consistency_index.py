@@ -100,27 +100,52 @@ def _sqlite_findings(store: Any) -> list[Finding]:
             )
         )
     indexed = db.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0]
-    twice = _fts_rows(db) - indexed
+    averages = _varints(_averages_record(db))
+    twice = (averages[0] if averages else 0) - indexed
     if twice > 0:
         findings.append(
-            Finding("indexed-twice", twice, None, "documents indexed more than once (search "
-                    "counts and ranking are off)")
+            Finding("indexed-twice", twice, _indexed_twice_example(db, averages, twice),
+                    "documents indexed more than once (search counts and ranking are off)")
         )
     return findings
 
 
-def _fts_rows(db: Any) -> int:
-    """Rows FTS5 believes it holds: the first varint of its averages record (id 1); an
-    insert for a rowid already indexed counts again there."""
+def _averages_record(db: Any) -> bytes:
+    """FTS5's averages record (id 1): the rows it believes it holds, then each column's
+    total tokens; an insert for a rowid already indexed counts again there."""
     row = db.execute("SELECT block FROM documents_fts_data WHERE id = 1").fetchone()
-    if not row or not row[0]:
-        return 0
-    value = 0
-    for byte in bytes(row[0])[:9]:  # SQLite varint: big-endian, 7 bits a byte
+    return bytes(row[0]) if row and row[0] else b""
+
+
+def _varints(data: bytes) -> list[int]:
+    """SQLite varints (big-endian, 7 bits a byte) one after another."""
+    values, value = [], 0
+    for byte in data:
         value = (value << 7) | (byte & 0x7F)
         if not byte & 0x80:
-            break
-    return value
+            values.append(value)
+            value = 0
+    return values
+
+
+def _indexed_twice_example(db: Any, averages: list[int], twice: int) -> str | None:
+    """The document indexed twice, when one was: its tokens per column are what the index
+    counts beyond the documents' own (FTS5 keeps no other trace of the second insert)."""
+    if twice != 1:
+        return None
+    columns = len(averages) - 1
+    totals = [0] * columns
+    sizes = []
+    for rowid, size in db.execute("SELECT id, sz FROM documents_fts_docsize"):
+        counts = _varints(bytes(size))
+        sizes.append((rowid, counts))
+        totals = [t + c for t, c in zip(totals, counts, strict=False)]
+    excess = [a - t for a, t in zip(averages[1:], totals, strict=True)]
+    rowids = [rowid for rowid, counts in sizes if counts == excess]
+    if len(rowids) != 1:
+        return None
+    found = db.execute("SELECT id FROM documents WHERE rowid = ?", (rowids[0],)).fetchone()
+    return found[0] if found else None
 
 
 def _rebuild_fts(store: Any, progress: Progress | None) -> int:

@@ -34,7 +34,7 @@ def article(n: int) -> StoredDocument:
     return StoredDocument(
         url=f"http://news.test/doctor/{n}.html",
         title=f"{title}（{n}）",
-        text=f"{title}。记者走访了{city}市民，市民说12345热线的处理让人失望。" * 4,
+        text=f"{title}。记者走访了{city}市民，市民说12345热线的处理让人失望。" * (2 + n),  # sizes differ: a doubled entry is named by its size
         fetched_at=START + timedelta(hours=n),
         published_at=START + timedelta(hours=n),
         relevant=n % 5 != 4,
@@ -98,10 +98,11 @@ def unindex(data_dir: Path) -> str:
     return doc_id
 
 
-def index_twice(data_dir: Path) -> None:
-    rowid, _, title, text = first(data_dir)
+def index_twice(data_dir: Path) -> str:
+    rowid, doc_id, title, text = first(data_dir)
     sql(data_dir, "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
         (rowid, index_text(title), index_text(text)))
+    return doc_id
 
 
 def stale_entry(data_dir: Path) -> str:
