@@ -5,10 +5,14 @@ Two routes lead a document into an existing incident:
 1. near-duplicates (reposts, content-farm copies with junk added): MinHash of
    character shingles, bucketed by LSH bands, so each document is compared only
    with the few that share a band (near-linear in the number of documents);
-2. rewrites, follow-ups and official responses: the same place and hotline
-   within a time window, with a tenth of the document's distinctive character
-   bigrams already in the incident (same-event pairs share 12-21% on the sample
-   site, different events 2-6%).
+2. rewrites and excerpts from other outlets: two or more of the report's
+   particulars (figures, quoted words, villages: ``incident_clues``) already in the
+   incident, within the time window, in the same province (three, anywhere);
+3. follow-ups and official responses: the same place and hotline within a time
+   window, with a tenth of the document's distinctive character bigrams already in
+   the incident (same-event pairs share 12-21% on the sample site, different
+   events 2-6%); half that when the report names the same county and the same
+   failure kind within a week of the incident's last report.
 
 An incident's id comes from its founding document, so replaying the same
 documents in the same order always yields the same ids.
@@ -29,14 +33,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from analysis.incident_clues import clues as report_clues
+
 SHINGLE = 4
 PERMUTATIONS, BANDS = 32, 8
 ROWS = PERMUTATIONS // BANDS
 NEAR_DUPLICATE = 0.5
 FOLLOW_UP_OVERLAP = 0.1
+SHARED_CLUES, SHARED_CLUES_ANYWHERE = 2, 3
+SAME_SPOT_OVERLAP, SAME_SPOT_WINDOW = FOLLOW_UP_OVERLAP / 2, timedelta(days=7)
 WINDOW = timedelta(days=45)
 SALIENT_CHARS = 600
 NOWHERE = "*"
+CLUE_PREFIX = "c:"
 # Universal hashing (a*x + b) mod p with a, b and x all below p = 2^31 - 1: the product
 # fits in 64 bits and wraps around p billions of times, so each permutation really
 # reorders the shingles. (A 61-bit p with 31-bit a barely wrapped: the minimum was
@@ -72,10 +81,13 @@ class Fingerprint:
 
     signature: np.ndarray
     bigrams: frozenset[str]
+    clues: frozenset[str] = frozenset()
 
 
 def fingerprint(doc: IncidentFeatures) -> Fingerprint:
-    return Fingerprint(minhash(doc.title + doc.text), frozenset(_salient(doc)))
+    return Fingerprint(
+        minhash(doc.title + doc.text), frozenset(_salient(doc)), report_clues(doc.title, doc.text)
+    )
 
 
 def _salient(doc: IncidentFeatures) -> set[str]:
@@ -107,6 +119,9 @@ class IncidentState:
     members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
     place_keys: set[str] = field(default_factory=set)
     band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
+    clues: set[str] = field(default_factory=set)
+    provinces: set[str] = field(default_factory=set)
+    spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -120,11 +135,16 @@ class IncidentState:
         return self.members
 
     def has_key(self, key: str) -> bool:
-        return key in self.band_keys or key in self.place_keys or key == _id_key(self.id)
+        return (
+            key in self.band_keys
+            or key in self.place_keys
+            or key == _id_key(self.id)
+            or (key.startswith(CLUE_PREFIX) and key[len(CLUE_PREFIX) :] in self.clues)
+        )
 
     def keys(self) -> list[str]:
-        """Lookup keys: every LSH band of every member, and the places and weeks it covers."""
-        return [*self.band_keys, *self.place_keys, _id_key(self.id)]
+        """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
+        return [*self.band_keys, *self.place_keys, *map(_clue_key, self.clues), _id_key(self.id)]
 
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
@@ -148,6 +168,9 @@ class IncidentState:
             },
             "place_keys": sorted(self.place_keys),
             "band_keys": sorted(self.band_keys),
+            "clues": sorted(self.clues),
+            "provinces": sorted(self.provinces),
+            "spots": sorted(self.spots),
         }
 
     @classmethod
@@ -162,6 +185,9 @@ class IncidentState:
             _encoded=dict(data["members"]),
             place_keys=set(data["place_keys"]),
             band_keys=set(data["band_keys"]),
+            clues=set(data.get("clues", ())),  # absent in states written before clues
+            provinces=set(data.get("provinces", ())),
+            spots=set(data.get("spots", ())),
         )
 
 
@@ -196,19 +222,22 @@ class IncidentIndex:
         places = _places(doc.regions)
         bands = band_keys(signature)
         nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
-        self._load(bands + nearby)
+        clue_keys = sorted(map(_clue_key, prints.clues))
+        self._load(bands + nearby + clue_keys)
         parent = self.incident_of(doc.parent_url)
         if parent and parent not in self.incidents and self.source is not None:
             self._load([], ids=[parent])
         incident = (
             self.incidents.get(parent)
             if parent
-            else self._near_duplicate(signature, bands) or self._follow_up(doc, bigrams, nearby)
+            else self._near_duplicate(signature, bands + clue_keys)
+            or self._shared_clues(doc, prints.clues, clue_keys)
+            or self._follow_up(doc, bigrams, nearby)
         )
         if incident is None:
             incident = IncidentState(_incident_id(doc.doc_id), (_sort_time(doc), doc.doc_id))
             self.incidents[incident.id] = incident
-        self._join(incident, doc, signature, places, bigrams)
+        self._join(incident, doc, prints, places)
         if doc.url:
             self.by_url[doc.url] = incident.id
         return incident.id
@@ -233,12 +262,13 @@ class IncidentIndex:
         for member in sorted(rest, key=lambda d: (_sort_time(d), d.doc_id)):
             known = old.signatures().get(member.doc_id)
             prints = (
-                Fingerprint(known, frozenset(_salient(member)))
+                Fingerprint(
+                    known, frozenset(_salient(member)), report_clues(member.title, member.text)
+                )
                 if known is not None
                 else fingerprint(member)
             )
-            places = _places(member.regions)
-            self._join(rebuilt, member, prints.signature, places, set(prints.bigrams))
+            self._join(rebuilt, member, prints, _places(member.regions))
         rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
 
     def _load(self, keys: list[str], ids: Sequence[str] = ()) -> None:
@@ -258,10 +288,13 @@ class IncidentIndex:
                 if current.has_key(key):
                     self.by_key[key].add(current.id)
 
-    def _near_duplicate(self, signature: np.ndarray, bands: list[str]) -> IncidentState | None:
-        """The most similar incident sharing a band (ties: the earliest founded)."""
+    def _near_duplicate(self, signature: np.ndarray, keys: list[str]) -> IncidentState | None:
+        """The most similar incident sharing a band, a clue or a place (ties: the earliest founded).
+
+        Bands find most copies; the clues and places catch those whose bands all differ by chance.
+        """
         best, best_rank = None, None
-        for incident_id in {i for key in bands for i in self.by_key.get(key, ())}:
+        for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
             incident = self.incidents[incident_id]
             score = incident.best_similarity(signature)
             if score < NEAR_DUPLICATE:
@@ -271,30 +304,51 @@ class IncidentIndex:
                 best, best_rank = incident, rank
         return best
 
+    def _shared_clues(
+        self, doc: IncidentFeatures, clues: frozenset[str], keys: list[str]
+    ) -> IncidentState | None:
+        """The incident sharing most of the report's particulars, if it shares enough."""
+        best, best_rank = None, None
+        provinces = _provinces(doc.regions)
+        for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
+            incident = self.incidents[incident_id]
+            if not _within_window(doc.published_at, incident.last_seen):
+                continue
+            shared = len(clues & incident.clues)
+            elsewhere = provinces and incident.provinces and not provinces & incident.provinces
+            if shared < (SHARED_CLUES_ANYWHERE if elsewhere else SHARED_CLUES):
+                continue
+            rank = (-shared, incident.founded)
+            if best_rank is None or rank < best_rank:
+                best, best_rank = incident, rank
+        return best
+
     def _follow_up(
         self, doc: IncidentFeatures, bigrams: set[str], nearby: list[str]
     ) -> IncidentState | None:
-        best, best_score = None, FOLLOW_UP_OVERLAP
+        best, best_margin = None, 0.0
         candidates = {i for key in nearby for i in self.by_key.get(key, ())}
+        spot = _spot(doc)
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
             if not _within_window(doc.published_at, incident.last_seen):
                 continue
             if doc.hotlines and incident.hotlines and not set(doc.hotlines) & incident.hotlines:
                 continue
-            score = _overlap(bigrams, incident.bigrams)
-            if score >= best_score:
-                best, best_score = incident, score
+            needed = FOLLOW_UP_OVERLAP
+            if spot in incident.spots and _within_window(
+                doc.published_at, incident.last_seen, SAME_SPOT_WINDOW, undated=False
+            ):
+                needed = SAME_SPOT_OVERLAP
+            margin = _overlap(bigrams, incident.bigrams) / needed
+            if margin >= 1 and margin >= best_margin:
+                best, best_margin = incident, margin
         return best
 
     def _join(
-        self,
-        incident: IncidentState,
-        doc: IncidentFeatures,
-        signature: np.ndarray,
-        places: set[str],
-        bigrams: set[str],
+        self, incident: IncidentState, doc: IncidentFeatures, prints: Fingerprint, places: set[str]
     ) -> None:
+        signature = prints.signature
         incident.members[doc.doc_id] = signature
         incident._stack = None
         week = _week(doc.published_at) if doc.published_at else None
@@ -306,11 +360,16 @@ class IncidentIndex:
         bands = band_keys(signature)
         incident.place_keys |= place_keys
         incident.band_keys.update(bands)
-        for key in {*bands, *place_keys, _id_key(incident.id)}:
+        clue_keys = map(_clue_key, prints.clues)
+        for key in {*bands, *place_keys, *clue_keys, _id_key(incident.id)}:
             self.by_key[key].add(incident.id)
         incident.places |= places
+        incident.provinces |= _provinces(doc.regions)
+        if spot := _spot(doc):
+            incident.spots.add(spot)
         incident.hotlines |= set(doc.hotlines)
-        incident.bigrams |= bigrams
+        incident.bigrams |= prints.bigrams
+        incident.clues |= prints.clues
         if doc.published_at and (
             incident.last_seen is None or doc.published_at > incident.last_seen
         ):
@@ -372,6 +431,10 @@ def _place_key(place: str, week: int | None) -> str:
     return f"p:{place}:{'-' if week is None else week}"
 
 
+def _clue_key(clue: str) -> str:
+    return CLUE_PREFIX + clue
+
+
 def _any_time_key(place: str) -> str:
     return f"p:{place}"
 
@@ -398,14 +461,31 @@ def _places(regions: list[dict[str, str]]) -> set[str]:
     return {best.get("city") or best.get("province") or NOWHERE}
 
 
+def _provinces(regions: list[dict[str, str]]) -> set[str]:
+    return {regions[0]["province"]} if regions and regions[0].get("province") else set()
+
+
+def _spot(doc: IncidentFeatures) -> str | None:
+    """"county|failure kind"; a city is too big (many reports of one kind in a week)."""
+    if not doc.regions or not doc.categories or not doc.regions[0].get("county"):
+        return None
+    return f"{doc.regions[0]['county']}|{doc.categories[0]}"
+
+
 def _week(moment: datetime) -> int:
     return int(moment.timestamp() // 604_800)
 
 
-def _within_window(moment: datetime | None, last_seen: datetime | None) -> bool:
+def _within_window(
+    moment: datetime | None,
+    last_seen: datetime | None,
+    window: timedelta = WINDOW,
+    *,
+    undated: bool = True,
+) -> bool:
     if moment is None or last_seen is None:
-        return True
-    return abs(moment - last_seen) <= WINDOW
+        return undated
+    return abs(moment - last_seen) <= window
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
