@@ -40,6 +40,7 @@ from index.elasticsearch_query import filter_clauses, rule_query, sort_clauses
 from index.errors import DocumentNotFound, StoreUnavailable
 from index.incidents import update_incidents
 from index.records import (
+    FACET_SIZE,
     FACETS,
     Hit,
     SearchQuery,
@@ -60,7 +61,6 @@ DEFAULT_PREFIX = "hotwatch-"
 RETRY_STATUSES = (429, 502, 503, 504)
 DOWN_SECONDS = 30.0  # after a failed write, spool straight away for this long
 SWAP_GRACE_SECONDS = 1.0  # searches still running on an index swapped away finish meanwhile
-FACET_SIZE = 20
 FACET_FIELDS = {
     "hotline": "hotlines",
     "province": "province",

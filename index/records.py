@@ -14,6 +14,7 @@ from analysis.sentiment.bands import negativity_band
 SortOrder = Literal["relevance", "time", "negativity"]
 SORT_ORDERS: tuple[str, ...] = ("relevance", "time", "negativity")
 FACETS: tuple[str, ...] = ("hotline", "province", "city", "category", "source")
+FACET_SIZE = 20  # buckets per facet, the largest counts
 
 
 def document_id(canonical_url: str) -> str:

@@ -11,23 +11,19 @@ from typing import Any
 
 from index.errors import DocumentNotFound, StoreUnavailable
 from index.records import (
-    FACETS,
-    Hit,
-    SearchQuery,
-    SearchResult,
     StoredDocument,
     UpsertOutcome,
     merged_urls,
     placement,
 )
-from index.snippets import make_snippet
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
-from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
+from index.sqlite_search import FILL_SEARCH_COLUMNS, SearchMethods
+from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 from index.tokens import index_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -103,8 +99,8 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE documents ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'
     """,
     6: HANDLING_MIGRATION,
+    7: SEARCH_MIGRATION,
 }
-TITLE_WEIGHT = 4.0
 ROW_CHUNK = 500
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
@@ -115,7 +111,7 @@ _WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons", "urls")
 
 
-class SQLiteStore(IncidentMethods, HandlingMethods):
+class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
     """The embedded store. Every committed document survives a crash (WAL, no lost writes)."""
 
     backend = "sqlite"
@@ -128,6 +124,7 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=10000")
+            self.db.execute("PRAGMA temp_store=MEMORY")  # search's match table
             self._migrate()
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"cannot open store {self.path}: {error}") from error
@@ -208,6 +205,7 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
             "INSERT OR IGNORE INTO document_tags (kind, value, doc_rowid) VALUES (?, ?, ?)",
             [(kind, value, rowid) for kind, value in _tags(doc)],
         )
+        self.db.execute(f"{FILL_SEARCH_COLUMNS} WHERE d.rowid = ?", (rowid,))
 
     # -- reading -----------------------------------------------------------------
 
@@ -256,42 +254,6 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
                 if rowid in by_rowid:
                     yield _document(dict(zip(_COLUMNS, by_rowid[rowid], strict=True)))
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        rule = parse_query(query.text)
-        conditions = filter_conditions(query)
-        where, params = conditions.sql(), list(conditions.params)
-        expression = fts_expression(rule.root) if rule.root is not None else None
-        if expression is not None:
-            # Match once, then join: a plain join lets SQLite re-run the MATCH per document.
-            source = (
-                "(SELECT rowid, bm25(documents_fts, ?, 1.0) AS score FROM documents_fts "
-                "WHERE documents_fts MATCH ?) f CROSS JOIN documents d ON d.rowid = f.rowid"
-            )
-            params = [TITLE_WEIGHT, expression, *params]
-            rank = "f.score"
-        else:
-            source, rank = "documents d", "-d.relevance"
-            if rule.root is not None:
-                match_sql, match_params = match_condition(rule.root)
-                where = f"{match_sql} AND {where}"
-                params = match_params + params
-        order = {
-            "relevance": f"{rank}, d.date_ts DESC",
-            "time": "d.date_ts DESC",
-            "negativity": "d.negativity DESC, d.date_ts DESC",
-        }[query.sort]
-        total = self.db.execute(f"SELECT count(*) FROM {source} WHERE {where}", params).fetchone()[
-            0
-        ]
-        rows = self.db.execute(
-            f"SELECT d.rowid, {rank} FROM {source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
-        ).fetchall()
-        terms = rule.terms()
-        hits = [self._hit(rowid, -float(score), terms) for rowid, score in rows]
-        facets = self._facets(source, where, params) if query.facets else {}
-        return SearchResult(total=total, hits=hits, facets=facets)
-
     def stats(self) -> dict[str, Any]:
         count = self.db.execute
         return {
@@ -308,39 +270,6 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
 
     def close(self) -> None:
         self.db.close()
-
-    def _hit(self, rowid: int, score: float, terms: list[str]) -> Hit:
-        doc = self._document(rowid)
-        snippet, highlights = make_snippet(doc.text or doc.title, terms)
-        return Hit(document=doc, score=score, snippet=snippet, highlights=highlights)
-
-    def _facets(
-        self, source: str, where: str, params: list[Any]
-    ) -> dict[str, list[tuple[str, int]]]:
-        # The match runs once into a temporary table; each facet then counts from it.
-        self.db.execute("DROP TABLE IF EXISTS temp.facet_rows")
-        self.db.execute(
-            f"CREATE TEMP TABLE facet_rows AS SELECT d.rowid AS id FROM {source} WHERE {where}",
-            params,
-        )
-        matching = "SELECT id FROM temp.facet_rows"
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for facet in FACETS:
-            if facet == "source":
-                sql = (
-                    f"SELECT coalesce(source, ''), count(*) FROM documents WHERE rowid IN "
-                    f"({matching}) GROUP BY 1 ORDER BY 2 DESC LIMIT 20"
-                )
-                rows = self.db.execute(sql).fetchall()
-            else:
-                sql = (
-                    "SELECT value, count(*) FROM document_tags WHERE kind = ? AND doc_rowid IN "
-                    f"({matching}) GROUP BY value ORDER BY 2 DESC LIMIT 20"
-                )
-                rows = self.db.execute(sql, [facet]).fetchall()
-            facets[facet] = [(value, n) for value, n in rows]
-        self.db.execute("DROP TABLE temp.facet_rows")
-        return facets
 
     def _document(self, rowid: int) -> StoredDocument:
         row = self.db.execute(
@@ -364,9 +293,8 @@ class SQLiteStore(IncidentMethods, HandlingMethods):
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction():
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(MIGRATIONS[target]):
+                    self.db.execute(statement)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(target),),
@@ -414,6 +342,19 @@ class _Transaction:
             raise write_error(self.path, failure) from failure
         if isinstance(error, sqlite3.Error):
             raise write_error(self.path, error) from error
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script; a trigger's body holds semicolons of its own."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+    if pending.strip(" \n;"):
+        yield pending
 
 
 def _tags(doc: StoredDocument) -> list[tuple[str, str]]:

@@ -92,7 +92,7 @@ class Conditions:
 
 
 def filter_conditions(query: SearchQuery) -> Conditions:
-    """SQL conditions on the ``documents d`` row for every filter of the query."""
+    """SQL conditions on the ``search_columns d`` row for every filter of the query."""
     conditions = Conditions()
     if query.relevant_only:
         conditions.add("d.relevant = 1")
@@ -107,7 +107,9 @@ def filter_conditions(query: SearchQuery) -> Conditions:
     if query.sources:
         conditions.add(_in("d.source", query.sources), *query.sources)
     if query.incident_id:
-        conditions.add("d.incident_id = ?", query.incident_id)
+        conditions.add(
+            "d.rowid IN (SELECT rowid FROM documents WHERE incident_id = ?)", query.incident_id
+        )
     _tag_condition(conditions, ("hotline",), query.hotlines)
     _tag_condition(conditions, ("category",), query.categories)
     _tag_condition(conditions, ("plan",), query.plans)
@@ -123,8 +125,10 @@ def day_start_ts(day: date) -> int:
 def _tag_condition(conditions: Conditions, kinds: tuple[str, ...], values: tuple[str, ...]) -> None:
     if not values:
         return
+    # A set of row ids read off the tag index once, not a lookup per document: with no
+    # text to match, the tagged documents drive the query instead of a scan of all.
     clause = (
-        "EXISTS (SELECT 1 FROM document_tags t WHERE t.doc_rowid = d.rowid AND "
+        "d.rowid IN (SELECT t.doc_rowid FROM document_tags t WHERE "
         f"{_in('t.kind', kinds)} AND {_in('t.value', values)})"
     )
     conditions.add(clause, *kinds, *values)

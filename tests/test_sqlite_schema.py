@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from index.records import StoredDocument
+from index.records import SearchQuery, StoredDocument
 from index.sqlite import SCHEMA_VERSION, SQLiteStore
 
 SOCIAL_COLUMNS = ("kind", "reposts", "comments", "likes", "parent_url")
@@ -46,6 +46,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP TABLE incident_states")
     db.execute("DROP TABLE incident_handling")
     db.execute("DROP TABLE incident_history")
+    db.execute("DROP TABLE search_columns")
     for column in (*SOCIAL_COLUMNS, "incident_pending", "urls"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
@@ -57,6 +58,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     doc = next(upgraded.iter_documents())
     assert (doc.title, doc.kind, doc.reach, doc.parent_url) == ("标题", "article", 0, None)
     assert doc.urls == []  # documents stored before schema 5 list no URLs until written again
+    assert upgraded.search(SearchQuery(text="正文", relevant_only=False)).total == 1
 
 
 def test_iter_documents_since(tmp_path):

@@ -1,0 +1,146 @@
+"""The SQLite store's search: one pass over the matching documents, then page and facets.
+
+The match and the filters run once, over the narrow ``search_columns`` table, into a
+temporary table holding what the page and the facets need (rank, date, negativity,
+source, facet tags). The total is its row count, the page is sorted from it and the
+facets count from it. Before, the match ran once for the count, once for the page and
+once more for the facets, each looking up every match in ``documents``, and bm25 was
+computed for every match before the filters dropped most of them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from typing import Any
+
+from index.records import FACET_SIZE, FACETS, Hit, SearchQuery, SearchResult
+from index.snippets import make_snippet
+from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
+
+TITLE_WEIGHT = 4.0
+TAG_FACETS = tuple(f for f in FACETS if f != "source")
+# The columns search filters, sorts and counts on, in a table of their own: a match
+# looks each document up by row id, and in ``documents`` (text inline) nearly every
+# lookup reads another page, here a page holds dozens of documents. ``facet_tags`` is
+# the document's facet tags as a JSON list of [kind, value], so facets count the
+# matches' distinct tag sets (a few hundred even for half the store) instead of
+# looking up every match's tags.
+_FACET_TAGS = (
+    "(SELECT json_group_array(json_array(kind, value)) FROM (SELECT kind, value "
+    "FROM document_tags WHERE doc_rowid = d.rowid AND kind IN "
+    f"({', '.join(repr(kind) for kind in TAG_FACETS)}) ORDER BY kind, value))"
+)
+FILL_SEARCH_COLUMNS = (
+    "INSERT OR REPLACE INTO search_columns "
+    "SELECT d.rowid, d.relevant, d.date_ts, d.relevance, d.negativity, d.source, "
+    f"{_FACET_TAGS} FROM documents d"
+)
+MIGRATION = f"""
+    CREATE TABLE search_columns (
+        rowid INTEGER PRIMARY KEY,
+        relevant INTEGER NOT NULL,
+        date_ts INTEGER NOT NULL,
+        relevance REAL NOT NULL,
+        negativity REAL NOT NULL,
+        source TEXT,
+        facet_tags TEXT NOT NULL
+    );
+    {FILL_SEARCH_COLUMNS};
+    CREATE INDEX search_columns_relevant_date ON search_columns (relevant, date_ts)
+"""
+_ORDERS = {
+    "relevance": "score, date_ts DESC, id",
+    "time": "date_ts DESC, id",
+    "negativity": "negativity DESC, date_ts DESC, id",
+}
+
+
+class SearchMethods:
+    """``search`` for ``SQLiteStore``, which provides the connection and ``_document``."""
+
+    db: sqlite3.Connection
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        rule = parse_query(query.text)
+        conditions = filter_conditions(query)
+        where, params = conditions.sql(), list(conditions.params)
+        expression = fts_expression(rule.root) if rule.root is not None else None
+        bm25 = f"bm25(documents_fts, {TITLE_WEIGHT}, 1.0)"
+        if expression is not None:
+            # The FTS table drives the join, so bm25 is only computed for the rows the
+            # filters keep (the select list is evaluated after the WHERE clause), and
+            # only when it orders the page.
+            source = "documents_fts CROSS JOIN search_columns d ON d.rowid = documents_fts.rowid"
+            where = f"documents_fts MATCH ? AND {where}"
+            params = [expression, *params]
+            rank = bm25 if query.sort == "relevance" else "NULL"
+        else:
+            source, rank = "search_columns d", "-d.relevance"
+            if rule.root is not None:
+                match_sql, match_params = match_condition(rule.root)
+                where = f"{match_sql} AND {where}"
+                params = match_params + params
+        self._collect(source, rank, where, params)
+        total = self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT id, score FROM temp.search_hits ORDER BY {_ORDERS[query.sort]} "
+            "LIMIT ? OFFSET ?",
+            (query.limit, query.offset),
+        ).fetchall()
+        if expression is not None and query.sort != "relevance":
+            # bm25 depends on the document and the whole index, not on the other matches,
+            # so the page's scores are those the relevance order would give them.
+            page = [rowid for rowid, _ in rows]
+            scores = dict(
+                self.db.execute(
+                    f"SELECT rowid, {bm25} FROM documents_fts WHERE documents_fts MATCH ? "
+                    f"AND rowid IN ({', '.join('?' for _ in page)})",
+                    [expression, *page],
+                ).fetchall()
+            )
+            rows = [(rowid, scores[rowid]) for rowid in page]
+        terms = rule.terms()
+        hits = [self._hit(rowid, -float(score), terms) for rowid, score in rows]
+        facets = self._facets() if query.facets else {}
+        self.db.execute("DELETE FROM temp.search_hits")
+        return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _collect(self, source: str, rank: str, where: str, params: list[Any]) -> None:
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS search_hits ("
+            "id INTEGER PRIMARY KEY, score REAL, date_ts INTEGER, negativity REAL, source TEXT, "
+            "facet_tags TEXT)"
+        )
+        self.db.execute("DELETE FROM temp.search_hits")
+        self.db.execute(
+            "INSERT INTO temp.search_hits (id, score, date_ts, negativity, source, facet_tags) "
+            f"SELECT d.rowid, {rank}, d.date_ts, d.negativity, d.source, d.facet_tags "
+            f"FROM {source} "
+            f"WHERE {where}",
+            params,
+        )
+
+    def _hit(self, rowid: int, score: float, terms: list[str]) -> Hit:
+        doc = self._document(rowid)
+        snippet, highlights = make_snippet(doc.text or doc.title, terms)
+        return Hit(document=doc, score=score, snippet=snippet, highlights=highlights)
+
+    def _facets(self) -> dict[str, list[tuple[str, int]]]:
+        """Bucket counts per facet, largest first and then by value (as Elasticsearch's
+        terms aggregation orders them)."""
+        counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+        for facet_tags, n in self.db.execute(
+            "SELECT facet_tags, count(*) FROM temp.search_hits GROUP BY 1"
+        ):
+            for kind, value in json.loads(facet_tags):
+                counts[kind][value] += n
+        for source, n in self.db.execute(
+            "SELECT coalesce(source, ''), count(*) FROM temp.search_hits GROUP BY 1"
+        ):
+            counts["source"][source] = n
+        return {
+            facet: sorted(buckets.items(), key=lambda b: (-b[1], b[0]))[:FACET_SIZE]
+            for facet, buckets in counts.items()
+        }
