@@ -96,6 +96,24 @@ def test_segmentation_fuzz_with_unseen_characters(model: SentimentModel) -> None
     assert model._segment_runs(runs) == [seg.single_seg(run) for run in runs]
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
+def test_both_decoders_segment_like_snownlp(model: SentimentModel, compiled: bool) -> None:
+    """The compiled decoder (built on install) and the numpy one it falls back to."""
+    from snownlp import seg
+
+    from analysis.sentiment import decode
+
+    if compiled:
+        assert decode.decode_runs is not None, "analysis/sentiment/_viterbi.pyx is not built"
+    rng = random.Random(11)
+    han = "".join(c for c in COMPLAINT + PRAISE + UNSEEN if "\u4e00" <= c <= "\u9fa5")
+    runs = ["".join(rng.choice(han) for _ in range(rng.randint(1, 40))) for _ in range(300)]
+    runs += ["热", "苌", "苌苌", "热线", "热苌", "苌热线", "热线服务质量问题一直没有得到解决" * 9]
+    runs = sorted(set(runs), key=len, reverse=True)
+    words = decode.segment_sorted(model._tables, runs, compiled=compiled)
+    assert words == [seg.single_seg(run) for run in runs]
+
+
 def test_long_text_bit_identical(model: SentimentModel) -> None:
     text = (COMPLAINT + PRAISE + "市民反映情况后没有回音") * 40
     text = text[:3000]

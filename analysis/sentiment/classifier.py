@@ -15,6 +15,7 @@ import marshal
 import math
 import os
 from collections.abc import Sequence
+from itertools import repeat
 from math import log
 from pathlib import Path
 from typing import Any
@@ -85,12 +86,19 @@ class BayesClassifier:
         """``Bayes.classify`` (log sums word by word in SnowNLP's order, then its softmax,
         including the ``OverflowError`` branch and first-wins ties) as P(positive)."""
         logfreq, unseen = self._logfreq, self._unseen
-        tmp = list(self._base)
-        for k in range(len(tmp)):
-            total = tmp[k]
-            for word in words:
-                total += logfreq.get(word, unseen)[k]
-            tmp[k] = total
+        if len(self._base) == 2:  # SnowNLP's pos/neg: both sums in one pass, same order
+            first, second = self._base
+            for a, b in map(logfreq.get, words, repeat(unseen)):
+                first += a
+                second += b
+            tmp = [first, second]
+        else:
+            tmp = list(self._base)
+            for k in range(len(tmp)):
+                total = tmp[k]
+                for word in words:
+                    total += logfreq.get(word, unseen)[k]
+                tmp[k] = total
         ret, prob = -1, 0
         for k in range(len(tmp)):
             now = 0

@@ -18,6 +18,10 @@ Runs are sorted longest first so the runs still going at step t are a prefix, an
 each step's rows are contiguous (:class:`Layout`). The per-position ``log_prob``
 values (64 per character) are gathered from the tables of :mod:`.build`: the
 character's base row, overwritten by its bigram's and then its trigram's entries.
+
+The compiled decoder (``_viterbi.pyx``, built on install) runs the same recursion one
+run at a time in C, which saves numpy's per-call cost at every step; this module's
+numpy decoder is used when it is not built (a source checkout that was not installed).
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from analysis.sentiment.tables import BOS_ID, UNSEEN_ID, ZH_FIRST, ZH_LAST, Tables, hash_home
+
+try:
+    from analysis.sentiment._viterbi import decode_runs, fill_log_probs
+except ImportError:  # not built: the numpy decoder below gives the same tags
+    decode_runs = fill_log_probs = None
 
 B, M, E, S = range(4)
 CHUNK_CHARS = 12_000
@@ -53,10 +62,15 @@ def segment_runs(tables: Tables, runs: Sequence[str]) -> list[list[str]]:
     return [words[run] for run in runs]
 
 
-def segment_sorted(tables: Tables, runs: list[str]) -> list[list[str]]:
-    """:func:`segment_runs` for non-empty runs sorted longest first."""
+def segment_sorted(tables: Tables, runs: list[str], *, compiled: bool = True) -> list[list[str]]:
+    """:func:`segment_runs` for non-empty runs sorted longest first.
+
+    ``compiled=False`` takes the numpy decoder even when the compiled one is built.
+    """
     lengths = np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
     text = "".join(runs)
+    if compiled and decode_runs is not None:
+        return _segment_compiled(tables, text, lengths)
     layout = Layout(lengths)
     ids = char_ids(tables, text)
     prev1, prev2 = previous_ids(ids, layout.offset)
@@ -64,6 +78,25 @@ def segment_sorted(tables: Tables, runs: list[str]) -> list[list[str]]:
     tags = np.empty(len(text), dtype=np.int8)
     tags[layout.perm] = viterbi(lp, ids[layout.perm] == UNSEEN_ID, layout)
     return split_words(text, tags, layout.starts, lengths)
+
+
+def _segment_compiled(tables: Tables, text: str, lengths: np.ndarray) -> list[list[str]]:
+    """The compiled decoder: characters stay in text order, no step-major layout."""
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    offset = np.arange(len(text)) - np.repeat(starts, lengths)
+    ids = char_ids(tables, text)
+    prev1, prev2 = previous_ids(ids, offset)
+    lp = np.empty((len(ids), 64))
+    bigrams, trigrams = _gram_table(tables, "bi"), _gram_table(tables, "tri")
+    fill_log_probs(tables.lu, ids, prev1, prev2, bigrams, trigrams, lp)
+    tags = np.empty(len(text), dtype=np.int8)
+    decode_runs(lp, (ids == UNSEEN_ID).view(np.uint8), starts, lengths, tags)
+    return split_words(text, tags, starts, lengths)
+
+
+def _gram_table(tables: Tables, kind: str) -> tuple[np.ndarray, ...]:
+    names = ("slots", "index", "hash", "start", "combo", "val")
+    return tuple(getattr(tables, f"{kind}_{name}") for name in names)
 
 
 class Layout:
@@ -228,7 +261,7 @@ def split_words(
     ends[:-1] |= (tags[1:] == B) | (tags[1:] == S)
     ends[starts + lengths - 1] = True
     bounds = (np.flatnonzero(ends) + 1).tolist()
-    words = [text[a:b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
+    words = list(map(text.__getitem__, map(slice, [0, *bounds[:-1]], bounds)))
     per_run = np.add.reduceat(ends, starts, dtype=np.int64).tolist()
     out, cursor = [], 0
     for count in per_run:

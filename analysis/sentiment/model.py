@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 from pathlib import Path
 
 from analysis.sentiment.classifier import BayesClassifier
@@ -181,7 +182,7 @@ class SentimentModel:
                 if piece not in stop:
                     out.append(piece)
             else:
-                out.extend(w for w in words[piece] if w not in stop)
+                out.extend(filterfalse(stop.__contains__, words[piece]))
         return out
 
     def _segment_runs(self, runs: list[str]) -> list[list[str]]:
