@@ -60,3 +60,18 @@ def test_models_score_as_the_per_gram_formula(text):
     category = load_class_model("category")
     logits = category.logits(counts, {})
     assert set(logits) == set(category.classes)
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_counts_read_later_are_every_gram(text):
+    """The counts are made when first read, and are then all the 1-, 2- and 3-grams."""
+    expected = Counter(text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1))
+    assert ngram_counts(text) == expected
+    assert dict(ngram_counts(text).items()) == dict(expected)
+    assert sorted(ngram_counts(text)) == sorted(expected)
+    assert len(ngram_counts(text)) == len(expected)
+    assert Counter(ngram_counts(text)) == expected
+    assert ngram_counts(text).most_common(3) == expected.most_common(3)
+    counts = ngram_counts(text)
+    SHARED.lookup(counts)  # scoring does not count
+    assert counts == expected

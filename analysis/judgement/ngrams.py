@@ -44,9 +44,9 @@ def ngram_counts(text: str) -> Counter[str]:
     The counts remember their lookup in the models' shared vocabulary, so every model
     scoring the same page reuses it.
     """
-    counts = NgramCounts()
     if NGRAM_SIZES == (1, 2, 3):  # what the shared vocabulary's lookup from text counts
-        counts.text = text
+        return NgramCounts.of_text(text)  # counted only when read
+    counts = NgramCounts()
     for size in NGRAM_SIZES:
         counts.update(text[i : i + size] for i in range(len(text) - size + 1))
     return counts

@@ -119,11 +119,50 @@ class NgramCounts(Counter[str]):
     """A page's n-gram counts that remember their shared-vocabulary lookup.
 
     ``text`` is the text they count (all its 1-, 2- and 3-grams, as ``ngram_counts``
-    makes them), so the lookup can work on the text's code points.
+    makes them), so the lookup can work on the text's code points. Made by
+    :meth:`of_text`, the counts themselves are only counted when something reads them
+    (an explanation's top terms): scoring needs the lookup alone.
     """
 
     _shared: tuple[int, np.ndarray, np.ndarray] | None = None
     text: str | None = None
+    _uncounted: str | None = None
+
+    @classmethod
+    def of_text(cls, text: str) -> NgramCounts:
+        counts = cls()
+        counts.text = counts._uncounted = text
+        return counts
+
+    def _count(self) -> None:
+        text, self._uncounted = self._uncounted, None
+        counts: Counter[str] = Counter()
+        for size in (1, 2, 3):
+            counts.update(text[i : i + size] for i in range(len(text) - size + 1))
+        dict.update(self, counts)
+
+
+def _counted(name: str) -> object:
+    method = getattr(Counter, name)
+
+    def counted(self: NgramCounts, *args: object, **kwargs: object) -> object:
+        if self._uncounted is not None:
+            self._count()
+        return method(self, *args, **kwargs)
+
+    counted.__name__ = name
+    return counted
+
+
+# Every way of reading or changing the mapping counts the grams first.
+for _name in (
+    "__iter__", "__len__", "__contains__", "__getitem__", "__setitem__", "__delitem__",
+    "__eq__", "__ne__", "__repr__", "__reduce__", "__add__", "__sub__", "__or__", "__and__",
+    "__pos__", "__neg__", "__iadd__", "__isub__", "__ior__", "__iand__", "get", "items",
+    "keys", "values", "copy", "most_common", "elements", "total", "update", "subtract",
+    "pop", "popitem", "setdefault", "clear",
+):  # fmt: skip
+    setattr(NgramCounts, _name, _counted(_name))
 
 
 SHARED = SharedVocabulary()
