@@ -171,6 +171,17 @@ def test_hong_kong_and_taiwan_without_a_place_name(text: str, province: str) -> 
     assert regions(text)[0]["province"] == province
 
 
+def test_autonomous_districts_answer_to_their_everyday_names() -> None:
+    assert regions("管城区一居民多次拨打12345反映违建")[0] == {
+        "province": "河南省",
+        "city": "郑州市",
+        "county": "管城回族区",
+    }
+    assert regions("青龙县村民拨打12345无人接听")[0]["county"] == "青龙满族自治县"
+    # 河南县 (青海) is not made from 河南蒙古族自治县: 河南县城 stays in 河南.
+    assert regions("河南县城一居民拨打12345")[0] == {"province": "河南省"}
+
+
 def test_a_year_is_not_a_regional_hotline() -> None:
     assert regions("1999年，市民拨打热线反映问题无人处理。") == []
 

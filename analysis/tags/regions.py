@@ -39,6 +39,20 @@ AMBIGUOUS_STEMS = frozenset(
     "西湖 东湖 北湖 南湖 双桥 桥东 桥西 江城 河口 沙河 沙湾 白河 金山 万山 万全 "
     "大安 丰都 云龙 龙泉 龙门 龙山 龙湖 富民 仁和 和顺 顺义 延长 临夏 平山 泰山 黄山区".split()
 )
+# The peoples named in autonomous divisions (延边朝鲜族自治州, 管城回族区), longest first.
+ETHNIC_GROUPS = sorted(
+    (
+        "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 "
+        "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 "
+        "普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 "
+        "门巴 珞巴 基诺 各"
+    ).split(),
+    key=len,
+    reverse=True,
+)
+ETHNIC_TAIL = re.compile(
+    "(?:(?:" + "|".join(ETHNIC_GROUPS) + ")族?)*(?:" + "|".join(ETHNIC_GROUPS) + ")族$"
+)
 # Full names shared by several divisions, read without other clues as the best known one.
 DEFAULT_DIVISION = {"朝阳区": "110105", "通州区": "110112"}
 ALIASES = {"内蒙": "150000", "延边州": "222400", "恩施州": "422800", "湘西州": "433100"}
@@ -142,10 +156,13 @@ def load_gazetteer() -> Gazetteer:
             code, name = line.split("\t")[:2]
             divisions[code] = Division(code, name)
     names: dict[str, list[Candidate]] = defaultdict(list)
+    upper = {n for d in divisions.values() if d.level != "county" for n, _ in _names_of(d)}
     for division in divisions.values():
         if division.level == "city" and division.code[:2] in MUNICIPALITIES:
             continue  # 北京市 the city is 北京市 the province
         for name, weak in _names_of(division):
+            if name != division.name and name[:-1] in upper:
+                continue  # 河南县 (青海) from 河南蒙古族自治县 would catch 河南县城
             if all(c.division != division for c in names[name]):
                 names[name].append(Candidate(division, weak))
     for alias, code in ALIASES.items():
@@ -177,20 +194,22 @@ def _names_of(division: Division) -> list[tuple[str, bool]]:
         stem = division.name.removesuffix(suffix)
         if stem == division.name:
             continue
-        if division.level != "county":
-            stem = _strip_ethnic(stem)
-        elif len(stem) >= 3:
+        full_stem = stem
+        if division.level != "county" or len(stem) >= 3:
             stem = _strip_ethnic(stem)
         if len(stem) >= 2 and stem not in AMBIGUOUS_STEMS:
             names.append((stem, division.level == "county" and len(stem) < 3))
+        if division.level == "county" and stem != full_stem and len(stem) >= 2:
+            # 管城回族区 is written 管城区, 青龙满族自治县 青龙县: as telling as the full name.
+            names.append((stem + suffix.removeprefix("自治"), False))
         break
     return names
 
 
 def _strip_ethnic(stem: str) -> str:
-    """延边朝鲜族 → 延边, 恭城瑶族 → 恭城; 内蒙古 stays."""
-    match = re.match(r"^(.{2,}?)(?:[\u4e00-\u9fff]{1,4}族)+$", stem)
-    return match.group(1) if match else stem
+    """延边朝鲜族 → 延边, 莫力达瓦达斡尔族 → 莫力达瓦, 恭城瑶族 → 恭城; 内蒙古 stays."""
+    match = ETHNIC_TAIL.search(stem)
+    return stem[: match.start()] if match and match.start() >= 2 else stem
 
 
 @dataclass(frozen=True)
