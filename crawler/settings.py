@@ -47,8 +47,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.RobotsPolicyMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503, so Retry-After sets the domain's pace.
     "crawler.middlewares.retryafter.RetryAfterMiddleware": 560,
-    # Only with a shared frontier (HOTWATCH_FRONTIER_URL): one pace per domain across workers.
-    "crawler.frontier.pace.SharedPaceMiddleware": 570,
+    # Only with a shared frontier (HOTWATCH_FRONTIER_URL): per-domain concurrency and delay
+    # across workers. Last before the downloader, after the HTTP cache (900).
+    "crawler.frontier.pace.SharedPaceMiddleware": 950,
 }
 SPIDER_MIDDLEWARES = {
     "crawler.frontier.seeding.SeedingMiddleware": 10,
@@ -77,6 +78,7 @@ HOTWATCH_FRONTIER_FOREVER = False
 HOTWATCH_FRONTIER_HEARTBEAT = 5.0
 HOTWATCH_FRONTIER_PREFIX = "hotwatch"
 HOTWATCH_FRONTIER_SEED = False
+HOTWATCH_FRONTIER_SLOT_LEASE = 30.0  # s before a dead worker's per-domain slots are free
 HOTWATCH_FRONTIER_URL = ""
 HOTWATCH_FRONTIER_VISIBILITY_TIMEOUT = 300.0
 HOTWATCH_INDEX = {"backend": "sqlite"}

@@ -1,10 +1,13 @@
 """A generated news site on loopback that counts every path requested (``requests``), so a
-test can tell how often each article was fetched, whichever process fetched it."""
+test can tell how often each article was fetched, whichever process fetched it. It also
+keeps the most requests it ever served at once (``most_at_once``); ``delay`` holds each
+answer that long, so requests that may overlap do."""
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -15,9 +18,12 @@ ARTICLE = re.compile(r"^/news/\d{4}/\d{2}/\d{2}/a\d+\.html$")
 
 
 class CountingSite:
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, *, delay: float = 0.0) -> None:
         self.site = site
+        self.delay = delay
         self.requests: Counter[str] = Counter()
+        self.at_once = 0
+        self.most_at_once = 0
         self.lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"owner": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -42,9 +48,20 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        owner = self.owner
         path = urlsplit(self.path).path
-        with self.owner.lock:
-            self.owner.requests[path] += 1
+        with owner.lock:
+            owner.requests[path] += 1
+            owner.at_once += 1
+            owner.most_at_once = max(owner.most_at_once, owner.at_once)
+        time.sleep(owner.delay)
+        # Counted done before answering: a client that has the answer may send its next
+        # request before this thread would get past the write.
+        with owner.lock:
+            owner.at_once -= 1
+        self.answer(path)
+
+    def answer(self, path: str) -> None:
         page = self.owner.site.pages.get(path)
         if page is None:
             self.send_error(404)

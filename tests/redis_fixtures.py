@@ -1,17 +1,22 @@
 """A real Redis for the frontier tests: ``HOTWATCH_REDIS_URL`` (CI starts one with
-``scripts/redis.sh``), else this session starts Debian's ``redis-server`` on a free port."""
+``scripts/redis.sh``), else this session starts Debian's ``redis-server`` on a free port.
+``own_redis`` is a redis-server of one test's own, for tests that kill and restart it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from redis import Redis
+from redis.exceptions import RedisError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +48,56 @@ def queue_prefix(redis_url: str) -> Iterator[str]:
     server = Redis.from_url(redis_url)
     for key in server.scan_iter(match=f"{prefix}:*"):
         server.delete(key)
+
+
+class OwnRedis:
+    """A redis-server of one test, which it may kill and start again: its queue is kept in
+    an append-only file written at every command, as a frontier's Redis should be run."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--dir", str(self.directory), "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Redis.from_url(self.url, socket_connect_timeout=1).ping()
+                return
+            except RedisError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    directory = tmp_path / "own-redis"
+    directory.mkdir()
+    server = OwnRedis(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.process is not None and server.process.poll() is None:
+            server.kill()

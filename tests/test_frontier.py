@@ -3,6 +3,7 @@ filter, the Bloom filter, and the CLI's one-line error when Redis is unreachable
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -73,7 +74,7 @@ def test_articles_are_seen_for_the_revisit_interval_list_pages_per_seeding(
     server = Redis.from_url(redis_url)
     seen = FrontierFilter(
         server, spider.crawler.request_fingerprinter, articles_key=keys.articles("s"),
-        listings_key=keys.listings("s"), revisit=1.0,
+        seeding_key=keys.seeding("s"), revisit=1.0,
     )
     article = Request("http://a.test/a1.html", meta={"hotwatch_article": True})
     listing = Request("http://a.test/index.html")
@@ -81,7 +82,7 @@ def test_articles_are_seen_for_the_revisit_interval_list_pages_per_seeding(
     assert [seen.request_seen(listing), seen.request_seen(listing)] == [False, True]
     time.sleep(1.1)
     assert seen.request_seen(article) is False  # older than revisit_hours: fetch again
-    server.delete(keys.listings("s"))  # what a new seeding does
+    server.delete(keys.seeding("s"))  # what a new seeding does
     assert seen.request_seen(listing) is False
 
 
@@ -99,15 +100,47 @@ def test_the_bloom_filter_forgets_nothing_within_its_generation(
     assert bloom_size(10**8, 0.001) == (1437758757, 10)
 
 
+def politeness(redis_url, prefix, **settings):  # noqa: F811
+    """The shared-politeness middleware of one more worker."""
+    settings = {"HOTWATCH_FRONTIER_URL": redis_url, "HOTWATCH_FRONTIER_PREFIX": prefix,
+                **settings}
+    return SharedPaceMiddleware.from_crawler(get_crawler(settings_dict=settings))
+
+
 def test_the_domain_pace_is_shared_by_every_worker(redis_url, queue_prefix):  # noqa: F811
-    settings = {"HOTWATCH_FRONTIER_URL": redis_url, "HOTWATCH_FRONTIER_PREFIX": queue_prefix,
-                "HOTWATCH_FRONTIER_DOMAIN_DELAY": 2.0}
-    first, second = (SharedPaceMiddleware.from_crawler(get_crawler(settings_dict=settings))
+    first, second = (politeness(redis_url, queue_prefix, HOTWATCH_FRONTIER_DOMAIN_DELAY=2.0)
                      for _ in range(2))  # two workers
     now = time.time()
     waits = [first.reserve("a.test", now), second.reserve("a.test", now),
              first.reserve("a.test", now), second.reserve("b.test", now)]
     assert [round(w, 3) for w in waits] == [0.0, 2.0, 4.0, 0.0]
+
+
+def test_a_domain_slot_is_held_by_one_worker_at_a_time(redis_url, queue_prefix):  # noqa: F811
+    first, second = (politeness(redis_url, queue_prefix, CONCURRENT_REQUESTS_PER_DOMAIN=1,
+                                HOTWATCH_FRONTIER_SLOT_LEASE=1.0) for _ in range(2))
+    slots = FrontierKeys(queue_prefix).slots("a.test")
+    server = Redis.from_url(redis_url)
+
+    async def two_workers() -> None:
+        a1, a2, b1 = (Request(u) for u in ("http://a.test/1", "http://a.test/2", "http://b.test/1"))
+        await first.process_request(a1)
+        waiting = asyncio.ensure_future(second.process_request(a2))
+        await asyncio.wait_for(second.process_request(b1), 1)  # another domain is free
+        await asyncio.sleep(0.3)
+        assert not waiting.done() and server.zcard(slots) == 1
+        first.give_back(a1)
+        await asyncio.wait_for(waiting, 1)  # a1's slot, now a2's
+        second.give_back(b1)
+        # A worker that dies holding a slot: the slot is free after its lease (1 s).
+        a3 = Request("http://a.test/3")
+        started = time.monotonic()
+        await asyncio.wait_for(first.process_request(a3), 3)
+        assert time.monotonic() - started > 0.5
+        first.give_back(a3)
+
+    asyncio.run(two_workers())
+    assert server.zcard(slots) == 0
 
 
 def config_file(tmp_path, url, prefix="hotwatch"):

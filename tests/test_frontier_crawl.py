@@ -7,12 +7,8 @@ once, none missing, when a worker is killed with SIGKILL mid-crawl and another t
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -23,6 +19,7 @@ from crawler.frontier.keys import FrontierKeys
 from hotwatch.demo.site import synthetic_site
 from index import open_store
 from tests.counting_site import CountingSite
+from tests.frontier_processes import finish, hotwatch, wait_until
 from tests.redis_fixtures import queue_prefix, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.redis]
@@ -70,32 +67,6 @@ def write_config(tmp: Path, es: str, redis: str, prefix: str, start: str, visibi
         encoding="utf-8",
     )
     return path
-
-
-def hotwatch(config: Path, data_dir: str, *args: str) -> subprocess.Popen[str]:
-    environment = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("HOTWATCH_ES_", "HOTWATCH_INDEX", "HOTWATCH_QUEUE"))
-    }
-    command = [sys.executable, "-m", "hotwatch", "--config", str(config)]
-    command += ["--data-dir", str(config.parent / data_dir), *args]
-    return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
-    )
-
-
-def finish(process: subprocess.Popen[str], timeout: float = 400) -> dict:
-    stdout, stderr = process.communicate(timeout=timeout)
-    assert process.returncode == 0, stderr[-2000:]
-    assert "Traceback" not in stderr
-    return json.loads(stdout)
-
-
-def wait_until(condition, timeout: float = 120) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def stored_urls(config: Path, es: str, index_prefix: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Which requests the frontier has already had: article URLs for ``revisit_hours`` across
-every worker, list pages and feeds for one seeding (they are fetched again each crawl)."""
+every worker, list pages and feeds for one seeding (they are fetched again each crawl).
+With ``revisit_hours = 0`` articles are fetched again at every seeding, but once in it."""
 
 from __future__ import annotations
 
@@ -29,22 +30,22 @@ class FrontierFilter(BaseDupeFilter):
         fingerprinter: Any,
         *,
         articles_key: str,
-        listings_key: str,
+        seeding_key: str,
         revisit: float,
         bloom: RedisBloom | None = None,
     ) -> None:
         self.server = server
         self.fingerprinter = fingerprinter
         self.articles_key = articles_key
-        self.listings_key = listings_key
+        self.seeding_key = seeding_key
         self.revisit = revisit
         self.bloom = bloom
         self._article_seen_or_add = server.register_script(ARTICLE_SEEN_OR_ADD)
 
     def request_seen(self, request: Request) -> bool:
         fingerprint = self.fingerprinter.fingerprint(request)
-        if not request.meta.get("hotwatch_article"):
-            return self.server.sadd(self.listings_key, fingerprint) == 0
+        if not request.meta.get("hotwatch_article") or self.revisit <= 0:
+            return self.server.sadd(self.seeding_key, fingerprint) == 0
         if self.bloom is not None:
             return self.bloom.seen_or_add(fingerprint)
         return bool(

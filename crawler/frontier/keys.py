@@ -13,6 +13,11 @@ class FrontierUnavailable(Exception):
     """Redis cannot be reached or answers with an error; the message is one line."""
 
 
+LOST = "the queue Redis went away mid-crawl"  # begins the crawl's failure message
+#: Sent (``error``) by a frontier component whose Redis call failed mid-crawl.
+frontier_lost = object()
+
+
 @dataclass(frozen=True)
 class FrontierKeys:
     prefix: str = "hotwatch"
@@ -43,19 +48,25 @@ class FrontierKeys:
         """Sorted set of article fingerprints by fetch time (or Bloom filter generations)."""
         return f"{self.prefix}:{source}:articles"
 
-    def listings(self, source: str) -> str:
-        """Set of list-page fingerprints of the current seeding."""
-        return f"{self.prefix}:{source}:listings"
+    def seeding(self, source: str) -> str:
+        """Set of fingerprints fetched once per seeding: list pages and feeds, and articles
+        too when ``revisit_hours`` is 0."""
+        return f"{self.prefix}:{source}:seeding"
 
     def pace(self, domain: str) -> str:
+        """The domain's next free moment (``domain_delay``)."""
         return f"{self.prefix}:pace:{domain}"
+
+    def slots(self, domain: str) -> str:
+        """Sorted set: the domain's download slots taken, by lease deadline."""
+        return f"{self.prefix}:slots:{domain}"
 
     def source_keys(self, source: str) -> list[str]:
         return [
             self.requests(source),
             self.leases(source),
             self.articles(source),
-            self.listings(source),
+            self.seeding(source),
         ]
 
 

@@ -2,8 +2,9 @@
 
 A popped request moves from the source's pending set to its lease set with a
 deadline; the worker acknowledges it once Scrapy is done with it (response handled,
-items through the pipelines). Any pop first returns expired leases to the pending set,
-so a request of a worker that died is served again after the visibility timeout.
+items through the pipelines) and renews it meanwhile. Any pop first returns expired
+leases to the pending set, so a request of a worker that died is served again after
+the visibility timeout.
 """
 
 from __future__ import annotations
@@ -76,6 +77,12 @@ class LeasedQueue(Base):
         request = self._decode_request(data)
         request.meta[LEASE_META] = data
         return request
+
+    def renew(self, leases: list[bytes]) -> None:
+        """Push the deadlines of leases still held further out (a live worker's requests
+        that wait for a busy domain are not served to another worker meanwhile)."""
+        deadline = time.time() + self.visibility_timeout
+        self.server.zadd(self.leases_key, dict.fromkeys(leases, deadline), xx=True)
 
     def ack(self, lease: bytes) -> None:
         self.server.zrem(self.leases_key, lease)

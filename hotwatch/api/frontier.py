@@ -16,7 +16,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from crawler.frontier.keys import FrontierKeys, FrontierUnavailable, connect
+from crawler.frontier.keys import LOST, FrontierKeys, FrontierUnavailable, connect
 from hotwatch.api.crawl import SourceSummary, run_crawl
 from hotwatch.api.incidents import update_incidents
 from hotwatch.config import Config, ConfigError, SourceConfig
@@ -96,7 +96,7 @@ def seed_and_crawl(
         pipe = server.pipeline()
         for source in sources:
             pipe.hset(keys.sources, source.name, json.dumps(source.as_spider_source()))
-            pipe.delete(keys.listings(source.name))  # list pages are read again each seeding
+            pipe.delete(keys.seeding(source.name))  # list pages are read again each seeding
         pipe.execute()
     except RedisError as error:
         raise FrontierUnavailable(f"queue Redis at {config.queue.url}: {error}") from error
@@ -104,6 +104,7 @@ def seed_and_crawl(
     summaries = run_crawl(
         config, sources, max_pages=max_pages, progress=progress, extra_settings=settings
     )
+    raise_if_lost(summaries)
     return summaries, place_incidents(config, server, keys)
 
 
@@ -118,7 +119,21 @@ def run_worker(
         raise ConfigError("the queue has no sources yet: seed it with `hotwatch crawl` first")
     settings = frontier_settings(config, seed=False, concurrency=concurrency, forever=forever)
     summaries = run_crawl(config, sources, progress=progress, extra_settings=settings)
+    raise_if_lost(summaries)
     return summaries, place_incidents(config, server, keys)
+
+
+def raise_if_lost(summaries: list[SourceSummary]) -> None:
+    """Redis failed mid-crawl: one line saying so and what became of the work. Incidents
+    wait for the next crawl (their placement takes a Redis lock)."""
+    lost = next((m for s in summaries for m in s.messages if m.startswith(LOST)), None)
+    if lost is None:
+        return
+    stored = sum(s.new + s.updated + s.unchanged for s in summaries)
+    raise FrontierUnavailable(
+        f"{lost}; {stored} document(s) stored, unfinished requests stay queued "
+        "and are served again when Redis is back"
+    )
 
 
 def registered_sources(server: Any, keys: FrontierKeys) -> list[SourceConfig]:

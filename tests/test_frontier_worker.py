@@ -1,0 +1,190 @@
+"""Frontier workers as real ``hotwatch`` processes on a real redis-server, crawling a loopback
+site into one SQLite data directory: a ``--forever`` worker stopped by SIGTERM, the
+per-domain concurrency held across workers, Redis killed mid-crawl and started again,
+and ``revisit_hours = 0`` fetching each article once per crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from crawler.frontier.keys import FrontierKeys
+from hotwatch.demo.site import synthetic_site
+from index import open_store
+from tests.counting_site import CountingSite
+from tests.frontier_processes import finish, hotwatch, wait_until
+from tests.redis_fixtures import OwnRedis, own_redis, queue_prefix, redis_url  # noqa: F401
+
+pytestmark = pytest.mark.redis
+SOURCE = "synthetic"
+CRAWL = """
+[crawl]
+revisit_hours = {revisit}
+download_timeout = 10
+autothrottle = false
+analysis_workers = 0
+concurrency_per_domain = {per_domain}
+"""
+QUEUE = """
+[queue]
+url = "{redis}"
+prefix = "{prefix}"
+visibility_timeout = {visibility}
+heartbeat = 1
+domain_delay = {delay}
+"""
+SOURCES = """
+[[sources]]
+name = "synthetic"
+type = "site"
+start_urls = {starts}
+"""
+
+
+def write_config(
+    tmp: Path, starts: list[str], *, redis: str = "", prefix: str = "", revisit: float = 24,
+    per_domain: int = 8, visibility: float = 60, delay: float = 0.0,
+) -> Path:
+    text = CRAWL.format(revisit=revisit, per_domain=per_domain)
+    if redis:
+        text += QUEUE.format(redis=redis, prefix=prefix, visibility=visibility, delay=delay)
+    text += SOURCES.format(starts=json.dumps(starts))
+    path = tmp / "hotwatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def stored_urls(data_dir: Path) -> list[str]:
+    store = open_store({"backend": "sqlite"}, data_dir)
+    try:
+        return [doc.url for doc in store.iter_documents()]
+    finally:
+        store.close()
+
+
+def article_fetches(site: CountingSite) -> dict[str, int]:
+    return {path: site.requests[path] for path in site.article_paths()}
+
+
+def test_a_forever_worker_waits_crawls_new_seeds_and_stops_cleanly_on_sigterm(
+    tmp_path, redis_url, queue_prefix  # noqa: F811
+):
+    server, keys = Redis.from_url(redis_url), FrontierKeys(queue_prefix)
+    with CountingSite(synthetic_site(40)) as site:
+        # domain_delay: the second seeding lasts several seconds, longer than Scrapy's 5 s
+        # idle heartbeat after which the waiting worker looks at the queue again.
+        config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
+                              prefix=queue_prefix, delay=0.05)
+        finish(hotwatch(config, "data", "crawl", "--json"))
+        worker = hotwatch(config, "data", "worker", "--forever", "--json")
+
+        def waiting() -> bool:
+            beats = [json.loads(raw) for raw in server.hvals(keys.workers)]
+            return any(b["state"] == "crawling" and b["fetched"] == 0 for b in beats)
+
+        wait_until(waiting, timeout=60)
+        time.sleep(3)
+        assert worker.poll() is None  # nothing to do, and still there
+        first_fetches = article_fetches(site)
+
+        site.site = synthetic_site(160)  # 120 new articles on the list pages
+        seeding = finish(hotwatch(config, "data", "crawl", "--json"))
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        stopped = finish(worker, timeout=120)  # exit 0, its summary, no traceback
+        fetches = article_fetches(site)
+
+    assert len(first_fetches) == 40 and set(first_fetches.values()) == {1}
+    assert len(fetches) == 160 and set(fetches.values()) == {1}  # old ones not again
+    (by_worker,) = stopped["sources"]
+    (by_seeding,) = seeding["sources"]
+    assert by_worker["fetched"] > 0  # the waiting worker took its share of the new seeds
+    assert by_worker["fetched"] + by_seeding["fetched"] == 120
+    assert by_worker["new"] + by_seeding["new"] == 120
+    urls = stored_urls(tmp_path / "data")
+    assert len(urls) == len(set(urls)) == 160
+    assert server.zcard(keys.requests(SOURCE)) == server.zcard(keys.leases(SOURCE)) == 0
+    beats = [json.loads(raw) for raw in server.hvals(keys.workers)]
+    assert {b["state"] for b in beats} == {"stopped (shutdown)", "stopped (finished)"}
+
+
+def test_two_workers_never_send_one_domain_two_requests_at_once(
+    tmp_path, redis_url, queue_prefix  # noqa: F811
+):
+    # One request at a time takes 80 x 0.08 s: longer than a worker takes to start.
+    with CountingSite(synthetic_site(80), delay=0.08) as site:
+        config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
+                              prefix=queue_prefix, per_domain=1)
+        seeding = hotwatch(config, "data", "crawl", "--json")
+        wait_until(lambda: sum(article_fetches(site).values()) >= 1)
+        worker = hotwatch(config, "data", "worker", "--concurrency", "4", "--json")
+        (a,), (b,) = finish(seeding)["sources"], finish(worker)["sources"]
+        most_at_once, fetches = site.most_at_once, article_fetches(site)
+
+    assert a["fetched"] > 0 and b["fetched"] > 0  # both workers sent requests ...
+    assert most_at_once == 1  # ... yet the site never had two at once
+    assert set(fetches.values()) == {1}
+    assert len(stored_urls(tmp_path / "data")) == 80
+
+
+def test_redis_killed_mid_crawl_one_error_line_and_nothing_lost(
+    tmp_path, own_redis: OwnRedis, queue_prefix  # noqa: F811
+):
+    server, keys = Redis.from_url(own_redis.url), FrontierKeys(queue_prefix)
+    with CountingSite(synthetic_site(150), delay=0.02) as site:
+        config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=own_redis.url,
+                              prefix=queue_prefix, visibility=3)
+        crawl = hotwatch(config, "data", "crawl", "--json")
+        wait_until(lambda: sum(article_fetches(site).values()) >= 30)
+        own_redis.kill()
+        stdout, stderr = crawl.communicate(timeout=120)
+        fetched = {path: n for path, n in article_fetches(site).items() if n}
+        stored = stored_urls(tmp_path / "data")
+
+        assert crawl.returncode == 1 and stdout == ""
+        assert "Traceback" not in stderr
+        (line,) = stderr.splitlines()
+        assert line.startswith(
+            f"Error: the queue Redis went away mid-crawl ({own_redis.url}): "
+        ), line
+        assert f"; {len(stored)} document(s) stored, unfinished requests stay queued" in line
+        # Every article the site answered before Redis went is in the store, once.
+        assert set(fetched.values()) == {1}
+        assert sorted(stored) == sorted(site.url + path for path in fetched)
+        assert len(stored) < 150
+
+        own_redis.start()  # from its append-only file
+        assert server.zcard(keys.requests(SOURCE)) + server.zcard(keys.leases(SOURCE)) > 0
+        finish(hotwatch(config, "data", "worker", "--json"))
+        fetches = article_fetches(site)
+
+    assert min(fetches.values()) >= 1  # every article fetched ...
+    urls = stored_urls(tmp_path / "data")
+    assert len(urls) == len(set(urls)) == 150  # ... and stored once
+    assert server.zcard(keys.requests(SOURCE)) == server.zcard(keys.leases(SOURCE)) == 0
+
+
+@pytest.mark.parametrize("frontier", [True, False], ids=["frontier", "in-process"])
+def test_revisit_hours_zero_fetches_each_article_once_per_crawl(
+    tmp_path, redis_url, queue_prefix, frontier  # noqa: F811
+):
+    with CountingSite(synthetic_site(30)) as site:
+        # Three ways to every article: the list pages, the feed and the sitemap.
+        starts = [f"{site.url}/news/index.html", f"{site.url}/rss.xml", f"{site.url}/sitemap.xml"]
+        config = write_config(tmp_path, starts, redis=redis_url if frontier else "",
+                              prefix=queue_prefix, revisit=0)
+        finish(hotwatch(config, "data", "crawl", "--json"))
+        once = article_fetches(site)
+        finish(hotwatch(config, "data", "crawl", "--json"))
+        twice = article_fetches(site)
+
+    assert len(once) == 30 and set(once.values()) == {1}
+    assert set(twice.values()) == {2}  # revisit_hours = 0: again at the next crawl
+    urls = stored_urls(tmp_path / "data")
+    assert len(urls) == len(set(urls)) == 30
