@@ -23,8 +23,11 @@ def worker(context: Context, concurrency: int | None, forever: bool, as_json: bo
     """Crawl from the shared frontier ([queue] url or HOTWATCH_QUEUE_URL) into the store.
 
     Takes the requests that `hotwatch crawl` seeded, on any machine, until the frontier
-    is empty (or for ever with --forever). A worker that dies loses nothing: its
-    requests come back to the queue after [queue] visibility_timeout seconds.
+    is empty (or for ever with --forever; SIGTERM stops it cleanly, exit 0). A worker
+    that dies loses nothing: its requests come back to the queue after [queue]
+    visibility_timeout seconds. [crawl] concurrency_per_domain and [queue] domain_delay
+    hold across all workers. If Redis goes away, the worker stops with one error line
+    (exit 1); what it fetched is stored and its unfinished requests stay queued.
 
     \b
     Example:
