@@ -59,6 +59,11 @@ def test_environment_selects_elasticsearch(tmp_path):
         ("[index]\ntimeout = 0\n", "timeout must be a number of at least 1"),
         ("[crawl]\nanalysis_workers = -1\n", "analysis_workers must be 0 or more"),
         (SOURCE + SOURCE, "duplicate name 'fixture'"),
+        ('[queue]\nurl = "http://127.0.0.1:6379"\n', "url must be a redis:// URL"),
+        ("[queue]\nvisibility_timeout = 0\n", "visibility_timeout must be at least 1"),
+        ("[queue]\ndomain_delay = -1\n", "domain_delay 0 or more"),
+        ("[queue]\nbloom_error_rate = 1.5\n", "bloom_error_rate in (0, 1)"),
+        ("[queue]\nbogus = 1\n", "[queue]: unknown key 'bogus'"),
     ],
 )
 def test_bad_configuration_gives_one_line_errors(tmp_path, text, message):
@@ -77,3 +82,13 @@ def test_source_lookup_names_the_alternatives(tmp_path):
     config = load_config(write(tmp_path, SOURCE), environ={})
     with pytest.raises(ConfigError, match="configured: fixture"):
         config.source("nope")
+
+
+def test_the_queue_is_off_unless_configured_and_the_environment_sets_its_url(tmp_path):
+    path = write(tmp_path, SOURCE)
+    assert load_config(path, environ={}).queue.url == ""  # today's in-process crawl
+    environ = {"HOTWATCH_QUEUE_URL": "redis://10.0.0.5:6379/0"}
+    assert load_config(path, environ=environ).queue.url == "redis://10.0.0.5:6379/0"
+    configured = write(tmp_path, '[queue]\nurl = "redis://127.0.0.1:6379/1"\ndomain_delay = 0.5\n')
+    queue = load_config(configured, environ=environ).queue
+    assert (queue.url, queue.domain_delay) == ("redis://10.0.0.5:6379/0", 0.5)

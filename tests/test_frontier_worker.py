@@ -119,6 +119,9 @@ def test_two_workers_never_send_one_domain_two_requests_at_once(
 ):
     # One request at a time takes 80 x 0.08 s: longer than a worker takes to start.
     with CountingSite(synthetic_site(80), delay=0.08) as site:
+        forbidden = sorted(site.article_paths())[:5]
+        robots = "User-agent: *\n" + "".join(f"Disallow: {path}\n" for path in forbidden)
+        site.site.pages["/robots.txt"] = (robots.encode(), "text/plain")
         config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
                               prefix=queue_prefix, per_domain=1)
         seeding = hotwatch(config, "data", "crawl", "--json")
@@ -129,8 +132,28 @@ def test_two_workers_never_send_one_domain_two_requests_at_once(
 
     assert a["fetched"] > 0 and b["fetched"] > 0  # both workers sent requests ...
     assert most_at_once == 1  # ... yet the site never had two at once
+    assert [fetches[path] for path in forbidden] == [0] * 5  # robots.txt, by both
+    assert {n for path, n in fetches.items() if path not in forbidden} == {1}
+    assert len(stored_urls(tmp_path / "data")) == 75
+
+
+def test_crawl_url_seeds_an_adhoc_source_into_the_frontier(
+    tmp_path, redis_url, queue_prefix  # noqa: F811
+):
+    with CountingSite(synthetic_site(20)) as site:
+        config = write_config(tmp_path, ["http://127.0.0.1:1/"], redis=redis_url,
+                              prefix=queue_prefix)
+        crawled = finish(hotwatch(config, "data", "crawl", "--url", f"{site.url}/news/index.html",
+                                  "--json"))
+        fetches = article_fetches(site)
+    status = finish(hotwatch(config, "data", "queue", "status", "--json"))
+
+    (summary,) = crawled["sources"]
+    assert (summary["name"], summary["fetched"], summary["new"]) == ("127.0.0.1", 20, 20)
     assert set(fetches.values()) == {1}
-    assert len(stored_urls(tmp_path / "data")) == 80
+    assert status["sources"] == [
+        {"name": "127.0.0.1", "pending": 0, "in_flight": 0, "seen": 20}
+    ]
 
 
 def test_redis_killed_mid_crawl_one_error_line_and_nothing_lost(
