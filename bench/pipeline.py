@@ -80,7 +80,7 @@ HOTWATCH = (
     "    sys.argv[0] = 'hotwatch'\n    sys.exit(main())\n"
 )
 PROFILED = (
-    "import cProfile, sys\nfrom hotwatch.cli import cli\nif __name__ == '__main__':\n"
+    "import cProfile, sys\nif __name__ == '__main__':\n    from hotwatch.cli import cli\n"
     "    sys.argv[0] = 'hotwatch'\n    profile = sys.argv.pop(1)\n"
     "    cProfile.run('cli.main(prog_name=\"hotwatch\", standalone_mode=False)', profile)\n"
 )

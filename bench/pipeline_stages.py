@@ -15,7 +15,7 @@ from pathlib import Path
 STAGES: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "extraction (decode, boilerplate, dates)",
-        [("crawler/pipelines/extract.py", "decode_and_extract")],
+        [("crawler/pagework.py", "decode_and_extract")],
     ),
     ("segmentation (SnowNLP words)", [("analysis/sentiment/model.py", "words_many")]),
     ("sentiment (SnowNLP Bayes sums)", [("analysis/sentiment/model.py", "<listcomp>@score_many")]),

@@ -29,16 +29,18 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-TOO_LARGE = "too large"
-NOT_HTML = "not an HTML page"
-UNDECODABLE = "undecodable"
-NO_ARTICLE = "no article found"
-ROBOTS = "disallowed by robots.txt"
-ROBOTS_UNREACHABLE = "robots.txt unreachable"
-TOO_MANY_REDIRECTS = "too many redirects"
-REDIRECT_LOOP = "redirect loop"
-OFFSITE_REDIRECT = "redirected off-site"
-IGNORED = "ignored"
+from crawler.skip_reasons import (  # noqa: F401 (the reasons are importable from here)
+    IGNORED,
+    NO_ARTICLE,
+    NOT_HTML,
+    OFFSITE_REDIRECT,
+    REDIRECT_LOOP,
+    ROBOTS,
+    ROBOTS_UNREACHABLE,
+    TOO_LARGE,
+    TOO_MANY_REDIRECTS,
+    UNDECODABLE,
+)
 
 _DECLARED_SIZE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
 _COMPRESSED_SIZE = re.compile(r"\((\d+) B compressed")

@@ -6,15 +6,22 @@ with ``analysis_workers = 0`` and once with 2, compared document by document.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from analysis.analyse import AnalysisOptions
+from analysis.extract import ExtractOptions
+from crawler.pagework import PageJob, work_page
+from crawler.pipelines.worker import AnalysisWorker
 from hotwatch.demo.server import serve
 from hotwatch.demo.site import synthetic_site
 from tests.test_crawl import crawl, hotwatch, stored
+from tests.worker_probe import loaded_modules
 
 ARTICLES = 60
 CONFIG = """
@@ -32,6 +39,22 @@ start_urls = ["{url}/news/index.html"]
 name = "default"
 rule = "(12345 OR 市长热线) AND (辱骂 OR 态度恶劣 OR 打不通 OR 推诿 OR 办结 OR 泄露)"
 """
+PAGE = (
+    "<html><head><title>市民拨打12345热线遭接线员辱骂</title></head><body><article>"
+    "<h1>市民拨打12345热线遭接线员辱骂</h1>"
+    + "<p>河南省新乡市一名市民拨打12345市长热线反映小区停水问题，接线员态度恶劣，"
+    "对其辱骂，工单被直接办结。市民随后向市政府投诉。</p>" * 4
+    + "</article></body></html>"
+)
+PAGE_JOB = PageJob(
+    body=PAGE.encode(),
+    content_type="text/html; charset=utf-8",
+    url="http://news.example.com/2021/07/12/12345.html",
+    fetched_at=datetime(2021, 7, 12, tzinfo=UTC),
+    options=ExtractOptions(),
+    analysis=AnalysisOptions(),
+    min_text_chars=80,
+)
 # When each run fetched a page is the one thing that may differ.
 FETCH_TIMES = {"fetched_at"}
 
@@ -69,3 +92,17 @@ def test_two_workers_both_take_pages(tmp_path, site_url):
     result = hotwatch(tmp_path, "-v", "crawl", config=config)
     assert result.returncode == 0, result.stderr
     assert f"extraction and analysis: {ARTICLES} jobs in 2 worker processes" in result.stderr
+
+
+def test_a_worker_loads_analysis_not_scrapy():
+    """Workers import crawler.pagework and the analysis; a second Scrapy (or the CLI)
+    in each would cost memory and start-up for nothing."""
+    worker = AnalysisWorker(1)
+    try:
+        modules = asyncio.run(worker.run(loaded_modules))
+        result = asyncio.run(worker.run(work_page, PAGE_JOB))
+    finally:
+        worker.close()
+    assert "crawler.pagework" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("scrapy", "twisted", "click")]
+    assert result.analysis is not None and result.analysis.relevant

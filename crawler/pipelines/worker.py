@@ -4,7 +4,8 @@ Extraction and analysis are pure CPU work (milliseconds a page) that would other
 run on the reactor thread between downloads. ``HOTWATCH_ANALYSIS_WORKERS = N`` spawned
 workers per crawl take them to the other cores (each page is one job, and a job's
 result depends on the page alone, so the order the workers finish in changes
-nothing); ``0`` keeps them inline.
+nothing); ``0`` keeps them inline. A worker imports :mod:`crawler.pagework` and the
+analysis, not Scrapy (nor, through the main module, the whole CLI).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 
 from crawler.lifeline import watch_parent
+from crawler.pagework import call_with_pid
 
 logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
@@ -48,7 +50,7 @@ class AnalysisWorker:
         if self.executor is None:
             return function(*args, **kwargs)
         try:
-            future = self.executor.submit(_call, function, *args, **kwargs)
+            future = self.executor.submit(call_with_pid, function, *args, **kwargs)
             pid, result = await asyncio.wrap_future(future)
             self.jobs += 1
             self.pids.add(pid)
@@ -67,11 +69,6 @@ class AnalysisWorker:
                 self.jobs,
                 len(self.pids),
             )
-
-
-def _call(function: Callable[..., Result], *args: Any, **kwargs: Any) -> tuple[int, Result]:
-    """Run in a worker: the result and which worker produced it."""
-    return os.getpid(), function(*args, **kwargs)
 
 
 _workers: WeakKeyDictionary[Any, AnalysisWorker] = WeakKeyDictionary()

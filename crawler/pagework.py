@@ -1,0 +1,77 @@
+"""A fetched page's work in an analysis worker: decode, extract, analyse; without Scrapy.
+
+Analysis worker processes import this module (and ``analysis``) only, so each one
+holds the models and not a second copy of Scrapy and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.dates import parse_datetime
+from analysis.extract import ExtractOptions, decode_page, extract_article
+from analysis.extract.decode import garbled_share
+from analysis.model import Analysis, Article
+from crawler.skip_reasons import NO_ARTICLE, UNDECODABLE
+
+#: A page whose non-ASCII text is more than this share of replacement characters is unreadable.
+MAX_GARBLED_SHARE = 0.2
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """All a worker needs to turn a fetched page into an analysed article, sent once."""
+
+    body: bytes
+    content_type: str | None
+    url: str
+    fetched_at: datetime
+    options: ExtractOptions
+    analysis: AnalysisOptions
+    min_text_chars: int
+    feed_title: str | None = None
+    feed_published: str | None = None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    article: Article | None
+    analysis: Analysis | None
+    skip: str | None = None  # a crawler.skips reason
+    detail: str = ""
+
+
+def work_page(job: PageJob) -> PageResult:
+    """Decode, extract (feed title and date filling gaps) and analyse one page."""
+    article, garbled = decode_and_extract(job.body, job.content_type, job.url, job.options)
+    if article is None:
+        return PageResult(None, None, UNDECODABLE, f"{garbled:.0%} of its characters unreadable")
+    if not article.title and job.feed_title:
+        article.title = job.feed_title
+    if article.published_at is None and job.feed_published:
+        article.published_at = parse_datetime(job.feed_published, now=job.fetched_at)
+    if len(article.text) < job.min_text_chars:
+        return PageResult(None, None, NO_ARTICLE, f"{len(article.text)} characters of text")
+    return PageResult(article, analyse_article(article, job.analysis))
+
+
+def decode_and_extract(
+    body: bytes, content_type: str | None, url: str, options: ExtractOptions
+) -> tuple[Article | None, float]:
+    """The page's article, or None and the garbled share when its bytes decode to no text."""
+    html = decode_page(body, content_type=content_type)
+    garbled = garbled_share(html)
+    if garbled > MAX_GARBLED_SHARE:
+        return None, garbled
+    return extract_article(html, url=url, options=options), garbled
+
+
+def call_with_pid(function: Callable[..., Result], *args: Any, **kwargs: Any) -> tuple[int, Result]:
+    """Run in a worker: the result and which worker produced it."""
+    return os.getpid(), function(*args, **kwargs)
