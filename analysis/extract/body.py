@@ -24,6 +24,7 @@ from analysis.extract.patterns import (
     BOILERPLATE_LINE,
     COMMENT_HEADING,
     INLINE_JUNK,
+    INLINE_JUNK_WORDS,
     META_LINE,
     PROMO_LINE,
     SENTENCE_END,
@@ -164,7 +165,9 @@ def clean_lines(
             continue
         if compact_title:
             text = text.replace(f"【{title}】", "").replace(f"[{title}]", "")
-        text = INLINE_JUNK.sub("", text).strip()
+        if any(word in text for word in INLINE_JUNK_WORDS):  # the regex backtracks a lot
+            text = INLINE_JUNK.sub("", text)
+        text = text.strip()
         if not text or BOILERPLATE_LINE.match(text) or _is_link_line(line):
             continue
         if compact_title and compact(text).strip("【】[]（）()") == compact_title:

@@ -86,6 +86,8 @@ def _meta_author(meta: dict[str, str], linked: dict[str, object]) -> str | None:
 
 def _poster(lines: list[Line]) -> str | None:
     for line in lines:
+        if "发表于" not in line.text:  # POSTER_RE needs it and backtracks a lot without
+            continue
         if (match := POSTER_RE.search(line.text)) and match.group("name") not in NOT_NAMES:
             return match.group("name")
     return None

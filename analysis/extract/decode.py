@@ -39,7 +39,7 @@ MIN_UTF8_RUN = 6
 _NON_ASCII_RUN = re.compile(rb"(?:[\x80-\xff][\x30-\x39\x40-\xff]?)+")
 _UTF8_CJK_BYTES = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}")
 _UTF8_CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef0-9A-Za-z]+")
-_ASCII_TEXT = re.compile(r"[\t\n\r\x20-\x7e]")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # ASCII less [\t\n\r\x20-\x7e]
 _CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff5e\u2014-\u201d\u2026]")
 _LATIN_LETTERS = re.compile(r"[\u00c0-\u024f]")
 _BAD = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
@@ -92,7 +92,7 @@ def best_encoding(body: bytes, declared: list[str]) -> str:
 def text_score(text: str) -> float:
     """How much of ``text`` reads as text: common characters count, garbage counts against."""
     # A hanzi is two or more bytes: it outweighs the two Latin letters its bytes make in cp1252.
-    good = len(_ASCII_TEXT.findall(text)) + len(_LATIN_LETTERS.findall(text))
+    good = _ascii_text_chars(text) + len(_LATIN_LETTERS.findall(text))
     good += 3 * (len(_common_hanzi().findall(text)) + len(_CJK_PUNCTUATION.findall(text)))
     return good - 3 * len(_BAD.findall(text))
 
@@ -147,7 +147,13 @@ def _common_hanzi() -> re.Pattern[str]:
     return re.compile("[" + "".join(sorted(chars)) + "]")
 
 
+def _ascii_text_chars(text: str) -> int:
+    """How many characters of ``text`` are printable ASCII, tab or a line break, counted
+    without making a list of one-character matches."""
+    return len(text.encode("ascii", "ignore")) - len(_ASCII_CONTROL.findall(text))
+
+
 def garbled_share(text: str) -> float:
     """Share of the non-ASCII characters of ``text`` that are replacement or control characters."""
-    non_ascii = len(text) - len(_ASCII_TEXT.findall(text))
+    non_ascii = len(text) - _ascii_text_chars(text)
     return len(_BAD.findall(text)) / non_ascii if non_ascii > 0 else 0.0

@@ -78,6 +78,8 @@ INLINE_JUNK = re.compile(
     r"文章插图|\[图片\]|（图片来源[^）]*）|\(图片来源[^)]*\)|"
     r"[^。！？\n]{0,60}更多[^。！？\n]{0,30}请(?:访问|关注|点击|登录)[^。！？\n]{0,20}[。！]?"
 )
+#: Every INLINE_JUNK match holds one of these; a line without any is left as it is.
+INLINE_JUNK_WORDS = ("插图", "图片", "更多")
 # The outlet promoting itself at the edges of the text: QR codes, accounts, apps, reprints.
 PROMO_LINE = re.compile(
     r"(扫描|扫码|长按|识别).{0,12}二维码|二维码.{0,12}关注|关注.{0,24}(公众号|微信号|官方微信|官方微博|客户端)|"
