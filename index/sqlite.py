@@ -293,6 +293,8 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction():
+                if self._schema_version() >= target:
+                    continue  # another process (a crawl, the web page) migrated it meanwhile
                 for statement in _statements(MIGRATIONS[target]):
                     self.db.execute(statement)
                 self.db.execute(
