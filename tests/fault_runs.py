@@ -52,9 +52,9 @@ class Outcome:
         return len(self.incidents ^ reference.incidents)
 
 
-def write_config(tmp: Path, url: str, *, workers: int = 1) -> Path:
+def write_config(tmp: Path, url: str, *, workers: int = 1, extra: str = "") -> Path:
     path = tmp / "hotwatch.toml"
-    path.write_text(CONFIG.format(url=url, workers=workers), encoding="utf-8")
+    path.write_text(CONFIG.format(url=url, workers=workers) + extra, encoding="utf-8")
     return path
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 COLUMNS = ("fault", "runs", "recovered", "lost", "duplicates", "incidents differing",
-           "messages lost", "messages doubled", "orphans")
+           "messages lost", "messages doubled", "orphans", "doctor not clean")
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Row:
     messages_lost: int = 0
     messages_doubled: int = 0
     orphans: int = 0
+    doctor: int = 0  # runs after which ``hotwatch doctor`` (or a rerun) still failed
 
     def add(
         self,
@@ -35,9 +36,10 @@ class Row:
         messages_lost: int = 0,
         messages_doubled: int = 0,
         orphans: int = 0,
+        doctor: int = 0,
     ) -> bool:
         """Count one run; returns whether it recovered (every figure zero)."""
-        figures = (lost, duplicates, incidents, messages_lost, messages_doubled, orphans)
+        figures = (lost, duplicates, incidents, messages_lost, messages_doubled, orphans, doctor)
         self.runs += 1
         self.lost += lost
         self.duplicates += duplicates
@@ -45,6 +47,7 @@ class Row:
         self.messages_lost += messages_lost
         self.messages_doubled += messages_doubled
         self.orphans += orphans
+        self.doctor += doctor
         recovered = not any(figures)
         self.recovered += recovered
         return recovered
