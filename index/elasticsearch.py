@@ -200,12 +200,14 @@ class ElasticsearchStore(IncidentMethods, HandlingMethods):
             return 0
         docs = [stored_document(record) for record in records]
         outcomes, failed = self._write(docs)
-        self.spool.replace(doc.to_json() for doc in failed)
         sent = sum(1 for outcome in outcomes if outcome != "spooled")
         if sent:
             # The crawl that spooled them could not place its documents either; placing
             # them now gives the incidents an undisturbed crawl has, with no manual step.
             update_incidents(self)
+        # Only once they are placed: a replay killed while placing finds them again (a
+        # document written again unchanged keeps its incident) and places the rest.
+        self.spool.replace(doc.to_json() for doc in failed)
         return sent
 
     def spooled(self) -> int:

@@ -4,6 +4,9 @@
 are set per path fragment: ``proxy.fail("_bulk", status=429, times=2)`` answers the
 next two bulk requests with 429 (like a node whose write queue is full) without
 forwarding them; ``times=None`` keeps failing until ``proxy.heal()``.
+``proxy.hold_when(condition)`` forwards the first request whose path meets the condition
+and then holds its answer (``holding`` is set) until ``release()``: the node did the work
+but the client has not heard, e.g. while the test kills the client.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -31,6 +35,9 @@ class FaultyProxy:
     faults: list[Fault] = field(default_factory=list)
     failed: dict[int, int] = field(default_factory=dict)  # answers injected, by status
     forwarded: int = 0
+    hold: Callable[[str], bool] | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.lock = threading.Lock()
@@ -47,6 +54,20 @@ class FaultyProxy:
     def fail(self, fragment: str, *, status: int, times: int | None) -> None:
         with self.lock:
             self.faults.append(Fault(fragment, status, times))
+
+    def hold_when(self, condition: Callable[[str], bool]) -> None:
+        self.hold = condition
+
+    def release(self) -> None:
+        self.released.set()
+
+    def holds(self, path: str) -> bool:
+        """Whether this request's answer is the one to hold (the first that qualifies)."""
+        with self.lock:
+            if self.hold is None or self.holding.is_set() or not self.hold(path):
+                return False
+            self.holding.set()
+            return True
 
     def heal(self) -> None:
         with self.lock:
@@ -94,7 +115,12 @@ def _handler(proxy: FaultyProxy) -> type[BaseHTTPRequestHandler]:
                 response = connection.getresponse()
                 data = response.read()
                 kept = [(k, v) for k, v in response.getheaders() if k.lower() not in HOP_HEADERS]
-                self._answer(response.status, kept, data)
+                if proxy.holds(self.path):
+                    proxy.released.wait(300)
+                try:
+                    self._answer(response.status, kept, data)
+                except OSError:  # the client was killed while its answer was held
+                    pass
             finally:
                 connection.close()
 

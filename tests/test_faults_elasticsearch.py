@@ -4,8 +4,10 @@ rebuild) the store ends with the incidents of an undisturbed crawl of the same s
 from __future__ import annotations
 
 import json
+import signal
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from hotwatch.demo.server import serve
 from hotwatch.demo.site import synthetic_site
 from index import open_store
+from tests.es_proxy import FaultyProxy
 from tests.fault_table import record
 from tests.test_elasticsearch_crawl import (
     finish,
@@ -81,3 +84,69 @@ def test_node_killed_mid_crawl_then_restarted_gives_the_undisturbed_incidents(
     assert len(expected) > 3
     assert found == expected
     assert json.loads(listed)  # the listing itself already saw them
+
+
+def bulk_answered() -> Callable[[str], bool]:
+    """The node indexed the spooled documents; the replaying command has not heard so."""
+    return lambda path: "_bulk" in path
+
+
+def placing() -> Callable[[str], bool]:
+    """The documents are indexed and the command places them (reads incident states)."""
+    indexed = False
+
+    def condition(path: str) -> bool:
+        nonlocal indexed
+        indexed = indexed or "_bulk" in path
+        return indexed and "incident" in path and "_bulk" not in path
+
+    return condition
+
+
+REPLAY_MOMENTS = {"bulk-answered": bulk_answered, "placing": placing}
+
+
+@pytest.mark.parametrize("moment", REPLAY_MOMENTS)
+def test_a_spool_replay_killed_then_run_again_gives_the_undisturbed_store(
+    tmp_path,
+    node,  # noqa: F811
+    moment,
+):
+    undisturbed_dir, killed_dir = tmp_path / "undisturbed", tmp_path / "killed"
+    undisturbed_dir.mkdir()
+    killed_dir.mkdir()
+    with serve(synthetic_site(ARTICLES, seed=17)) as site:
+        start = f"{site.url}/news/index.html"
+        config = write_config(killed_dir, node, "synthetic", start)
+        stdout, _ = finish(hotwatch(config, "crawl", "--json"))  # the node is not up yet
+        (summary,) = json.loads(stdout)["sources"]
+        assert summary["spooled"] == ARTICLES
+        node.start(keep=True)
+        reference = write_config(undisturbed_dir, node, "synthetic", start)
+        finish(hotwatch(reference, "crawl"))
+
+    spool = killed_dir / "data" / "es-spool" / "spool.jsonl"
+    direct = config.read_text(encoding="utf-8")
+    proxy = FaultyProxy(node.urls[0])
+    try:
+        proxy.hold_when(REPLAY_MOMENTS[moment]())
+        config.write_text(direct.replace(node.urls[0], proxy.url), encoding="utf-8")
+        replay = hotwatch(config, "incidents", "--json")
+        assert proxy.holding.wait(240), "the replay never reached the moment"
+        replay.send_signal(signal.SIGKILL)
+        replay.communicate()
+    finally:
+        proxy.release()
+        proxy.close()
+        config.write_text(direct, encoding="utf-8")
+
+    finish(hotwatch(config, "incidents", "--json"))  # opening the store replays again
+    held, expected, found = stored(config), incidents(reference), incidents(config)
+    record("spool replay SIGKILLed", lost=len(set(stored(reference)) - set(held)),
+           duplicates=sum(n - 1 for n in held.values()), incidents=len(expected ^ found))
+    assert not spool.exists()
+    assert set(held) == set(stored(reference)) and set(held.values()) == {1}
+    assert found == expected
+    doctor = hotwatch(config, "doctor")
+    out, err = doctor.communicate(timeout=300)
+    assert doctor.returncode == 0, out + err
