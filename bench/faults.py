@@ -3,11 +3,14 @@ undisturbed run of the same input. All zeros (and every run recovered) is the ta
 
 Faults: SIGKILL of a crawl after a random number of stored documents; a full disk (a
 random file-size limit on the crawl, RLIMIT_FSIZE); the SMTP server down when the
-digest is due, then back. Each run starts from an empty data directory; "recovered"
-means a rerun (for SMTP: the next scheduled runs) ended with nothing lost, nothing
-doubled, the same incidents, and no process of ours left behind.
+digest is due, then back; ``--kills`` SIGKILLs of a whole ``hotwatch run`` (crawl,
+placement, digest) at seeded random moments (tests/random_kills.py), each followed by
+two reruns and ``hotwatch doctor``. Each run starts from an empty data directory;
+"recovered" means the reruns (for SMTP: the next scheduled runs) ended with nothing
+lost, nothing doubled, the same incidents, the digest once, no process of ours left
+behind and doctor clean.
 
-    python bench/faults.py [--runs 5] [--articles 160] [--seed 23]
+    python bench/faults.py [--runs 5] [--kills 20] [--articles 160] [--seed 23]
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,41 +42,12 @@ from tests.fault_runs import (  # noqa: E402
     stored_documents,
     write_config,
 )
+from tests.fault_table import Row, table  # noqa: E402
 from tests.process_tree import wait_until_gone  # noqa: E402
+from tests.random_kills import killed_run, undisturbed  # noqa: E402
 from tests.report_fixtures import build_store  # noqa: E402
 from tests.report_fixtures import write_config as write_email_config  # noqa: E402
 from tests.smtp_server import refusing_port, smtp_server  # noqa: E402
-
-COLUMNS = ("fault", "runs", "recovered", "lost", "duplicates", "incidents differing",
-           "messages lost", "messages doubled", "orphans")
-
-
-@dataclass
-class Row:
-    fault: str
-    runs: int = 0
-    recovered: int = 0
-    lost: int = 0
-    duplicates: int = 0
-    incidents: int = 0
-    messages_lost: int = 0
-    messages_doubled: int = 0
-    orphans: int = 0
-
-    def add(self, after: Outcome, reference: Outcome, orphans: int = 0) -> None:
-        lost, doubled = after.lost(reference), after.duplicates()
-        differing = after.incidents_differing(reference)
-        self.runs += 1
-        self.lost += lost
-        self.duplicates += doubled
-        self.incidents += differing
-        self.orphans += orphans
-        self.recovered += not (lost or doubled or differing or orphans)
-
-    def cells(self) -> list[str]:
-        return [str(v) for v in (self.fault, self.runs, self.recovered, self.lost,
-                                 self.duplicates, self.incidents, self.messages_lost,
-                                 self.messages_doubled, self.orphans)]
 
 
 def killed_crawls(url: str, reference: Outcome, runs: int, articles: int, rng: random.Random
@@ -90,7 +63,9 @@ def killed_crawls(url: str, reference: Outcome, runs: int, articles: int, rng: r
                                  after=rng.random())
             orphans = len(wait_until_gone(children, 5))
             run(tmp, "crawl")
-            row.add(outcome(tmp), reference, orphans)
+            after = outcome(tmp)
+            row.add(lost=after.lost(reference), duplicates=after.duplicates(),
+                    incidents=after.incidents_differing(reference), orphans=orphans)
     return row
 
 
@@ -104,7 +79,9 @@ def full_disks(url: str, reference: Outcome, runs: int, rng: random.Random) -> R
             subprocess.run(command(tmp, "crawl"), capture_output=True, cwd=ROOT,
                            preexec_fn=_file_size_limit(limit), timeout=300)
             run(tmp, "crawl")
-            row.add(outcome(tmp), reference)
+            after = outcome(tmp)
+            row.add(lost=after.lost(reference), duplicates=after.duplicates(),
+                    incidents=after.incidents_differing(reference))
     return row
 
 
@@ -128,10 +105,23 @@ def smtp_outages(runs: int) -> Row:
                 _scheduled_run(config, data_dir)
                 _scheduled_run(config, data_dir)
             sent = sum("日报" in str(r.message["Subject"]) for r in handler.received)
-            row.runs += 1
-            row.messages_lost += sent == 0
-            row.messages_doubled += max(0, sent - 1)
-            row.recovered += sent == 1
+            row.add(messages_lost=int(sent == 0), messages_doubled=max(0, sent - 1))
+    return row
+
+
+def random_kills(url: str, kills: int, articles: int, rng: random.Random) -> Row:
+    """``hotwatch run`` SIGKILLed at random moments; the reference is an undisturbed run."""
+    row = Row("run SIGKILLed at a random moment")
+    with tempfile.TemporaryDirectory() as directory:
+        reference = undisturbed(Path(directory), url)
+    moments: dict[str, int] = {}
+    for _ in range(kills):
+        with tempfile.TemporaryDirectory() as directory:
+            killed = killed_run(Path(directory), url, articles, rng)
+            moments[killed.moment] = moments.get(killed.moment, 0) + 1
+            row.add(**killed.figures(reference))
+    print("random kill moments: " + ", ".join(f"{k} {n}" for k, n in sorted(moments.items())),
+          flush=True)
     return row
 
 
@@ -140,17 +130,11 @@ def _scheduled_run(config: Path, data_dir: Path) -> None:
                              "--no-crawl"], env={"HOTWATCH_CONFIG": ""})
 
 
-def table(rows: list[Row]) -> str:
-    cells = [list(COLUMNS)] + [r.cells() for r in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in cells]
-    lines.insert(1, "-|-".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per fault (default 5)")
+    parser.add_argument("--kills", type=int, default=20,
+                        help="hotwatch run SIGKILLed at random moments (default 20)")
     parser.add_argument("--articles", type=int, default=160, help="articles on the site")
     parser.add_argument("--seed", type=int, default=23)
     args = parser.parse_args()
@@ -166,6 +150,7 @@ def main() -> None:
         rows = [
             killed_crawls(site.url, reference, args.runs, args.articles, rng),
             full_disks(site.url, reference, args.runs, rng),
+            random_kills(site.url, args.kills, args.articles, rng),
         ]
     rows.append(smtp_outages(args.runs))
     print(table(rows))
