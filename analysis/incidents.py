@@ -20,24 +20,23 @@ documents in the same order always yields the same ids.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import re
 import sys
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from analysis.incident_clues import clues as report_clues
+from analysis.incident_state import IncidentState, clue_key, id_key
+from analysis.minhash import CJK_RUNS, band_keys, minhash  # the rest re-exported for callers
+from analysis.minhash import PERMUTATIONS as PERMUTATIONS
+from analysis.minhash import shingles as shingles
+from analysis.minhash import similarity as similarity
 
-SHINGLE = 4
-PERMUTATIONS, BANDS = 32, 8
-ROWS = PERMUTATIONS // BANDS
 NEAR_DUPLICATE = 0.5
 FOLLOW_UP_OVERLAP = 0.1
 SHARED_CLUES, SHARED_CLUES_ANYWHERE = 2, 3
@@ -45,16 +44,6 @@ SAME_SPOT_OVERLAP, SAME_SPOT_WINDOW = FOLLOW_UP_OVERLAP / 2, timedelta(days=7)
 WINDOW = timedelta(days=45)
 SALIENT_CHARS = 600
 NOWHERE = "*"
-CLUE_PREFIX = "c:"
-# Universal hashing (a*x + b) mod p with a, b and x all below p = 2^31 - 1: the product
-# fits in 64 bits and wraps around p billions of times, so each permutation really
-# reorders the shingles. (A 61-bit p with 31-bit a barely wrapped: the minimum was
-# nearly always the shingle with the smallest CRC, merging unrelated reports.)
-_PRIME = np.uint64((1 << 31) - 1)
-_RNG = np.random.default_rng(20210425)
-_A = _RNG.integers(1, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)
-_B = _RNG.integers(0, (1 << 31) - 1, PERMUTATIONS, dtype=np.uint64)
-_CJK = re.compile(r"[\u4e00-\u9fff0-9]+")
 COMMON_BIGRAMS = frozenset(
     "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
     "已经 目前 我们 他们 这个 一个 时间 处理 要求 群众 社会 政府 单位 有关 近日 发现 "
@@ -106,91 +95,6 @@ class IncidentSource(Protocol):
         ...
 
 
-@dataclass
-class IncidentState:
-    """What placing a document needs to know of one incident; persisted as JSON by a store."""
-
-    id: str
-    founded: tuple[float, str]  # time and id of the founding document: the tie-break
-    places: set[str] = field(default_factory=set)
-    hotlines: set[str] = field(default_factory=set)
-    bigrams: set[str] = field(default_factory=set)
-    last_seen: datetime | None = None
-    members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
-    place_keys: set[str] = field(default_factory=set)
-    band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
-    clues: set[str] = field(default_factory=set)
-    provinces: set[str] = field(default_factory=set)
-    spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
-    _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-
-    def signatures(self) -> dict[str, np.ndarray]:
-        """Member signatures, decoded on first use (most loaded candidates never need them)."""
-        if self._encoded:
-            for doc_id, encoded in self._encoded.items():
-                raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
-                self.members.setdefault(doc_id, raw.astype(np.uint64))
-            self._encoded = {}
-        return self.members
-
-    def has_key(self, key: str) -> bool:
-        return (
-            key in self.band_keys
-            or key in self.place_keys
-            or key == _id_key(self.id)
-            or (key.startswith(CLUE_PREFIX) and key[len(CLUE_PREFIX) :] in self.clues)
-        )
-
-    def keys(self) -> list[str]:
-        """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
-        return [*self.band_keys, *self.place_keys, *map(_clue_key, self.clues), _id_key(self.id)]
-
-    def best_similarity(self, signature: np.ndarray) -> float:
-        if self._stack is None:
-            self._stack = np.stack(list(self.signatures().values()))
-        return float(np.max(np.mean(self._stack == signature, axis=1)))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "founded": list(self.founded),
-            "places": sorted(self.places),
-            "hotlines": sorted(self.hotlines),
-            "bigrams": " ".join(self.bigrams),  # a set: any order
-            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-            "members": {  # the members never decoded are written as they were read
-                **self._encoded,
-                **{
-                    doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
-                    for doc_id, sig in self.members.items()
-                },
-            },
-            "place_keys": sorted(self.place_keys),
-            "band_keys": sorted(self.band_keys),
-            "clues": sorted(self.clues),
-            "provinces": sorted(self.provinces),
-            "spots": sorted(self.spots),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> IncidentState:
-        return cls(
-            id=data["id"],
-            founded=(float(data["founded"][0]), str(data["founded"][1])),
-            places=set(data["places"]),
-            hotlines=set(data["hotlines"]),
-            bigrams=set(data["bigrams"].split()),
-            last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
-            _encoded=dict(data["members"]),
-            place_keys=set(data["place_keys"]),
-            band_keys=set(data["band_keys"]),
-            clues=set(data.get("clues", ())),  # absent in states written before clues
-            provinces=set(data.get("provinces", ())),
-            spots=set(data.get("spots", ())),
-        )
-
-
 class IncidentIndex:
     """Incidents seen so far; ``add`` places one more document.
 
@@ -222,7 +126,7 @@ class IncidentIndex:
         places = _places(doc.regions)
         bands = band_keys(signature)
         nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
-        clue_keys = sorted(map(_clue_key, prints.clues))
+        clue_keys = sorted(map(clue_key, prints.clues))
         self._load(bands + nearby + clue_keys)
         parent = self.incident_of(doc.parent_url)
         if parent and parent not in self.incidents and self.source is not None:
@@ -278,7 +182,7 @@ class IncidentIndex:
         self._asked.update(wanted)
         states = self.source.states(wanted) if wanted else []
         if ids:
-            states += self.source.states([_id_key(i) for i in ids if i not in self.incidents])
+            states += self.source.states([id_key(i) for i in ids if i not in self.incidents])
         for state in states:
             if state.id in self.touched and state.id not in self.incidents:
                 continue  # taken apart in this run
@@ -360,8 +264,8 @@ class IncidentIndex:
         bands = band_keys(signature)
         incident.place_keys |= place_keys
         incident.band_keys.update(bands)
-        clue_keys = map(_clue_key, prints.clues)
-        for key in {*bands, *place_keys, *clue_keys, _id_key(incident.id)}:
+        clue_keys = map(clue_key, prints.clues)
+        for key in {*bands, *place_keys, *clue_keys, id_key(incident.id)}:
             self.by_key[key].add(incident.id)
         incident.places |= places
         incident.provinces |= _provinces(doc.regions)
@@ -391,56 +295,18 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     return ids
 
 
-def shingles(text: str) -> set[str]:
-    """Overlapping runs of SHINGLE characters of the text's Chinese characters and digits."""
-    compact = "".join(_CJK.findall(text)) or text
-    return {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
-
-
-def minhash(text: str) -> np.ndarray:
-    """A MinHash signature of the text's character shingles (stable across runs)."""
-    shingles_ = shingles(text)
-    hashes = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles_), dtype=np.uint64, count=len(shingles_)
-    )
-    products = (np.outer(hashes % _PRIME, _A) + _B) % _PRIME
-    return products.min(axis=0)
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of two signatures."""
-    return float(np.mean(a == b))
-
-
 def salient_bigrams(text: str) -> set[str]:
-    runs = _CJK.findall(text)
+    runs = CJK_RUNS.findall(text)
     # Interned: an index of 100k documents holds millions of bigrams but few distinct ones.
     return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
-
-
-def band_keys(signature: np.ndarray) -> list[str]:
-    """LSH band keys of a signature: documents sharing one are near-duplicate candidates."""
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
-        keys.append(f"b{band}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
-    return keys
 
 
 def _place_key(place: str, week: int | None) -> str:
     return f"p:{place}:{'-' if week is None else week}"
 
 
-def _clue_key(clue: str) -> str:
-    return CLUE_PREFIX + clue
-
-
 def _any_time_key(place: str) -> str:
     return f"p:{place}"
-
-
-def _id_key(incident_id: str) -> str:
-    return f"i:{incident_id}"
 
 
 def _nearby_keys(places: set[str], moment: datetime | None) -> list[str]:
@@ -466,7 +332,7 @@ def _provinces(regions: list[dict[str, str]]) -> set[str]:
 
 
 def _spot(doc: IncidentFeatures) -> str | None:
-    """"county|failure kind"; a city is too big (many reports of one kind in a week)."""
+    """ "county|failure kind"; a city is too big (many reports of one kind in a week)."""
     if not doc.regions or not doc.categories or not doc.regions[0].get("county"):
         return None
     return f"{doc.regions[0]['county']}|{doc.categories[0]}"

@@ -1,0 +1,109 @@
+"""What placing documents needs to remember of one incident, persisted as JSON by a store.
+
+A store indexes each state under its ``keys()`` (LSH bands, places and weeks, clues,
+its id) and hands back the states under the keys a new document asks for.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+CLUE_PREFIX = "c:"
+
+
+@dataclass
+class IncidentState:
+    """What placing a document needs to know of one incident; persisted as JSON by a store."""
+
+    id: str
+    founded: tuple[float, str]  # time and id of the founding document: the tie-break
+    places: set[str] = field(default_factory=set)
+    hotlines: set[str] = field(default_factory=set)
+    bigrams: set[str] = field(default_factory=set)
+    last_seen: datetime | None = None
+    members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
+    place_keys: set[str] = field(default_factory=set)
+    band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
+    clues: set[str] = field(default_factory=set)
+    provinces: set[str] = field(default_factory=set)
+    spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
+    _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def signatures(self) -> dict[str, np.ndarray]:
+        """Member signatures, decoded on first use (most loaded candidates never need them)."""
+        if self._encoded:
+            for doc_id, encoded in self._encoded.items():
+                raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
+                self.members.setdefault(doc_id, raw.astype(np.uint64))
+            self._encoded = {}
+        return self.members
+
+    def has_key(self, key: str) -> bool:
+        return (
+            key in self.band_keys
+            or key in self.place_keys
+            or key == id_key(self.id)
+            or (key.startswith(CLUE_PREFIX) and key[len(CLUE_PREFIX) :] in self.clues)
+        )
+
+    def keys(self) -> list[str]:
+        """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
+        return [*self.band_keys, *self.place_keys, *map(clue_key, self.clues), id_key(self.id)]
+
+    def best_similarity(self, signature: np.ndarray) -> float:
+        if self._stack is None:
+            self._stack = np.stack(list(self.signatures().values()))
+        return float(np.max(np.mean(self._stack == signature, axis=1)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "founded": list(self.founded),
+            "places": sorted(self.places),
+            "hotlines": sorted(self.hotlines),
+            "bigrams": " ".join(self.bigrams),  # a set: any order
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "members": {  # the members never decoded are written as they were read
+                **self._encoded,
+                **{
+                    doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
+                    for doc_id, sig in self.members.items()
+                },
+            },
+            "place_keys": sorted(self.place_keys),
+            "band_keys": sorted(self.band_keys),
+            "clues": sorted(self.clues),
+            "provinces": sorted(self.provinces),
+            "spots": sorted(self.spots),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IncidentState:
+        return cls(
+            id=data["id"],
+            founded=(float(data["founded"][0]), str(data["founded"][1])),
+            places=set(data["places"]),
+            hotlines=set(data["hotlines"]),
+            bigrams=set(data["bigrams"].split()),
+            last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
+            _encoded=dict(data["members"]),
+            place_keys=set(data["place_keys"]),
+            band_keys=set(data["band_keys"]),
+            clues=set(data.get("clues", ())),  # absent in states written before clues
+            provinces=set(data.get("provinces", ())),
+            spots=set(data.get("spots", ())),
+        )
+
+
+def clue_key(clue: str) -> str:
+    return CLUE_PREFIX + clue
+
+
+def id_key(incident_id: str) -> str:
+    return f"i:{incident_id}"
