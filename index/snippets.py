@@ -6,11 +6,13 @@ renderer (terminal, HTML, JSON) escapes the content itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from analysis.rules import normalize_text
 
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
 
 def make_snippet(
@@ -32,7 +34,8 @@ def make_snippet(
 
 
 def _fold(text: str) -> str:
-    folded = text.translate(_FOLD).lower()
+    # translate looks every character up; most texts have no full-width one to fold
+    folded = (text.translate(_FOLD) if _FULLWIDTH.search(text) else text).lower()
     return folded if len(folded) == len(text) else text
 
 
