@@ -1,6 +1,7 @@
 """Search latency on a synthetic SQLite store: FTS5 bigram search against a LIKE scan baseline.
 
-Usage: python bench/search.py [--docs 100000] [--runs 40] [--data-dir DIR] [--ingest 100]
+Usage: python bench/search.py [--docs 100000] [--runs 40] [--data-dir DIR] [--like-runs N]
+                              [--ingest 100]
 
 Builds (or, with ``--data-dir``, reuses) a store of generated Chinese documents
 (300-800 characters) spread over 90 days with regions, hotlines, categories,
@@ -219,7 +220,7 @@ def time_like(store: Any, terms: list[str], relevant_only: bool, runs: int) -> l
     return samples
 
 
-def run(data_dir: Path, runs: int, target_ms: float) -> None:
+def run(data_dir: Path, runs: int, like_runs: int, target_ms: float) -> None:
     """Time every query, ours and the baseline, and print the table."""
     started = time.perf_counter()
     store = open_store({"backend": "sqlite"}, data_dir)  # upgrades an older store
@@ -236,7 +237,7 @@ def run(data_dir: Path, runs: int, target_ms: float) -> None:
     try:
         for name, query in QUERIES.items():
             total, ours, cpu = time_ours(store, query, runs)
-            like = time_like(store, LIKE_TERMS[name], query.relevant_only, max(3, runs // 8))
+            like = time_like(store, LIKE_TERMS[name], query.relevant_only, like_runs)
             p50, p95 = percentiles(ours)
             like50 = statistics.median(like)
             ours_all += ours
@@ -300,6 +301,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000, help="documents to store")
     parser.add_argument("--runs", type=int, default=40, help="timed runs per query")
     parser.add_argument("--data-dir", type=Path, help="keep (and reuse) the store here")
+    parser.add_argument("--like-runs", type=int, help="LIKE scans per query (default runs/8, >= 3)")
     parser.add_argument("--ingest", type=int, default=100, help="new documents to time writing")
     args = parser.parse_args()
     target = min(
@@ -309,7 +311,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
         build(data_dir, args.docs)
-        run(data_dir, args.runs, target)
+        run(data_dir, args.runs, args.like_runs or max(3, args.runs // 8), target)
         if args.ingest:
             time_ingest(data_dir, args.ingest)
 

@@ -183,6 +183,26 @@ def test_facets(store):
     assert dict(facets["source"]) == {"news-a": 1, "news-b": 1, "news-c": 1}
 
 
+def test_a_rewritten_document_is_filtered_sorted_and_counted_as_rewritten(store):
+    store.upsert_many(CORPUS)
+    before = replace(CORPUS[3], relevant=False, regions=[{"province": "河南省", "city": "新乡市"}])
+    store.upsert(before)
+    assert store.search(SearchQuery(text="电话")).total == 0
+    after = replace(
+        CORPUS[3], relevant=True, relevance=0.95, negativity=0.95, source="news-d",
+        fetched_at=datetime(2026, 11, 9, 8, 0), categories=["rudeness"],
+        regions=[{"province": "安徽省", "city": "合肥市"}],
+    )
+    store.upsert(after)
+    found = store.search(SearchQuery(text="电话", facets=True, sort="negativity"))
+    assert urls(found) == ["4"]
+    assert dict(found.facets["city"]) == {"合肥市": 1}
+    assert dict(found.facets["source"]) == {"news-d": 1}
+    assert dict(found.facets["category"]) == {"rudeness": 1}
+    assert urls(store.search(SearchQuery(regions=("合肥市",), sort="time"))) == ["4", "3"]
+    assert store.search(SearchQuery(regions=("新乡市",), text="电话", relevant_only=False)).total == 0
+
+
 def test_snippets_highlight_the_terms(store):
     store.upsert_many(CORPUS)
     (hit,) = store.search(SearchQuery(text='"态度恶劣"')).hits
