@@ -17,6 +17,7 @@ from index.base import Store
 from index.consistency_index import (
     index_findings,
     leftover_findings,
+    rebuild_search_columns,
     rebuild_search_index,
     remove_leftover_copies,
 )
@@ -77,6 +78,8 @@ def repair_store(
     done: list[str] = []
     if kinds & {"unindexed", "indexed-twice", "stale-index"}:
         done.append(rebuild_search_index(store, progress))
+    if "search-columns" in kinds:
+        done.append(rebuild_search_columns(store))
     if "leftover-index" in kinds:
         done += remove_leftover_copies(store)
     if "spooled" in kinds:

@@ -9,6 +9,11 @@ from typing import Any
 from index.base import Store
 from index.finding import Finding
 from index.records import document_id
+from index.sqlite_search import (
+    FILL_SEARCH_COLUMNS,
+    ORPHAN_SEARCH_COLUMNS,
+    OUT_OF_DATE_SEARCH_COLUMNS,
+)
 from index.tokens import index_text
 
 Progress = Callable[[str, int], None]
@@ -99,6 +104,7 @@ def _sqlite_findings(store: Any) -> list[Finding]:
                 "search index entries with no stored document",
             )
         )
+    findings += _search_column_findings(db)
     indexed = db.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0]
     averages = _varints(_averages_record(db))
     twice = (averages[0] if averages else 0) - indexed
@@ -108,6 +114,30 @@ def _sqlite_findings(store: Any) -> list[Finding]:
                     "documents indexed more than once (search counts and ranking are off)")
         )
     return findings
+
+
+def _search_column_findings(db: Any) -> list[Finding]:
+    """Search filters and facets read ``search_columns``: a document missing there, or
+    out of date, is hidden from (or wrongly counted in) every filtered search."""
+    out_of_date = [r[0] for r in db.execute(OUT_OF_DATE_SEARCH_COLUMNS)]
+    orphans = [r[0] for r in db.execute(ORPHAN_SEARCH_COLUMNS)]
+    if not out_of_date and not orphans:
+        return []
+    example = out_of_date[0] if out_of_date else f"rowid {orphans[0]}"
+    return [
+        Finding(
+            "search-columns", len(out_of_date) + len(orphans), example,
+            "documents whose search filters and facets are missing or out of date",
+        )
+    ]
+
+
+def rebuild_search_columns(store: Any) -> str:
+    """Write every document's search columns again from the document and its tags."""
+    with store._transaction():
+        store.db.execute("DELETE FROM search_columns")
+        count = store.db.execute(FILL_SEARCH_COLUMNS).rowcount
+    return f"rewrote the search filters and facets of {count} stored documents"
 
 
 def _averages_record(db: Any) -> bytes:

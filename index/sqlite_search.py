@@ -37,6 +37,18 @@ FILL_SEARCH_COLUMNS = (
     "SELECT d.rowid, d.relevant, d.date_ts, d.relevance, d.negativity, d.source, "
     f"{_FACET_TAGS} FROM documents d"
 )
+# Documents whose search columns are missing or differ from the document and its tags
+# (what ``hotwatch doctor`` looks for), then rows left with no document.
+OUT_OF_DATE_SEARCH_COLUMNS = (
+    "SELECT d.id FROM documents d LEFT JOIN search_columns s ON s.rowid = d.rowid "
+    "WHERE s.rowid IS NULL OR s.relevant IS NOT d.relevant OR s.date_ts IS NOT d.date_ts "
+    "OR s.relevance IS NOT d.relevance OR s.negativity IS NOT d.negativity "
+    f"OR s.source IS NOT d.source OR s.facet_tags IS NOT {_FACET_TAGS} ORDER BY d.rowid"
+)
+ORPHAN_SEARCH_COLUMNS = (
+    "SELECT s.rowid FROM search_columns s WHERE NOT EXISTS "
+    "(SELECT 1 FROM documents d WHERE d.rowid = s.rowid) ORDER BY s.rowid"
+)
 MIGRATION = f"""
     CREATE TABLE search_columns (
         rowid INTEGER PRIMARY KEY,

@@ -110,6 +110,12 @@ def stale_entry(data_dir: Path) -> str:
     return "rowid 99999"
 
 
+def drop_search_columns(data_dir: Path) -> str:
+    rowid, doc_id, _, _ = first(data_dir, where="text LIKE '%12345%'")
+    sql(data_dir, "DELETE FROM search_columns WHERE rowid = ?", (rowid,))
+    return doc_id
+
+
 def unplace(data_dir: Path) -> str:
     _, doc_id, _, _ = first(data_dir, where="relevant = 1")
     sql(data_dir, "UPDATE documents SET incident_pending = 1 WHERE id = ?", (doc_id,))
@@ -159,6 +165,7 @@ DAMAGE: dict[str, Callable[[Path], str | None]] = {
     "unindexed": unindex,
     "indexed-twice": index_twice,
     "stale-index": stale_entry,
+    "search-columns": drop_search_columns,
     "unplaced": unplace,
     "unassigned": unassign,
     "incident-count": miscount,
