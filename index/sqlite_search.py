@@ -21,6 +21,7 @@ from index.sqlite_query import filter_conditions, fts_expression, match_conditio
 
 TITLE_WEIGHT = 4.0
 TAG_FACETS = tuple(f for f in FACETS if f != "source")
+SCORE_ALL_MATCHES = 10_000
 # The columns search filters, sorts and counts on, in a table of their own: a match
 # looks each document up by row id, and in ``documents`` (text inline) nearly every
 # lookup reads another page, here a page holds dozens of documents. ``facet_tags`` is
@@ -87,7 +88,7 @@ class SearchMethods:
             source = "documents_fts CROSS JOIN search_columns d ON d.rowid = documents_fts.rowid"
             where = f"documents_fts MATCH ? AND {where}"
             params = [expression, *params]
-            rank = bm25 if query.sort == "relevance" else "NULL"
+            rank = bm25 if self._scores_while_matching(query, expression) else "NULL"
         else:
             source, rank = "search_columns d", "-d.relevance"
             if rule.root is not None:
@@ -101,7 +102,7 @@ class SearchMethods:
             "LIMIT ? OFFSET ?",
             (query.limit, query.offset),
         ).fetchall()
-        if expression is not None and query.sort != "relevance":
+        if rank == "NULL":
             # bm25 depends on the document and the whole index, not on the other matches,
             # so the page's scores are those the relevance order would give them.
             page = [rowid for rowid, _ in rows]
@@ -118,6 +119,20 @@ class SearchMethods:
         facets = self._facets() if query.facets else {}
         self.db.execute("DELETE FROM temp.search_hits")
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def _scores_while_matching(self, query: SearchQuery, expression: str) -> bool:
+        """Whether to compute bm25 for every match kept, rather than for the page only.
+
+        The relevance order needs every score. Otherwise the page's 20 scores cost a
+        lookup each, about as much as scoring ``SCORE_ALL_MATCHES`` matches (measured
+        at 100k documents), so a match that size or smaller is scored as it is read.
+        """
+        if query.sort == "relevance":
+            return True
+        matches = self.db.execute(
+            "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (expression,)
+        ).fetchone()[0]
+        return matches <= SCORE_ALL_MATCHES
 
     def _collect(self, source: str, rank: str, where: str, params: list[Any]) -> None:
         self.db.execute(
