@@ -8,7 +8,7 @@ The deadline is the incident's first report plus its risk level's allowance from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -87,9 +87,13 @@ def todo(
     levels: Sequence[str] = (),
     now: datetime,
     limit: int = 50,
+    records: Iterable[IncidentRecord] | None = None,
 ) -> list[IncidentHandling]:
     """Incidents of these statuses / this assignee (overdue ones only if asked), by
-    deadline, soonest first; incidents without a deadline last, riskiest first."""
+    deadline, soonest first; incidents without a deadline last, riskiest first.
+
+    ``records``: every incident, when the caller keeps them (the web page caches them
+    for a minute); otherwise they are read from the store."""
     for status in statuses:
         if status not in STATUSES:
             raise InvalidChange(f"unknown status {status!r} (choose from {', '.join(STATUSES)})")
@@ -107,7 +111,7 @@ def todo(
                 found.append(with_handling(record, state, deadlines, now=now))
     else:
         page: list[IncidentRecord] = []
-        for record in _incidents(store, levels):
+        for record in _incidents(store, levels, records):
             page.append(record)
             if len(page) == PAGE:
                 found += _joined(store, page, deadlines, now=now)
@@ -122,10 +126,13 @@ def todo(
     return found[:limit]
 
 
-def _incidents(store: Store, levels: Sequence[str]) -> Any:
+def _incidents(
+    store: Store, levels: Sequence[str], records: Iterable[IncidentRecord] | None
+) -> Iterable[IncidentRecord]:
+    every = all_incidents(store) if records is None else records
     if not levels:
-        return all_incidents(store)
-    return (r for r in all_incidents(store) if r.level in levels)
+        return every
+    return (r for r in every if r.level in levels)
 
 
 def _joined(
@@ -190,9 +197,11 @@ class HandlingDesk:
         levels: Sequence[str] = (),
         limit: int = 50,
         now: datetime | None = None,
+        records: Callable[[Store], Iterable[IncidentRecord]] | None = None,
     ) -> list[IncidentHandling]:
         """The 待办 list: incidents by deadline, filtered by status, assignee, overdue, level.
-        Raises ``InvalidChange`` for an unknown status."""
+        Raises ``InvalidChange`` for an unknown status. ``records(store)`` may supply every
+        incident from a cache."""
         with self._store() as store:
             return todo(
                 store,
@@ -203,6 +212,7 @@ class HandlingDesk:
                 levels=levels,
                 now=now or datetime.now(UTC),
                 limit=limit,
+                records=None if records is None else records(store),
             )
 
 

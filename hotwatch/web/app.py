@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from hotwatch.config import Config
 from hotwatch.web import api, auth, context, errors, handling, present, security, views
@@ -38,4 +43,42 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
     app.register_blueprint(handling.bp)
     errors.register(app)
     app.teardown_request(context.release)
+    _compress(app)
+    _cache_static(app)
     return app
+
+
+def _compress(app: Flask) -> None:
+    """gzip HTML and JSON (pages shrink about five-fold); streamed CSV stays streamed.
+
+    Compressed pages that reflect the query beside a secret are what BREACH reads, so
+    the CSRF token in each page is masked afresh (``security.csrf_token``).
+    """
+    app.config.update(
+        COMPRESS_ALGORITHM=["gzip"],
+        COMPRESS_MIMETYPES=["text/html", "application/json"],
+        COMPRESS_LEVEL=6,
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_STREAMS=False,
+    )
+    Compress(app)
+
+
+def _cache_static(app: Flask) -> None:
+    """Static files are cached for a year; their URLs carry a hash of the content
+    (``?v=``), so a new release is fetched at once."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = timedelta(days=365)
+    folder = Path(app.static_folder or "")
+    versions: dict[str, str] = {}
+
+    @app.url_defaults
+    def _version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint != "static" or "filename" not in values:
+            return
+        name = values["filename"]
+        if name not in versions:
+            try:
+                versions[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
+            except OSError:
+                return
+        values["v"] = versions[name]

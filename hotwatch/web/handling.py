@@ -10,7 +10,6 @@ since no browser adds that header by itself.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import (
@@ -21,13 +20,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
 from hotwatch.web import context
 from hotwatch.web.params import parse_flag
-from hotwatch.web.security import CSRF_KEY, check_csrf
+from hotwatch.web.security import check_csrf, csrf_valid
 from index.handling_records import OPEN_STATUSES, STATUS_NAMES, STATUSES, InvalidChange
 
 bp = Blueprint("handling", __name__)
@@ -46,7 +44,8 @@ def todo() -> str:
     assignee = request.args.get("assignee", "").strip() or None
     overdue = parse_flag(request.args.get("overdue", "0"), "只看逾期")
     rows = context.api().handling.todo(
-        statuses=statuses or OPEN_STATUSES, assignee=assignee, overdue=overdue, limit=TODO_LIMIT
+        statuses=statuses or OPEN_STATUSES, assignee=assignee, overdue=overdue, limit=TODO_LIMIT,
+        records=context.pool().every_incident,
     )
     return render_template(
         "todo.html",
@@ -78,9 +77,7 @@ def change_api(incident_id: str) -> dict[str, Any]:
     """Change status, assignee or add a note; answers the incident's handling as
     ``GET /api/incidents/<id>`` does (``status``, ``assignee``, ``due_at``, ``history``)."""
     if g.get("auth_method") != "token":
-        expected = str(session.get(CSRF_KEY, ""))
-        given = request.headers.get("X-CSRF-Token", "")
-        if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        if not csrf_valid(request.headers.get("X-CSRF-Token", "")):
             abort(403, description="missing or wrong CSRF token (send X-CSRF-Token)")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

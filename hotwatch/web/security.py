@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 import logging
 import secrets
@@ -103,17 +104,37 @@ def log_out() -> None:
 
 
 def csrf_token() -> str:
-    """The session's CSRF token, created on first use."""
+    """The session's CSRF token, masked afresh for each use.
+
+    Each page shows a different string (a random pad, then the token XOR the pad), so a
+    gzip-compressed page never repeats the secret for a BREACH-style length probe.
+    """
     if CSRF_KEY not in session:
         session[CSRF_KEY] = secrets.token_urlsafe(24)
-    return str(session[CSRF_KEY])
+    secret = str(session[CSRF_KEY]).encode()
+    pad = secrets.token_bytes(len(secret))
+    masked = bytes(a ^ b for a, b in zip(pad, secret, strict=True))
+    return base64.urlsafe_b64encode(pad + masked).decode()
+
+
+def csrf_valid(given: str) -> bool:
+    """Whether ``given`` (masked as ``csrf_token`` makes it) is this session's token."""
+    expected = str(session.get(CSRF_KEY, "")).encode()
+    if not expected:
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(given.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    pad, masked = raw[: len(raw) // 2], raw[len(raw) // 2 :]
+    if len(pad) != len(expected) or len(masked) != len(expected):
+        return False
+    return hmac.compare_digest(bytes(a ^ b for a, b in zip(pad, masked, strict=True)), expected)
 
 
 def check_csrf() -> None:
     """Abort with 400 unless the POSTed form carries this session's CSRF token."""
-    expected = session.get(CSRF_KEY)
-    given = request.form.get("csrf_token", "")
-    if not expected or not hmac.compare_digest(str(expected).encode(), given.encode()):
+    if not csrf_valid(request.form.get("csrf_token", "")):
         logger.warning("CSRF check failed for %s", request.path)
         abort(400, description="表单已过期或来源不明，请刷新页面后重试")
 

@@ -5,7 +5,8 @@ Elasticsearch client per request is wasteful, so requests borrow a store from
 the pool and give it back; at most ``idle`` stores are kept open.
 
 Incident levels for result lists come from one ``list_incidents`` call cached for
-a minute, so a page of hits never costs one store call per hit. Facet counts are
+a minute, so a page of hits never costs one store call per hit; so does the list of
+every incident the 待办 page sorts by deadline (its handling is read fresh). Facet counts are
 cached for a minute per set of filters, so paging and re-sorting a search skip them.
 """
 
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from index import IncidentRecord, SearchQuery, SearchResult, Store
+from index.copy import all_incidents
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ class StorePool:
         self._lock = threading.Lock()
         self._incidents: dict[str, IncidentRecord] = {}
         self._incidents_at = -INCIDENT_CACHE_SECONDS
+        self._every: list[IncidentRecord] = []
+        self._every_at = -INCIDENT_CACHE_SECONDS
         self._facets: OrderedDict[SearchQuery, tuple[float, dict[str, list[tuple[str, int]]]]]
         self._facets = OrderedDict()
 
@@ -82,6 +86,17 @@ class StorePool:
             self._incidents, self._incidents_at = index, now
         return index
 
+    def every_incident(self, store: Store) -> list[IncidentRecord]:
+        """Every incident record, refreshed every minute (the 待办 list's candidates)."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._every_at < INCIDENT_CACHE_SECONDS:
+                return self._every
+        records = list(all_incidents(store))
+        with self._lock:
+            self._every, self._every_at = records, now
+        return records
+
     def search_with_facets(self, store: Store, query: SearchQuery) -> SearchResult:
         """``store.search`` with facet counts, computed once a minute per set of filters.
 
@@ -113,6 +128,7 @@ class StorePool:
             self._facets.clear()
             if incidents:
                 self._incidents, self._incidents_at = {}, -INCIDENT_CACHE_SECONDS
+                self._every, self._every_at = [], -INCIDENT_CACHE_SECONDS
 
     def close(self) -> None:
         with self._lock:
