@@ -602,9 +602,10 @@ def test_loopback_needs_no_token(host):
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])
 def test_other_addresses_need_a_token(host):
-    with pytest.raises(ListenError, match="needs an access token"):
+    with pytest.raises(ListenError, match="needs users .* or an access token"):
         check_listen(host, None)
     check_listen(host, TOKEN)
+    check_listen(host, None, users_exist=True)
 
 
 def test_short_tokens_are_refused():
@@ -619,7 +620,7 @@ def test_serve_refuses_to_start_without_a_token(tmp_path, monkeypatch):
     )
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: listening on 0.0.0.0 needs an access")
+    assert len(lines) == 1 and lines[0].startswith("Error: listening on 0.0.0.0 needs users")
 
 
 def test_serve_is_a_hotwatch_command(data_dir):
@@ -632,7 +633,7 @@ def test_serve_is_a_hotwatch_command(data_dir):
         env={"HOTWATCH_WEB_TOKEN": ""},
     )
     assert result.exit_code == 1
-    assert result.output.strip().startswith("Error: listening on 192.168.0.1 needs an access")
+    assert result.output.strip().startswith("Error: listening on 192.168.0.1 needs users")
 
 
 def test_the_host_header_must_be_loopback_without_a_token(client):

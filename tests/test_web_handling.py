@@ -118,7 +118,7 @@ def test_the_incident_page_form_and_the_todo_list(config, ids):
     )
     assert saved.status_code == 302 and saved.headers["Location"].endswith("#handling")
     page = client.get(f"/incidents/{first}").get_data(as_text=True)
-    assert "状态：待研判 → 处置中" in page and "已转城管局" in page and "web:session" in page
+    assert "状态：待研判 → 处置中" in page and "已转城管局" in page and "web:token" in page
 
     todo = client.get("/todo").get_data(as_text=True)
     assert todo.index(first) >= 0 and second in todo  # both open

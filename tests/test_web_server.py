@@ -1,7 +1,8 @@
-"""``hotwatch serve`` as a real process under gunicorn (and under Werkzeug's development
-server with ``--server werkzeug``): the API answers with the token, HTML and JSON come
+"""``hotwatch serve`` as a real process under waitress (the default), gunicorn and
+Werkzeug's development server: the API answers with the token, HTML and JSON come
 gzip-compressed, static files are cached for a year under a versioned URL, every request
-is in the access log, and SIGTERM stops the master and its workers with exit status 0.
+is in the access log, and SIGTERM stops the server (and gunicorn's workers) with exit
+status 0, after the responses under way are sent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -39,6 +41,14 @@ class Served:
                 return response.status, dict(response.headers), response.read()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
+
+    def try_get(self, path: str, **headers: str) -> int:
+        """The status, or -1 when the server refused the connection (closed its port, or
+        reset a connection still waiting to be accepted). A response cut short raises."""
+        try:
+            return self.get(path, **headers)[0]
+        except (urllib.error.URLError, ConnectionRefusedError, ConnectionResetError):
+            return -1
 
 
 def start(data_dir: Path, tmp: Path, *extra: str) -> Served:
@@ -71,10 +81,18 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-@pytest.fixture(scope="module")
-def gunicorn(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    served = start(data_dir, tmp_path_factory.mktemp("gunicorn"), "--workers", "2",
-                   "--threads", "2")
+SERVERS = {
+    "waitress": ("--threads", "4"),
+    "gunicorn": ("--server", "gunicorn", "--workers", "2", "--threads", "2"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def served_by(
+    request: pytest.FixtureRequest, data_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The server under test: each production server in turn."""
+    served = start(data_dir, tmp_path_factory.mktemp(request.param), *SERVERS[request.param])
     try:
         yield served
     finally:
@@ -83,48 +101,48 @@ def gunicorn(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             served.process.wait()
 
 
-def test_the_api_answers_under_gunicorn_with_the_token(gunicorn, data_dir):
-    assert gunicorn.get("/api/search")[0] == 401
+def test_the_api_answers_with_the_token(served_by, data_dir):
+    assert served_by.get("/api/search")[0] == 401
     bearer = {"Authorization": f"Bearer {TOKEN}"}
-    status, _, body = gunicorn.get("/api/incidents", **bearer)
+    status, _, body = served_by.get("/api/incidents", **bearer)
     incidents = json.loads(body)["incidents"]
     assert status == 200 and incidents
-    status, _, body = gunicorn.get(f"/api/incidents/{incidents[0]['id']}", **bearer)
+    status, _, body = served_by.get(f"/api/incidents/{incidents[0]['id']}", **bearer)
     handling = json.loads(body)
     assert status == 200 and handling["status"] == "new" and handling["history"] == []
     # Several requests at once reach both workers without errors.
-    codes = [gunicorn.get("/api/search?q=12345", **bearer)[0] for _ in range(8)]
+    codes = [served_by.get("/api/search?q=12345", **bearer)[0] for _ in range(8)]
     assert codes == [200] * 8
 
 
-def test_html_and_json_are_gzipped_and_static_files_cached(gunicorn):
+def test_html_and_json_are_gzipped_and_static_files_cached(served_by):
     headers = {"Authorization": f"Bearer {TOKEN}", "Accept-Encoding": "gzip"}
-    status, answer, body = gunicorn.get("/search?q=12345", **headers)
+    status, answer, body = served_by.get("/search?q=12345", **headers)
     assert status == 200 and answer["Content-Encoding"] == "gzip"
     html = gzip.decompress(body).decode("utf-8")
     assert "新乡12345热线接线员骂人" in html
-    status, answer, body = gunicorn.get("/api/search?q=12345", **headers)
+    status, answer, body = served_by.get("/api/search?q=12345", **headers)
     assert answer.get("Content-Encoding") == "gzip" and json.loads(gzip.decompress(body))["total"]
-    plain = gunicorn.get("/api/search?q=12345", Authorization=f"Bearer {TOKEN}")
+    plain = served_by.get("/api/search?q=12345", Authorization=f"Bearer {TOKEN}")
     assert "Content-Encoding" not in plain[1]
 
     stylesheet = html.split('<link rel="stylesheet" href="', 1)[1].split('"', 1)[0]
     assert stylesheet.startswith("/static/style.css?v=")
-    status, answer, _ = gunicorn.get(stylesheet)
+    status, answer, _ = served_by.get(stylesheet)
     assert status == 200 and "max-age=31536000" in answer["Cache-Control"]
 
 
-def test_each_request_is_in_the_access_log(gunicorn):
-    gunicorn.get("/api/search?q=access-log-probe", Authorization=f"Bearer {TOKEN}")
+def test_each_request_is_in_the_access_log(served_by):
+    served_by.get("/api/search?q=access-log-probe", Authorization=f"Bearer {TOKEN}")
     deadline = time.monotonic() + 10
-    while "access-log-probe" not in gunicorn.log.read_text() and time.monotonic() < deadline:
+    while "access-log-probe" not in served_by.log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    line = next(x for x in gunicorn.log.read_text().splitlines() if "access-log-probe" in x)
+    line = next(x for x in served_by.log.read_text().splitlines() if "access-log-probe" in x)
     assert '"GET /api/search?q=access-log-probe HTTP/1.1" 200' in line
 
 
-def test_sigterm_stops_the_master_and_its_workers(data_dir, tmp_path):
-    served = start(data_dir, tmp_path, "--workers", "2")
+def test_sigterm_stops_gunicorn_and_its_workers(data_dir, tmp_path):
+    served = start(data_dir, tmp_path, "--server", "gunicorn", "--workers", "2")
     assert served.get("/api/search", Authorization=f"Bearer {TOKEN}")[0] == 200
     workers = descendants(served.process.pid)
     assert len(workers) >= 2
@@ -135,6 +153,27 @@ def test_sigterm_stops_the_master_and_its_workers(data_dir, tmp_path):
     )
 
 
+def test_sigterm_sends_the_responses_under_way_then_stops_waitress(data_dir, tmp_path):
+    served = start(data_dir, tmp_path)
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    answers: list[int] = []
+
+    def ask() -> None:
+        answers.append(served.try_get("/search?q=12345", **bearer))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    served.process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join()
+    assert served.process.wait(timeout=30) == 0
+    # Each request either was answered in full or found the port closed; none was cut.
+    assert len(answers) == 6 and set(answers) <= {200, -1}, answers
+    with pytest.raises(OSError):
+        served.get("/api/search", **bearer)
+
+
 def test_the_development_server_is_still_there_and_stops_on_sigterm(data_dir, tmp_path):
     served = start(data_dir, tmp_path, "--server", "werkzeug")
     status, _, body = served.get("/api/search?q=12345", Authorization=f"Bearer {TOKEN}")
@@ -143,8 +182,8 @@ def test_the_development_server_is_still_there_and_stops_on_sigterm(data_dir, tm
     assert served.process.wait(timeout=30) == 0
 
 
-def test_a_busy_port_is_one_line(data_dir, gunicorn):
-    port = gunicorn.url.rsplit(":", 1)[1]
+def test_a_busy_port_is_one_line(data_dir, served_by):
+    port = served_by.url.rsplit(":", 1)[1]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HOTWATCH_")}
     result = subprocess.run(
         [sys.executable, "-m", "hotwatch", "--data-dir", str(data_dir), "serve", "--port", port],

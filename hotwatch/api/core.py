@@ -38,6 +38,7 @@ from hotwatch.config import (
     ConfigError,
     load_config,
 )
+from hotwatch.users import UserBook
 from index import IncidentRecord, SearchQuery, SearchResult, Store, StoredDocument, open_store
 from reports.alerts import AlertRun
 from reports.dispatch import SendOutcome
@@ -104,7 +105,12 @@ class Hotwatch:
     @property
     def handling(self) -> HandlingDesk:
         """The PR desk: ``show(id)``, ``change(id, user=..., status=...)``, ``todo(...)``."""
-        return HandlingDesk(self.config.deadlines, self._store)
+        return HandlingDesk(self.config.deadlines, self._store, self.users)
+
+    @property
+    def users(self) -> UserBook:
+        """Named users and roles (``users.sqlite3`` in the data directory)."""
+        return UserBook(self.config.data_dir)
 
     # -- configuration ----------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hotwatch.users import UserBook, UserError
 from index import IncidentNotFound, IncidentRecord, Store
 from index.copy import all_incidents
 from index.handling import change_handling
@@ -153,9 +154,11 @@ class HandlingDesk:
         self,
         deadlines: Mapping[str, timedelta],
         store: Callable[[], AbstractContextManager[Store]],
+        users: UserBook | None = None,
     ) -> None:
         self._deadlines = deadlines
         self._store = store
+        self._users = users
 
     def show(self, incident_id: str, *, now: datetime | None = None) -> IncidentHandling:
         """One incident's handling with its whole history (raises ``IncidentNotFound``)."""
@@ -184,6 +187,11 @@ class HandlingDesk:
         change = HandlingChange(
             status=status, assignee=assignee, note=note, response_url=response_url
         )
+        if assignee and self._users is not None and self._users.any_users():
+            try:
+                self._users.require_active(assignee)
+            except UserError as error:  # once users exist, only they can be assigned
+                raise InvalidChange(f"cannot assign to {assignee!r}: {error}") from error
         with self._store() as store:
             change_handling(store, incident_id, change, user=user, at=now)
         return self.show(incident_id, now=now)

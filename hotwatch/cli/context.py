@@ -15,6 +15,7 @@ from crawler.frontier.keys import FrontierUnavailable
 from hotwatch.api.core import Hotwatch
 from hotwatch.api.local_files import InputError
 from hotwatch.config import Config, ConfigError, load_config
+from hotwatch.users import UserError
 from index import StoreError
 from reports.errors import ReportError
 
@@ -26,7 +27,7 @@ def handle_errors(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except (ConfigError, StoreError, InputError, FrontierUnavailable) as error:
+        except (ConfigError, StoreError, InputError, FrontierUnavailable, UserError) as error:
             raise click.ClickException(str(error)) from error
 
     return wrapper

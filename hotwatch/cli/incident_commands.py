@@ -108,7 +108,8 @@ def incidents_command(
 @click.option(
     "--as",
     "user",
-    help="Record the change as this user (default: cli:<your login name>).",
+    help="Record the change as this user (default: cli:<your login name>); once users "
+    "exist, an active analyst or admin.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
@@ -135,6 +136,10 @@ def incident_command(
         hotwatch incident inc-3f2a9c0d --status handling --assignee 王敏 --note 已联系城管局
     """
     if status or assignee is not None or note or response_url:
+        if user and context.api.users.any_users():
+            # Once users exist, --as names one of them, with a role that may change handling.
+            if not context.api.users.require_active(user).may("analyst"):
+                raise click.ClickException(f"{user} is a viewer and may not change handling")
         changed = context.api.handling.change(
             incident_id,
             user=user or _os_user(),

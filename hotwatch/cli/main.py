@@ -25,6 +25,7 @@ from hotwatch.cli.report_commands import alerts, digest, report, run
 from hotwatch.cli.serve_command import serve
 from hotwatch.cli.sources_command import sources_group
 from hotwatch.cli.trending_command import trending
+from hotwatch.cli.user_commands import users_group
 from hotwatch.config import CONFIG_FILENAME
 
 COMMANDS: tuple[click.Command, ...] = (
@@ -39,6 +40,7 @@ COMMANDS: tuple[click.Command, ...] = (
     demo,
     incidents_command,
     incident_command,
+    users_group,
     digest,
     alerts,
     report,

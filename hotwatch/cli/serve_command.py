@@ -16,7 +16,7 @@ from hotwatch.web.listen import MIN_TOKEN_LENGTH, TOKEN_ENV, ListenError, check_
 logger = logging.getLogger(__name__)
 
 
-SERVERS = ("gunicorn", "werkzeug")
+SERVERS = ("waitress", "gunicorn", "werkzeug")
 
 
 @click.command("serve")
@@ -32,22 +32,23 @@ SERVERS = ("gunicorn", "werkzeug")
     help=f"Access token (at least {MIN_TOKEN_LENGTH} characters); required off loopback.",
 )
 @click.option(
-    "--server", "server_name", type=click.Choice(SERVERS), default="gunicorn",
+    "--server", "server_name", type=click.Choice(SERVERS), default="waitress",
     show_default=True,
-    help="gunicorn (production: worker processes with threads) or werkzeug "
-    "(the development server, one process; for debugging and comparison).",
+    help="waitress (production: one process of threads, chosen by bench/web_load.py), "
+    "gunicorn (production: worker processes, each with threads) or werkzeug (the "
+    "development server; for debugging and comparison).",
 )
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-    help="gunicorn worker processes (about one per core).",
+    help="gunicorn only: worker processes.",
 )
 @click.option(
-    "--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-    help="Threads per gunicorn worker.",
+    "--threads", type=click.IntRange(1, 256), default=8, show_default=True,
+    help="Request threads (waitress: in all; gunicorn: per worker).",
 )
 @click.option(
     "--access-log", default="-", show_default=True,
-    help="Where gunicorn writes one line per request ('-' for standard output, '' for none).",
+    help="Where to write one line per request: '-' (standard output), a file, or '' (none).",
 )
 @click.pass_obj
 def serve(
@@ -56,27 +57,30 @@ def serve(
 ) -> None:
     """Serve the web page (今日 / 检索 / 事件 / 待办) for PR staff.
 
-    Runs under gunicorn (worker processes, each with threads; SIGTERM finishes the
-    requests under way, then stops; HTML and JSON are gzip-compressed, static files
-    cached for a year). Listens on 127.0.0.1 unless told otherwise; any other address
-    needs an access token (HOTWATCH_WEB_TOKEN or --token, at least 16 characters), which
-    browsers enter on a login page and scripts send as "Authorization: Bearer <token>".
+    Runs under waitress (a production WSGI server: a pool of --threads; SIGTERM
+    finishes the requests under way, then stops), with an access log; HTML and JSON
+    are gzip-compressed, static files cached for a year. Once a user exists (hotwatch
+    users add), every page needs a login and scripts send a user's API token as
+    "Authorization: Bearer <token>".
+    Listens on 127.0.0.1 unless told otherwise; any other address needs users or the
+    shared access token (HOTWATCH_WEB_TOKEN or --token, at least 16 characters), which
+    keeps working as an admin credential.
 
     \b
     Example:
         hotwatch serve
         HOTWATCH_WEB_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(24))') \\
-            hotwatch serve --host 0.0.0.0 --port 8080 --workers 2 --threads 4
+            hotwatch serve --host 0.0.0.0 --port 8080 --threads 8
     """
+    from hotwatch.users import UserBook, UserError
     from hotwatch.web.app import create_app
 
     token = token or None
-    try:
-        check_listen(host, token)
-    except ListenError as error:
-        raise click.ClickException(str(error)) from error
-
     config = context.config
+    try:
+        check_listen(host, token, UserBook(config.data_dir).any_users())
+    except (ListenError, UserError) as error:
+        raise click.ClickException(str(error)) from error
 
     @handle_errors
     def build() -> Any:
@@ -90,8 +94,38 @@ def serve(
     if server_name == "werkzeug":
         _serve_werkzeug(app, host, port, token)
         return
+    if server_name == "waitress":
+        _serve_waitress(app, host, port, threads, access_log)
+        return
     app.extensions["hotwatch_pool"].close()  # each gunicorn worker builds its own
     _serve_gunicorn(build, host, port, workers, threads, access_log or None)
+
+
+def _serve_waitress(app: Any, host: str, port: int, threads: int, access_log: str) -> None:
+    import sys
+
+    from hotwatch.web.threaded import serve_threaded
+
+    def announce(host: str, port: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"hotwatch: serving on http://{shown}:{port}/ (waitress, {threads} "
+                   "threads; SIGTERM or Ctrl+C to stop)")
+        sys.stdout.flush()
+
+    try:
+        log = sys.stdout if access_log == "-" else (
+            open(access_log, "a", encoding="utf-8") if access_log else None  # noqa: SIM115
+        )
+    except OSError as error:
+        raise click.ClickException(f"cannot open the access log {access_log}: {error}") from error
+    try:
+        serve_threaded(app, host, port, threads=threads, access_log=log, announce=announce)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error}") from error
+    finally:
+        app.extensions["hotwatch_pool"].close()
+        if log is not None and log is not sys.stdout:
+            log.close()
 
 
 def _serve_gunicorn(

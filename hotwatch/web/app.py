@@ -12,7 +12,9 @@ from flask import Flask
 from flask_compress import Compress
 
 from hotwatch.config import Config
+from hotwatch.users import UserBook
 from hotwatch.web import api, auth, context, errors, handling, present, security, views
+from hotwatch.web.context import USERS_KEY
 from hotwatch.web.stores import StorePool
 from index import Store, open_store
 
@@ -35,7 +37,9 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
         return open_store(config.index, config.data_dir)
 
     app.extensions[context.POOL_KEY] = StorePool(opener)
-    security.install(app, token or None)
+    users = UserBook(config.data_dir)
+    app.extensions[USERS_KEY] = users
+    security.install(app, token or None, users)
     present.register(app.jinja_env)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

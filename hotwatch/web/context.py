@@ -7,15 +7,21 @@ from flask import current_app, g
 
 from hotwatch.api import Hotwatch
 from hotwatch.config import Config
+from hotwatch.users import UserBook
 from hotwatch.web.stores import StorePool
 from index import IncidentRecord, Store
 
 POOL_KEY = "hotwatch_pool"
+USERS_KEY = "hotwatch_users"
 CONFIG_KEY = "HOTWATCH_CONFIG"
 
 
 def pool() -> StorePool:
     return current_app.extensions[POOL_KEY]
+
+
+def users() -> UserBook:
+    return current_app.extensions[USERS_KEY]
 
 
 def config() -> Config:

@@ -72,7 +72,7 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> tuple[Response | str, int]:
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, "出错了")
-        if status == 400 and _chinese(error.description or ""):
+        if status in (400, 403, 429) and _chinese(error.description or ""):
             message = str(error.description)  # our own abort(400, description=...)
         return error_response(status, message)
 

@@ -1,11 +1,11 @@
 """The PR desk on the web: the 待办 list, the handling form on the incident page, and
 ``POST /api/incidents/<id>`` (JSON ``{"status", "assignee", "note"}``).
 
-Until named users exist, a change is recorded as ``web:token`` (the access token as a
-Bearer header), ``web:session`` (logged in with it) or ``web:loopback`` (no token,
-loopback only). A POST with the session cookie must carry the session's CSRF token
-(form field ``csrf_token`` or header ``X-CSRF-Token``); a Bearer request needs none,
-since no browser adds that header by itself.
+A change needs the ``analyst`` role (or ``admin``; a ``viewer`` gets 403) and is
+recorded under the user's name, or as ``web:token`` (the shared access token) or
+``web:loopback`` (no users and no token, loopback only). A POST with the session cookie
+must carry the session's CSRF token (form field ``csrf_token`` or header
+``X-CSRF-Token``); a Bearer request needs none, since no browser adds that header.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from flask import (
 
 from hotwatch.web import context
 from hotwatch.web.params import parse_flag
-from hotwatch.web.security import check_csrf, csrf_valid
+from hotwatch.web.security import check_csrf, csrf_valid, require
 from index.handling_records import OPEN_STATUSES, STATUS_NAMES, STATUSES, InvalidChange
 
 bp = Blueprint("handling", __name__)
@@ -61,6 +61,7 @@ def todo() -> str:
 @bp.post("/incidents/<string(maxlength=100):incident_id>/handling")
 def change_form(incident_id: str) -> Response:
     check_csrf()
+    require("analyst")
     form = request.form
     context.api().handling.change(
         incident_id,
@@ -76,9 +77,10 @@ def change_form(incident_id: str) -> Response:
 def change_api(incident_id: str) -> dict[str, Any]:
     """Change status, assignee or add a note; answers the incident's handling as
     ``GET /api/incidents/<id>`` does (``status``, ``assignee``, ``due_at``, ``history``)."""
-    if g.get("auth_method") != "token":
+    if request.headers.get("Authorization") is None:
         if not csrf_valid(request.headers.get("X-CSRF-Token", "")):
             abort(403, description="missing or wrong CSRF token (send X-CSRF-Token)")
+    require("analyst")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InvalidChange('the body must be a JSON object such as {"status": "handling"}')
@@ -99,4 +101,4 @@ def change_api(incident_id: str) -> dict[str, Any]:
 
 
 def web_user() -> str:
-    return f"web:{g.get('auth_method', 'loopback')}"
+    return str(g.user.name)

@@ -1,4 +1,5 @@
-"""Where the server may listen: loopback freely, anywhere else only with an access token.
+"""Where the server may listen: loopback freely, anywhere else only with named users or
+an access token.
 
 Kept free of Flask so that ``hotwatch --help`` and the other commands never import it.
 """
@@ -26,15 +27,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_listen(host: str, token: str | None) -> None:
-    """Refuse to listen beyond loopback without a token, or with a guessable one."""
+def check_listen(host: str, token: str | None, users_exist: bool = False) -> None:
+    """Refuse to listen beyond loopback without users or a token, or with a guessable token."""
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise ListenError(
             f"the access token must be at least {MIN_TOKEN_LENGTH} characters "
             "(try: python -c 'import secrets; print(secrets.token_urlsafe(24))')"
         )
-    if not is_loopback(host) and not token:
+    if not is_loopback(host) and not token and not users_exist:
         raise ListenError(
-            f"listening on {host} needs an access token: set {TOKEN_ENV} or pass --token "
-            "(or keep the default --host 127.0.0.1)"
+            f"listening on {host} needs users (hotwatch users add NAME --role admin) or an "
+            f"access token ({TOKEN_ENV} or --token); or keep the default --host 127.0.0.1"
         )

@@ -1,8 +1,9 @@
-"""Run the web app under gunicorn: pre-forked worker processes, each with threads.
+"""Run the web app under gunicorn (``hotwatch serve --server gunicorn``): pre-forked
+worker processes, each with threads.
 
-Chosen by measurement (``bench/web_load.py``): on two cores, gunicorn's workers run
-Python in parallel where one process of threads (Werkzeug's server, waitress) shares a
-single GIL, so 16 clients get more requests a second and a shorter p95.
+Workers run Python in parallel where one process of threads shares a GIL, but each
+fills its own one-minute caches; on two shared cores waitress measured faster
+(``bench/web_load.py``), so gunicorn is the option for machines with more cores.
 
 Each worker builds its own app (``factory``) after the fork, so every process has its
 own store connections. SIGTERM lets the requests under way finish (``graceful``

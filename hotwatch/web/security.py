@@ -1,11 +1,16 @@
 """Who may use the web page, and the headers every response carries.
 
-* ``check_listen`` (in ``listen``): off loopback an access token (≥ 16 characters) is needed.
-* With a token every request needs ``Authorization: Bearer <token>`` or the session
-  cookie the login form sets (HttpOnly, SameSite=Strict, signed with a key derived
-  from the token, so changing the token logs everyone out).
-* Without a token (loopback only) the Host header must name the loopback address,
-  so a web page cannot reach the server through DNS rebinding.
+* Named users (``hotwatch users add``): once one exists, every request needs a login
+  (a server-side session: logout, a password change or disabling the user ends it) or
+  ``Authorization: Bearer <user's API token>``, on loopback too. ``g.user`` carries
+  the name and role (viewer reads; analyst changes handling; admin as well).
+* The shared access token (``HOTWATCH_WEB_TOKEN``), the way before users: as a Bearer
+  header or through the login form (when no user exists) it acts as ``web:token``, an
+  admin. Off loopback, users or a token are needed (``check_listen``).
+* With neither (loopback only) the Host header must name the loopback address, so a web
+  page cannot reach the server through DNS rebinding; the caller is ``web:loopback``.
+* Session cookies are HttpOnly, SameSite=Strict, signed with a key kept in the user
+  book (the same in every worker; mixed with the token, so changing it logs out).
 * Every POST carries a CSRF token bound to the session.
 """
 
@@ -19,6 +24,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
+from hotwatch.users import User, UserBook
+from hotwatch.users.book import ROLE_NAMES
 from hotwatch.web.listen import ListenError, check_listen, is_loopback
 
 __all__ = ["ListenError", "check_listen", "install", "is_loopback"]
@@ -41,36 +48,36 @@ SECURITY_HEADERS = {
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 OPEN_ENDPOINTS = {"static", "auth.login", "auth.logout"}
 SESSION_KEY = "auth"
+TOKEN_USER = User("web:token", "admin")
+LOOPBACK_USER = User("web:loopback", "admin")
 CSRF_KEY = "csrf"
 
 
-def install(app: Flask, token: str | None) -> None:
+def install(app: Flask, token: str | None, users: UserBook) -> None:
     """Session settings, the auth check before each request and headers after it."""
     app.config.update(
-        SECRET_KEY=_secret_key(token),
+        SECRET_KEY=_secret_key(token, users),
         SESSION_COOKIE_NAME="hotwatch_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         # Session cookies must not outlive the browser when the token may be shared.
         SESSION_PERMANENT=False,
     )
-    if not token:
+    guarded = bool(token) or users.any_users()
+    if not guarded:
         # Only this machine may connect, and only under its own name (no DNS rebinding).
         app.config["TRUSTED_HOSTS"] = list(LOOPBACK_HOSTS)
 
     @app.before_request
     def _authenticate() -> Response | None:
-        if not token:
-            g.auth_method = "loopback"
-        elif _bearer_ok(token):
-            g.auth_method = "token"
-        elif _session_ok():
-            g.auth_method = "session"
-        g.authenticated = "auth_method" in g
+        g.users_exist = users.any_users()
+        g.auth_enabled = bool(token) or g.users_exist
+        g.user = _caller(token, users, g.users_exist)
+        g.authenticated = g.user is not None
         if g.authenticated or request.endpoint in OPEN_ENDPOINTS:
             return None
         if request.path.startswith("/api/") or request.headers.get("Authorization"):
-            response = app.json.response({"error": "需要访问令牌（Authorization: Bearer …）"})
+            response = app.json.response({"error": "需要登录或访问令牌（Authorization: Bearer …）"})
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="hotwatch"'
             return response
@@ -80,26 +87,64 @@ def install(app: Flask, token: str | None) -> None:
     def _headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if token:
+        if g.get("users_exist") or token:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     app.jinja_env.globals["csrf_token"] = csrf_token
-    app.jinja_env.globals["auth_enabled"] = bool(token)
+    app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["role_names"] = ROLE_NAMES
+
+
+def _caller(token: str | None, users: UserBook, users_exist: bool) -> User | None:
+    """Who sent this request: a user, ``web:token``, ``web:loopback``, or nobody."""
+    bearer = _bearer()
+    if bearer is not None:
+        if token and token_matches(token, bearer):
+            return TOKEN_USER
+        user = users.user_for_token(bearer) if users_exist else None
+        if user is not None or token or users_exist:
+            return user  # a wrong Bearer token is refused, whatever cookie comes with it
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str) and users_exist:
+        return users.user_for_session(session_id)
+    if session_id is True and token:
+        return TOKEN_USER  # logged in with the shared token
+    if not token and not users_exist:
+        return LOOPBACK_USER
+    return None
+
+
+def may(role: str) -> bool:
+    """Whether this request's caller has ``role`` (or a higher one)."""
+    user = g.get("user")
+    return user is not None and user.may(role)
+
+
+def require(role: str) -> None:
+    """403 with a one-line reason unless the caller has ``role``."""
+    if not may(role):
+        user = g.get("user")
+        name = user.name if user else "匿名"
+        abort(403, description=f"没有权限：{name} 的角色不能执行此操作（需要 {ROLE_NAMES[role]}）")
 
 
 def token_matches(token: str, candidate: str) -> bool:
     return hmac.compare_digest(token.encode("utf-8"), candidate.encode("utf-8"))
 
 
-def log_in() -> None:
-    """Mark this session as authenticated (a fresh session: no fixation)."""
+def log_in(session_id: str | bool) -> None:
+    """Mark this session as a user's (a server-side session id) or as logged in with the
+    shared token (``True``); a fresh session, so no fixation."""
     session.clear()
-    session[SESSION_KEY] = True
+    session[SESSION_KEY] = session_id
     session[CSRF_KEY] = secrets.token_urlsafe(24)
 
 
-def log_out() -> None:
+def log_out(users: UserBook) -> None:
+    session_id = session.get(SESSION_KEY)
+    if isinstance(session_id, str):
+        users.close_session(session_id)
     session.clear()
 
 
@@ -151,18 +196,13 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _bearer_ok(token: str) -> bool:
+def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
-    return scheme.lower() == "bearer" and bool(value) and token_matches(token, value.strip())
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
 
 
-def _session_ok() -> bool:
-    # The cookie is signed with a key derived from the token: only its holder can mint one.
-    return session.get(SESSION_KEY) is True
-
-
-def _secret_key(token: str | None) -> bytes:
-    if token:
-        return hmac.new(token.encode("utf-8"), b"hotwatch-web-secret-key", "sha256").digest()
-    return secrets.token_bytes(32)
+def _secret_key(token: str | None, users: UserBook) -> bytes:
+    return hmac.new(users.secret(), (token or "").encode("utf-8"), "sha256").digest()
