@@ -140,9 +140,10 @@ class Config:
         """Alert channels of ``[alerts]`` (or the older ``[email.alerts]``), secrets resolved."""
         try:
             email = email_settings(self.email, environ)
-            return alert_config(
+            alerting = alert_config(
                 email, self.alerts, environ, email_raw=self.email, web=self.web or None
             )
+            return replace(alerting, deadlines=self.deadlines)
         except EmailConfigError as error:
             raise ConfigError(str(error)) from error
 

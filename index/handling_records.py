@@ -9,8 +9,9 @@ field that changed, so the history is never rewritten, only added to.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from index.errors import StoreError
@@ -176,3 +177,14 @@ def _text(value: Any) -> str | None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def due_at(
+    first_seen: datetime, level: str, deadlines: Mapping[str, timedelta]
+) -> datetime | None:
+    """The deadline of an incident first seen then at ``level`` (None: that level has none)."""
+    allowance = deadlines.get(level)
+    if allowance is None:
+        return None
+    start = first_seen if first_seen.tzinfo else first_seen.replace(tzinfo=UTC)
+    return start + allowance

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from index import IncidentRecord
+from reports.desk import DeskItem
 from reports.digest import IncidentItem
 from reports.formatting import level_label
 from reports.history import rank
@@ -22,6 +24,11 @@ class Alert:
     item: IncidentItem
     previous_level: str | None
     channels: tuple[str, ...] = ()
+    overdue: DeskItem | None = None  # set for the one-time 处置逾期 escalation
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.overdue.due if self.overdue else None
 
     @property
     def record(self) -> IncidentRecord:
@@ -37,6 +44,9 @@ class Alert:
 
     @property
     def key(self) -> str:
+        if self.overdue is not None:  # once per deadline (a higher level sets a new one)
+            due = self.overdue.due.isoformat(timespec="minutes") if self.overdue.due else "-"
+            return f"overdue:{self.record.id}:{due}"
         return f"alert:{self.record.id}:{self.level}"
 
     def to_json(self) -> dict[str, Any]:
@@ -47,5 +57,6 @@ class Alert:
             "level_name": level_label(self.level),
             "previous_level": self.previous_level,
             "escalated": self.escalated,
+            "overdue": self.overdue.to_json() if self.overdue else None,
             "incident": self.item.to_json(),
         }

@@ -1,7 +1,9 @@
 """Alerts: a message to every configured channel as soon as an incident reaches its level.
 
 Incidents handled as closed (已结案) or false_positive (误报) do not alert, until new
-reports lift their level and the incident update reopens them.
+reports lift their level and the incident update reopens them. An open incident past
+its handling deadline ([workflow.deadlines]) is escalated once (【处置逾期】, with its
+status and assignee) to the channels that take its level.
 
 An incident alerts when it is at or above a channel's ``level`` and was seen within
 ``lookback_hours``. Each incident+level goes out once per channel; again at a higher
@@ -17,7 +19,7 @@ The crawl job calls ``run_alerts(store, config, state_dir, now)`` after indexing
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -30,11 +32,13 @@ from index.handling_records import DONE_STATUSES
 from reports.alert import Alert
 from reports.channels.config import AlertConfig, Channel
 from reports.channels.messages import PAYLOADS
+from reports.channels.messages import headline as alert_headline
 from reports.channels.queue import PostQueue, PostRetry
 from reports.delivery import transport_for
+from reports.desk import overdue_incidents
 from reports.digest import incident_item
 from reports.errors import DeliveryError, EmailConfigError
-from reports.formatting import LEVEL_COLORS, level_label, link_html
+from reports.formatting import LEVEL_COLORS, link_html
 from reports.health_alerts import HealthNotice, send_health_notices
 from reports.history import LevelHistory, observe_store, rank
 from reports.mail import build_message
@@ -164,6 +168,30 @@ def evaluate_alerts(
     return alerts
 
 
+def evaluate_overdue(
+    store: Store, config: AlertConfig, state_dir: Path, now: datetime
+) -> list[Alert]:
+    """Open incidents past their handling deadline ([workflow.deadlines]) that have not
+    been escalated yet: one 处置逾期 alert each, to the channels that take its level."""
+    if not config.channels or not config.deadlines:
+        return []
+    levels = tuple(LEVELS[rank(config.level):])
+    since = now - timedelta(hours=config.lookback_hours)
+    sent = read_json(state_dir / ALERT_STATE, {})
+    alerts = []
+    for overdue in overdue_incidents(store, config.deadlines, levels=levels, since=since,
+                                     now=now)[:MAX_CANDIDATES]:
+        item = incident_item(store, overdue.record, "overdue", None)
+        alert = Alert(item, None, overdue=overdue)
+        channels = tuple(
+            channel.name for channel in config.channels
+            if channel.accepts(overdue.record.level) and f"{channel.name}|{alert.key}" not in sent
+        )
+        if channels:
+            alerts.append(replace(alert, channels=channels))
+    return alerts
+
+
 def send_alerts(
     alerts: list[Alert],
     config: AlertConfig,
@@ -209,11 +237,13 @@ def run_alerts(
     """
     if dry_run:
         alerts = evaluate_alerts(store, config, state_dir, now)
+        alerts += evaluate_overdue(store, config, state_dir, now)
         return AlertRun([AlertOutcome(alert) for alert in alerts])
     queue = queue or PostQueue(state_dir)
     postman = postman or Postman(state_dir, lambda: transport_for(config.email))
     run = AlertRun(retried=queue.retry(config, now))
     alerts = evaluate_alerts(store, config, state_dir, now)
+    alerts += evaluate_overdue(store, config, state_dir, now)
     if alerts:
         run.outcomes = send_alerts(alerts, config, state_dir, now, postman=postman, queue=queue)
     run.health = send_health_notices(config, state_dir, now, postman=postman, queue=queue)
@@ -228,12 +258,7 @@ def render_alert(
 ) -> Rendered:
     """Subject, text and HTML of one alert email."""
     record = alert.record
-    label = level_label(alert.level)
-    if alert.escalated:
-        headline = f"事件由{level_label(alert.previous_level or 'blue')}升级为{label}预警"
-    else:
-        headline = f"事件达到{label}预警"
-    subject = f"【{label}预警】{record.title}"
+    subject, headline = alert_headline(alert)
     page_url = f"{base_url}/incidents/{quote(record.id)}" if base_url else None
     web = [f"在 hotwatch 查看事件：<{page_url}>"] if page_url else []
     text = "\n".join(

@@ -7,6 +7,7 @@ digest never states anything without a source.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from analysis.risk import LEVEL_NAMES, LEVELS
 from analysis.sentiment.bands import NEGATIVE_FROM
 from index import DocumentNotFound, IncidentNotFound, IncidentRecord, SearchQuery, Store
 from index.records import StoredDocument
+from reports.desk import DeskSummary, desk_summary
 from reports.history import LevelHistory
 from reports.trending import TrendingItem, trending_report
 
@@ -204,6 +206,7 @@ class Digest:
     incidents: list[IncidentItem]
     trend: list[TrendDay]
     trending: list[TrendingItem] = field(default_factory=list)  # 升温话题: bursting terms
+    desk: DeskSummary | None = None  # 处置情况, when the digest was given the deadlines
 
     @property
     def empty(self) -> bool:
@@ -231,6 +234,7 @@ class Digest:
             "incidents": [i.to_json() for i in self.incidents],
             "trend": [t.to_json() for t in self.trend],
             "trending": [t.to_json() for t in self.trending],
+            "desk": self.desk.to_json() if self.desk else None,
         }
 
 
@@ -242,8 +246,10 @@ def build_digest(
     history: LevelHistory | None = None,
     now: datetime,
     trending: bool = True,
+    deadlines: Mapping[str, timedelta] | None = None,
 ) -> Digest:
-    """Collect the digest for ``period``; ``history`` supplies escalations (may be None)."""
+    """Collect the digest for ``period``; ``history`` supplies escalations (may be None);
+    with ``deadlines`` (per risk level) it also says how incidents are being handled."""
     plan = plan or PlanFilter()
     counter = _Counter(store, plan.query)
     incidents = _incidents(store, period, plan, history)
@@ -276,7 +282,14 @@ def build_digest(
     )
     trend = [counter.trend_day(day) for day in _trend_days(period)]
     terms = _trending_terms(store, period, plan) if trending else []
-    return Digest(plan.name, period, now, metrics, incidents, trend, terms)
+    desk = None
+    if deadlines is not None:
+        desk = desk_summary(
+            store, deadlines,
+            window_start=period.end_at - timedelta(days=TREND_DAYS[period.kind]),
+            period_start=period.start_at, period_end=period.end_at, now=now,
+        )
+    return Digest(plan.name, period, now, metrics, incidents, trend, terms, desk)
 
 
 def _trending_terms(store: Store, period: Period, plan: PlanFilter) -> list[TrendingItem]:

@@ -6,7 +6,7 @@ These are the functions behind ``hotwatch digest``; the command only parses opti
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -56,13 +56,15 @@ def resolve_plan(name: str, plans: Sequence[Plan], settings: EmailSettings) -> P
 
 
 def make_digest(
-    store: Store, state_dir: Path, period: Period, plan: PlanFilter, now: datetime
+    store: Store, state_dir: Path, period: Period, plan: PlanFilter, now: datetime,
+    deadlines: Mapping[str, timedelta] | None = None,
 ) -> Digest:
-    """Record the incidents' current levels, then build the digest."""
+    """Record the incidents' current levels, then build the digest (with 处置情况 when
+    ``deadlines`` are given)."""
     history = LevelHistory(state_dir)
     observe_store(store, history, now, lookback=HISTORY_LOOKBACK)
     history.save()
-    return build_digest(store, period, plan=plan, history=history, now=now)
+    return build_digest(store, period, plan=plan, history=history, now=now, deadlines=deadlines)
 
 
 def digest_message(

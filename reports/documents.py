@@ -6,6 +6,7 @@ the command only writes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,12 +20,13 @@ BINARY_FORMATS = ("docx", "pdf")
 
 
 def digest_document(
-    store: Store, state_dir: Path, period: Period, plan: PlanFilter, now: datetime, fmt: str
+    store: Store, state_dir: Path, period: Period, plan: PlanFilter, now: datetime, fmt: str,
+    deadlines: Mapping[str, timedelta] | None = None,
 ) -> bytes:
-    """The 舆情专报 for ``period`` as .docx or .pdf bytes."""
+    """The 舆情专报 for ``period`` as .docx or .pdf bytes (处置情况 with ``deadlines``)."""
     from reports.word import digest_docx, to_pdf
 
-    digest = make_digest(store, state_dir, period, plan, now)
+    digest = make_digest(store, state_dir, period, plan, now, deadlines)
     trend_start = period.end - timedelta(days=TREND_DAYS[period.kind] - 1)
     overview = build_overview(
         store, period.start, period.end, text=plan.query, trend_start=min(trend_start, period.start)

@@ -14,6 +14,7 @@ from html import escape
 
 from analysis.risk import LEVEL_NAMES
 from reports.charts import Bar, ChartRow, chart_html, fractions, text_bar
+from reports.desk_render import desk_html, desk_text_lines
 from reports.digest import NEGATIVE, Digest, DocLink, IncidentItem, Metric, TrendDay
 from reports.formatting import (
     LEVEL_COLORS,
@@ -101,6 +102,8 @@ def digest_html(digest: Digest, unsubscribe: str | None = None) -> str:
                 section("每日走势", _trend_html(digest.trend)),
             ]
         )
+    if digest.desk is not None:
+        content += section("处置情况", desk_html(digest.desk))
     footer = escape(FOOTER)
     if unsubscribe:
         footer += f"<br>退订：{escape(unsubscribe)}"
@@ -163,13 +166,17 @@ def _incidents_html(items: Sequence[IncidentItem]) -> str:
     return "".join(incident_card_html(item) for item in items)
 
 
+def _status_html(item: IncidentItem) -> str:
+    if item.status == "new":
+        return "新增"
+    if item.status == "overdue":
+        return "处置逾期"
+    return f"升级：{level_label(item.previous_level or 'blue')} → {level_label(item.record.level)}"
+
+
 def incident_card_html(item: IncidentItem) -> str:
     record = item.record
-    status = (
-        "新增"
-        if item.status == "new"
-        else f"升级：{level_label(item.previous_level or 'blue')} → {level_label(record.level)}"
-    )
+    status = _status_html(item)
     reasons = "".join(f"<li>{escape(reason_zh(r))}</li>" for r in record.reasons) or "<li>无</li>"
     first = item.first
     details = [
@@ -264,6 +271,8 @@ def digest_text(digest: Digest) -> str:
         if collected.current:
             lines.append(f"本期共收集报道 {collected.current:.0f} 篇，均未涉及热线服务问题，例如：")
             lines += [f"  {link_text(link)}" for link in collected.examples]
+        if digest.desk is not None:
+            lines += ["", *desk_text_lines(digest.desk)]
         return "\n".join([*lines, "", FOOTER]) + "\n"
     lines.append("【核心数据】")
     previous = digest.period.previous_name
@@ -293,16 +302,14 @@ def digest_text(digest: Digest) -> str:
         )
         if day.example:
             lines.append(f"    {link_text(day.example)}")
+    if digest.desk is not None:
+        lines += ["", *desk_text_lines(digest.desk)]
     return "\n".join([*lines, "", FOOTER]) + "\n"
 
 
 def incident_text_lines(n: int, item: IncidentItem) -> list[str]:
     record = item.record
-    status = (
-        "新增"
-        if item.status == "new"
-        else f"升级 {level_label(item.previous_level or 'blue')}→{level_label(record.level)}"
-    )
+    status = _status_html(item).replace("：", " ").replace(" → ", "→")
     reasons = "；".join(reason_zh(r) for r in record.reasons) or "无"
     lines = [
         "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -128,7 +128,7 @@ def run_pipeline(
             else:
                 logger.info("no alert channel configured: alerts skipped")
             if email_ready:
-                _digests(store, settings, plans, directory, now, summary)
+                _digests(store, settings, plans, directory, now, summary, alerting.deadlines)
             else:
                 logger.info("no [email] host configured: digest skipped")
         finally:
@@ -143,11 +143,12 @@ def _digests(
     directory: Path,
     now: datetime,
     summary: RunSummary,
+    deadlines: Mapping[str, timedelta],
 ) -> None:
     for plan_name, period in due_digests(settings, directory.parent, now):
         try:
             plan = resolve_plan(plan_name, plans, settings)
-            digest = make_digest(store, directory, period, plan, now)
+            digest = make_digest(store, directory, period, plan, now, deadlines)
             message, _ = digest_message(digest, settings, settings.recipients_for(plan_name))
             summary.digests.append(send_digest(message, digest.key, settings, directory))
         except ReportError as error:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from reports.desk_render import desk_docx
 from reports.digest import Digest, DocLink, IncidentItem, Metric
 from reports.errors import ReportError
 from reports.figures import bands_chart, ranked_chart, spread_chart, volume_chart
@@ -88,8 +89,12 @@ def digest_docx(digest: Digest, overview: Overview) -> bytes:
             _incident_detail(document, n, item)
     else:
         document.add_paragraph("本期无新增或升级事件。")
+    if digest.desk is not None:
+        document.add_heading("七、处置情况", level=1)
+        desk_docx(document, digest.desk)
     if digest.trending:
-        document.add_heading("七、升温话题", level=1)
+        document.add_heading("八、升温话题" if digest.desk is not None else "七、升温话题",
+                             level=1)
         for item in digest.trending:
             paragraph = document.add_paragraph(style="List Bullet")
             paragraph.add_run(f"{item.label}：{item.docs} 篇，增幅 {item.growth:.1f} 倍 ")

@@ -192,10 +192,12 @@ def test_each_channel_has_its_own_level_and_escalation_reaches_a_red_channel(tmp
         set_level(data, "red", day=datetime.now(UTC) - timedelta(hours=6))
         second = alerts(config, data, env)
     assert second.exit_code == 0, second.output
-    [ding] = robots.accepted["dingtalk"]
-    assert ding["markdown"]["title"] == "【红色预警】新乡12345热线接线员骂人"
-    assert "事件由橙色升级为红色预警" in ding["markdown"]["text"]
-    assert len(robots.accepted["feishu"]) == 2
+    # Red is due 5 h after the first report, so the 6-hour-old incident is also overdue.
+    red, overdue = robots.accepted["dingtalk"]
+    assert red["markdown"]["title"] == "【红色预警】新乡12345热线接线员骂人"
+    assert "事件由橙色升级为红色预警" in red["markdown"]["text"]
+    assert overdue["markdown"]["title"] == "【处置逾期】新乡12345热线接线员骂人"
+    assert len(robots.accepted["feishu"]) == 3
     assert robots.accepted["feishu"][1]["card"]["header"]["template"] == "red"
 
 

@@ -73,7 +73,7 @@ def test_the_digest_report_is_a_real_docx_with_charts_incidents_and_sources(data
             shape._inline.graphic.graphicData.pic.blipFill.blip.embed
         ].blob
         assert blob.startswith(b"\x89PNG")
-    [table] = document.tables
+    table = document.tables[0]  # then 处置情况's overdue table
     assert [c.text for c in table.rows[0].cells] == ["等级", "事件", "首发", "报道/来源", "地区",
                                                      "状态"]
     assert [r.cells[0].text for r in table.rows[1:]] == ["橙色", "蓝色"]

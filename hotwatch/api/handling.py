@@ -27,6 +27,7 @@ from index.handling_records import (
     HistoryEntry,
     InvalidChange,
 )
+from index.handling_records import due_at as deadline_of
 
 PAGE = 1000
 
@@ -60,8 +61,7 @@ class IncidentHandling:
 
 
 def due_at(record: IncidentRecord, deadlines: Mapping[str, timedelta]) -> datetime | None:
-    allowance = deadlines.get(record.level)
-    return None if allowance is None else _aware(record.first_seen) + allowance
+    return deadline_of(record.first_seen, record.level, deadlines)
 
 
 def with_handling(

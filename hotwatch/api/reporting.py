@@ -45,7 +45,7 @@ def build_digest(
 ) -> DigestDraft:
     """Build the digest of ``period`` ending ``day`` (default: yesterday) as an email."""
     plan_filter, span = plan_and_period(config, settings, plan, day, period, now)
-    built = make_digest(store, state_dir(config.data_dir), span, plan_filter, now)
+    built = make_digest(store, state_dir(config.data_dir), span, plan_filter, now, config.deadlines)
     to = digest_recipients(settings, plan, recipients, sending=sending)
     message, html = digest_message(built, settings, to)
     return DigestDraft(built, message, html)
@@ -66,7 +66,9 @@ def digest_document(
     from reports.documents import digest_document as build
 
     plan_filter, span = plan_and_period(config, settings, plan, day, period, now)
-    return build(store, state_dir(config.data_dir), span, plan_filter, now, format)
+    return build(
+        store, state_dir(config.data_dir), span, plan_filter, now, format, config.deadlines
+    )
 
 
 def plan_and_period(

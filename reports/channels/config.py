@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from analysis.risk import LEVELS
@@ -76,6 +77,9 @@ class AlertConfig:
     base_url: str | None = None
     email: EmailSettings = field(default_factory=EmailSettings)
     source_silent_runs: int = 3  # runs in a row without a yield before a source alerts
+    # Handling deadlines per risk level ([workflow.deadlines]): an open incident past its
+    # deadline is escalated once to the channels that take its level. Empty: never.
+    deadlines: Mapping[str, timedelta] = field(default_factory=dict)
 
     @property
     def level(self) -> str:

@@ -35,6 +35,12 @@ _INERT = str.maketrans({"[": "［", "]": "］", "*": "＊", "_": "＿", "<": "�
 def headline(alert: Alert) -> tuple[str, str]:
     """The title line ``【橙色预警】标题`` and the sentence saying why it is sent now."""
     label = level_label(alert.level)
+    if alert.overdue is not None:
+        state = alert.overdue.handling
+        return f"【处置逾期】{alert.record.title}", (
+            f"{label}事件已过处置期限（{when(alert.overdue.due)}），"
+            f"状态：{alert.overdue.status_name}，负责人：{state.assignee or '未指派'}"
+        )
     title = f"【{label}预警】{alert.record.title}"
     if alert.escalated:
         return title, f"事件由{level_label(alert.previous_level or 'blue')}升级为{label}预警"
