@@ -49,7 +49,13 @@ def users_group() -> None:
 @pass_context
 @handle_errors
 def add_command(context: Context, name: str, role: str, password_stdin: bool) -> None:
-    """Add a user with a password (asked twice, or one line on standard input)."""
+    """Add a user with a password (asked twice, or one line on standard input).
+
+    \b
+    Example:
+        hotwatch users add 王敏 --role analyst
+        echo "$PASSWORD" | hotwatch users add ops --role admin --password-stdin
+    """
     context.api.users.add(name, role, _password(password_stdin))
     click.echo(f"added {name} ({role})")
 
@@ -59,7 +65,12 @@ def add_command(context: Context, name: str, role: str, password_stdin: bool) ->
 @pass_context
 @handle_errors
 def list_command(context: Context, as_json: bool) -> None:
-    """Every user with role, state and whether an API token is set."""
+    """Every user with role, state and whether an API token is set.
+
+    \b
+    Example:
+        hotwatch users list --json
+    """
     users = context.api.users.list()
     if as_json:
         output.echo_json({"users": [
@@ -83,7 +94,12 @@ def list_command(context: Context, as_json: bool) -> None:
 @pass_context
 @handle_errors
 def passwd_command(context: Context, name: str, password_stdin: bool) -> None:
-    """Set a new password; the user's web sessions end."""
+    """Set a new password; the user's web sessions end.
+
+    \b
+    Example:
+        hotwatch users passwd 王敏
+    """
     context.api.users.set_password(name, _password(password_stdin))
     click.echo(f"password changed for {name}; their sessions ended")
 
@@ -94,7 +110,12 @@ def passwd_command(context: Context, name: str, password_stdin: bool) -> None:
 @pass_context
 @handle_errors
 def role_command(context: Context, name: str, role: str) -> None:
-    """Change a user's role."""
+    """Change a user's role.
+
+    \b
+    Example:
+        hotwatch users role 王敏 viewer
+    """
     context.api.users.set_role(name, role)
     click.echo(f"{name} is now {role}")
 
@@ -104,7 +125,12 @@ def role_command(context: Context, name: str, role: str) -> None:
 @pass_context
 @handle_errors
 def disable_command(context: Context, name: str) -> None:
-    """Disable a user: sessions end, the API token stops working, history keeps the name."""
+    """Disable a user: sessions end, the API token stops working, history keeps the name.
+
+    \b
+    Example:
+        hotwatch users disable 王敏
+    """
     context.api.users.disable(name)
     click.echo(f"disabled {name}")
 
@@ -114,7 +140,12 @@ def disable_command(context: Context, name: str) -> None:
 @pass_context
 @handle_errors
 def enable_command(context: Context, name: str) -> None:
-    """Enable a disabled user again."""
+    """Enable a disabled user again.
+
+    \b
+    Example:
+        hotwatch users enable 王敏
+    """
     context.api.users.disable(name, False)
     click.echo(f"enabled {name}")
 
@@ -124,7 +155,12 @@ def enable_command(context: Context, name: str) -> None:
 @pass_context
 @handle_errors
 def remove_command(context: Context, name: str) -> None:
-    """Remove a user (the handling history keeps the name)."""
+    """Remove a user (the handling history keeps the name).
+
+    \b
+    Example:
+        hotwatch users remove 王敏
+    """
     context.api.users.remove(name)
     click.echo(f"removed {name}")
 
@@ -137,5 +173,9 @@ def token_command(context: Context, name: str) -> None:
     """Print a new API token for NAME (the previous one stops working).
 
     Scripts send it as "Authorization: Bearer <token>"; it carries NAME's role.
+
+    \b
+    Example:
+        hotwatch users token ops
     """
     click.echo(context.api.users.new_token(name))
