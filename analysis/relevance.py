@@ -19,6 +19,7 @@ from analysis.judgement import load_model, model_text, ngram_counts
 from analysis.plans import Plan
 from analysis.tags import categories as find_categories
 from analysis.tags import hotlines as find_hotlines
+from analysis.tags.language import reads_as_chinese
 from analysis.tags.script import simplified
 
 MODEL_NAME = "relevance"
@@ -130,8 +131,11 @@ def judge_relevance(
     names_channel = evidence.features.get("hotline", 0) > 0 or bool(CHANNEL_WORDS.search(document))
     if not names_channel:
         reasons.append("no hotline or complaint channel named")
+    in_chinese = reads_as_chinese(document)
+    if not in_chinese:
+        reasons.append("not Chinese text: outside hotwatch's judgement")
     return Relevance(
-        relevant=probability >= model.threshold and names_channel,
+        relevant=probability >= model.threshold and names_channel and in_chinese,
         score=round(probability, 3),
         reasons=reasons,
         plans=matched,

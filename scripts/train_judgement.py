@@ -26,6 +26,7 @@ from analysis.evaluation.training import (
     written_pages,
 )
 from analysis.judgement.train import f1_at, fit_classes, fit_model, fit_regression
+from analysis.tags.language import reads_as_chinese
 
 DAMAGE_SCALE = 3.0  # damage is read 0-3; the score is that reading over 3
 DATA = Path(__file__).resolve().parents[1] / "analysis" / "judgement" / "data"
@@ -40,14 +41,16 @@ def main() -> int:
     if not found.pages:
         print(f"no dev pages with cached text in {found.cache_dir}", file=sys.stderr)
         return 1
-    pages: list[LabelledPage] = found.pages + written_pages()
+    chinese = [p for p in found.pages if reads_as_chinese(f"{p.title}\n{p.text}")]
+    pages: list[LabelledPage] = chinese + written_pages()
     print(
-        f"dev pages: {len(found.pages)} real ({found.missing_text} labelled pages lack cached "
-        f"text) + {len(pages) - len(found.pages)} written"
+        f"dev pages: {len(chinese)} real in Chinese ({len(found.pages) - len(chinese)} in other "
+        f"languages set aside, {found.missing_text} labelled pages lack cached text) "
+        f"+ {len(pages) - len(chinese)} written"
     )
 
     relevance = fit_model("relevance", relevance_examples(pages), threshold_metric=f1_at)
-    real = range(len(found.pages))  # out-of-fold figures on the real pages only
+    real = range(len(chinese))  # out-of-fold figures on the real pages only
     labels = [pages[i].relevant for i in real]
     oof = [relevance.cv_predictions[i] for i in real]
     threshold = relevance.model.threshold

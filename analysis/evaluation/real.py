@@ -22,6 +22,7 @@ from analysis.evaluation.spearman import spearman
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
 from analysis.sentiment import default_model, snownlp_sentiment, split_sentences
+from analysis.tags.language import reads_as_chinese
 from analysis.tags.regions import short_province
 
 TARGETS = {
@@ -43,14 +44,24 @@ def evaluate_real_pages(subset: str = "test", *, path: str | None = None) -> Eva
             f"no labelled page texts in {found.cache_dir}: rebuild the cache "
             "(python scripts/rebuild_realpages.py --help)"
         )
-    report = evaluate_pages(found.pages, subset=subset)
+    chinese = [p for p in found.pages if reads_as_chinese(f"{p.title}\n{p.text}")]
+    others = [p for p in found.pages if p not in chinese]
+    analyses = _analyse(chinese)
+    report = _score(chinese, analyses, subset=subset)
     report.missing_text = found.missing_text
+    report.other_languages = len(others)
+    if others:
+        _relevance_all_languages(report, [*chinese, *others], analyses + _analyse(others))
     return report
 
 
 def evaluate_pages(pages: Sequence[LabelledPage], *, subset: str) -> EvaluationReport:
-    options = AnalysisOptions()
-    analyses = [analyse_article(Article(page.title, page.text), options) for page in pages]
+    return _score(pages, _analyse(pages), subset=subset)
+
+
+def _score(
+    pages: Sequence[LabelledPage], analyses: list[Analysis], *, subset: str
+) -> EvaluationReport:
     report = EvaluationReport(subset=subset, documents=len(pages))
     _relevance(report, pages, analyses)
     _categories(report, pages, analyses)
@@ -58,6 +69,23 @@ def evaluate_pages(pages: Sequence[LabelledPage], *, subset: str) -> EvaluationR
     _incidents(report, pages, analyses)
     _damage(report, pages, analyses)
     return report
+
+
+def _analyse(pages: Sequence[LabelledPage]) -> list[Analysis]:
+    options = AnalysisOptions()
+    return [analyse_article(Article(page.title, page.text), options) for page in pages]
+
+
+def _relevance_all_languages(
+    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+) -> None:
+    """Relevance F1 with the pages in other languages counted (hotwatch sets them aside)."""
+    others = report.other_languages
+    gold = [page.relevant for page in pages]
+    ours = precision_recall_f1(gold, [a.relevant for a in analyses])
+    base = precision_recall_f1(gold, [keyword_rule(p.title, p.text) for p in pages])
+    name = f"relevance F1, all languages ({others} pages not Chinese)"
+    report.metrics.append(Metric(name, ours.f1, base.f1, support=len(pages)))
 
 
 def _relevance(

@@ -69,6 +69,7 @@ class EvaluationReport:
     metrics: list[Metric] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
     missing_text: int = 0  # labelled pages left out because their text is not cached
+    other_languages: int = 0  # labelled pages not in Chinese, outside hotwatch's judgement
 
     def metric(self, name: str) -> Metric:
         return next(m for m in self.metrics if m.name == name)

@@ -59,7 +59,9 @@ def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) ->
         return
     missing = report.missing_text
     note = f" ({missing} labelled pages without cached text)" if missing else ""
-    click.echo(f"set: {report.subset}, {report.documents} pages{note}")
+    if report.other_languages:
+        note += f"; {report.other_languages} pages not in Chinese set aside (see last row)"
+    click.echo(f"set: {report.subset}, {report.documents} Chinese pages{note}")
     header = ("metric", "hotwatch", "baseline", "baseline 2", "target")
     click.echo(output.table(header, metric_rows(report)))
     click.echo(BASELINES)
@@ -86,6 +88,7 @@ def report_json(report: EvaluationReport) -> dict[str, Any]:
         "set": report.subset,
         "documents": report.documents,
         "missing_text": report.missing_text,
+        "other_languages": report.other_languages,
         "metrics": {
             metric.name: {
                 "hotwatch": metric.value,
