@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -234,9 +235,29 @@ def test_eval_table_names_both_baselines_and_lists_misses(page_set: Path) -> Non
     result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "-v"])
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
-    assert out[0] == "set: all, 4 pages"
+    assert out[0] == "set: all, 4 Chinese pages"
     assert out[1].split() == ["metric", "hotwatch", "baseline", "baseline", "2", "target"]
     assert any(line.startswith("w3  relevance: want True") for line in out)
+
+
+def test_eval_sets_pages_in_other_languages_aside_and_shows_them_apart(page_set: Path) -> None:
+    english = (
+        "Residents say the city complaint hotline 12345 hung up on them\n"
+        "Callers to the city's 12345 hotline say operators hung up and the case was closed.",
+        {"relevant": True, "category": "rudeness", "incident": "en-1", "negativity": 2},
+    )
+    cache = Path(os.environ["HOTWATCH_PAGES_CACHE"])
+    (cache / "e1.txt").write_text(english[0], encoding="utf-8")
+    record = {"id": "e1", "url": "https://example.com/e1", **english[1]}
+    with page_set.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["documents"], report["other_languages"]) == (4, 1)
+    all_languages = report["metrics"]["relevance F1, all languages (1 pages not Chinese)"]
+    assert all_languages["support"] == 5
+    assert all_languages["hotwatch"] < report["metrics"]["relevance F1"]["hotwatch"]
 
 
 def test_eval_without_cached_texts_is_one_line_error(

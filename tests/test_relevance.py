@@ -265,3 +265,18 @@ def test_service_news_that_names_a_failure_is_not_a_failure(
     result = assess_relevance(title, text)
     assert not result.relevant, result.reasons
     assert reason in result.reasons
+
+
+def test_pages_in_other_languages_are_set_aside_with_a_reason() -> None:
+    english = assess_relevance(
+        "City hotline 12345 operator hung up on a resident",
+        "A resident called the 12345 hotline three times; the operator was rude and hung up.",
+    )
+    assert not english.relevant
+    assert "not Chinese text: outside hotwatch's judgement" in english.reasons
+    chinese_with_english_menu = assess_relevance(
+        "郑州一市民拨打12345反映噪音 接线员不耐烦挂断电话",
+        "Home | News | About | Contact\n市民王先生说，他三次拨打12345热线反映噪音，"
+        "接线员态度恶劣，称“别再打了”随后挂断电话。",
+    )
+    assert chinese_with_english_menu.relevant
