@@ -143,10 +143,16 @@ def _glued(edge: str, haystack: str, index: int) -> bool:
 
 
 def _fold_width(text: str) -> str:
-    return text.translate(_FULL_WIDTH)
+    # translate() looks every character up in the table; only the runs that change go in
+    return _FULL_WIDTH_RUN.sub(_fold_run, text)
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group().translate(_FULL_WIDTH)
 
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_FULL_WIDTH_RUN = re.compile("[\uff01-\uff5e\u3000]+")
 
 
 @dataclass(frozen=True)
