@@ -104,7 +104,7 @@ def test_both_decoders_segment_like_snownlp(model: SentimentModel, compiled: boo
     from analysis.sentiment import decode
 
     if compiled:
-        assert decode.decode_runs is not None, "analysis/sentiment/_viterbi.pyx is not built"
+        assert decode.segment_tags is not None, "analysis/sentiment/_viterbi.pyx is not built"
     rng = random.Random(11)
     han = "".join(c for c in COMPLAINT + PRAISE + UNSEEN if "\u4e00" <= c <= "\u9fa5")
     runs = ["".join(rng.choice(han) for _ in range(rng.randint(1, 40))) for _ in range(300)]

@@ -33,9 +33,9 @@ import numpy as np
 from analysis.sentiment.tables import BOS_ID, UNSEEN_ID, ZH_FIRST, ZH_LAST, Tables, hash_home
 
 try:
-    from analysis.sentiment._viterbi import decode_runs, fill_log_probs
+    from analysis.sentiment._viterbi import segment_tags
 except ImportError:  # not built: the numpy decoder below gives the same tags
-    decode_runs = fill_log_probs = None
+    segment_tags = None
 
 B, M, E, S = range(4)
 CHUNK_CHARS = 12_000
@@ -69,7 +69,7 @@ def segment_sorted(tables: Tables, runs: list[str], *, compiled: bool = True) ->
     """
     lengths = np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
     text = "".join(runs)
-    if compiled and decode_runs is not None:
+    if compiled and segment_tags is not None:
         return _segment_compiled(tables, text, lengths)
     layout = Layout(lengths)
     ids = char_ids(tables, text)
@@ -83,14 +83,9 @@ def segment_sorted(tables: Tables, runs: list[str], *, compiled: bool = True) ->
 def _segment_compiled(tables: Tables, text: str, lengths: np.ndarray) -> list[list[str]]:
     """The compiled decoder: characters stay in text order, no step-major layout."""
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    offset = np.arange(len(text)) - np.repeat(starts, lengths)
-    ids = char_ids(tables, text)
-    prev1, prev2 = previous_ids(ids, offset)
-    lp = np.empty((len(ids), 64))
-    bigrams, trigrams = _gram_table(tables, "bi"), _gram_table(tables, "tri")
-    fill_log_probs(tables.lu, ids, prev1, prev2, bigrams, trigrams, lp)
     tags = np.empty(len(text), dtype=np.int8)
-    decode_runs(lp, (ids == UNSEEN_ID).view(np.uint8), starts, lengths, tags)
+    bigrams, trigrams = _gram_table(tables, "bi"), _gram_table(tables, "tri")
+    segment_tags(tables.lu, bigrams, trigrams, char_ids(tables, text), starts, lengths, tags)
     return split_words(text, tags, starts, lengths)
 
 
