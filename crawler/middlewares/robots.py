@@ -6,6 +6,11 @@ answer, a timeout or a refused connection after Scrapy's retries stops the crawl
 that host for this run, and every page it would have fetched is reported as failed
 with the reason "robots.txt unreachable (HTTP 500)" or the like. A 4xx answer (no
 robots.txt) allows everything.
+
+Scrapy (2.13+) lets every request that arrives while a host's robots.txt is being
+fetched await the one Deferred it keeps for the host; awaiting a Deferred consumes
+its result, so the first waiter got the parser and the others None, "no robots.txt":
+they went out unchecked. Each waiter here gets a Deferred of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.skips import ROBOTS_UNREACHABLE, RobotsUnreachable
 
@@ -30,6 +38,19 @@ class UnreachableRobots:
 
 
 class RobotsPolicyMiddleware(RobotsTxtMiddleware):
+    async def robot_parser(self, request: Request) -> Any:
+        shared = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(shared, Deferred):
+            return await super().robot_parser(request)
+        own: Deferred[Any] = Deferred()
+
+        def relay(parser: Any) -> Any:
+            own.callback(parser)
+            return parser  # for the next waiter
+
+        shared.addCallback(relay)
+        return await maybe_deferred_to_future(own)
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status < 500:
             await super()._parse_robots(response, netloc, request)
