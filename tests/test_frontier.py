@@ -86,6 +86,36 @@ def test_articles_are_seen_for_the_revisit_interval_list_pages_per_seeding(
     assert seen.request_seen(listing) is False
 
 
+@pytest.mark.parametrize("bloom", [False, True], ids=["exact", "bloom"])
+def test_a_request_is_marked_seen_and_queued_in_one_step(
+    redis_url, queue_prefix, spider, bloom  # noqa: F811
+):
+    keys, server = FrontierKeys(queue_prefix), Redis.from_url(redis_url)
+    queue = leased_queue(redis_url, queue_prefix, spider, visibility=60)
+    seen = FrontierFilter(
+        server, spider.crawler.request_fingerprinter, articles_key=keys.articles("s"),
+        seeding_key=keys.seeding("s"), revisit=3600.0,
+        bloom=RedisBloom(server, keys.articles("s"), capacity=1000, error_rate=0.01,
+                         revisit=3600) if bloom else None,
+    )
+    article = {"hotwatch_article": True}
+    assert not seen.seen_or_queue(Request("http://a.test/a1.html", meta=article),
+                                  queue.queueing(Request("http://a.test/a1.html", meta=article)))
+    assert (len(queue), queue.leased()) == (1, 0)
+    # A leased request redirected to a URL already queued: no second copy, lease gone.
+    taken = queue.pop()
+    redirected = Request("http://a.test/a1.html", meta=dict(taken.meta))
+    assert seen.seen_or_queue(redirected, queue.queueing(redirected))
+    assert (len(queue), queue.leased()) == (0, 0)
+    # ... and to a new URL: queued in the lease's place.
+    queue.push(Request("http://a.test/a2.html", meta=article))
+    taken = queue.pop()
+    redirected = Request("http://a.test/a3.html", meta=dict(taken.meta))
+    assert not seen.seen_or_queue(redirected, queue.queueing(redirected))
+    assert (len(queue), queue.leased()) == (1, 0)
+    assert queue.pop().url == "http://a.test/a3.html"
+
+
 def test_the_bloom_filter_forgets_nothing_within_its_generation(
     redis_url, queue_prefix  # noqa: F811
 ):

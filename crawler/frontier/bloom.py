@@ -14,19 +14,21 @@ import math
 import time
 from typing import Any
 
+from crawler.frontier.queueing import SETTLE, Queueing
+
 MAX_BITS = 2**32  # a Redis string holds at most 512 MB
 
-# KEYS: current, previous generation. ARGV: expiry seconds, then the bit offsets.
-SEEN_OR_ADD = """
+# KEYS: current, previous generation. ARGV[4]: expiry seconds, then the bit offsets.
+SEEN_OR_ADD = SETTLE + """
 local in_current, in_previous = 1, 1
-for i = 2, #ARGV do
+for i = 5, #ARGV do
     if redis.call('GETBIT', KEYS[1], ARGV[i]) == 0 then in_current = 0 end
     if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 then in_previous = 0 end
 end
-if in_current == 1 or in_previous == 1 then return 1 end
-for i = 2, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 0
+if in_current == 1 or in_previous == 1 then return settle(1) end
+for i = 5, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return settle(0)
 """
 
 
@@ -54,8 +56,17 @@ class RedisBloom:
         first, second = int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:], "big") | 1
         return [(first + i * second) % self.bits for i in range(self.hashes)]
 
-    def seen_or_add(self, fingerprint: bytes, now: float | None = None) -> bool:
+    def seen_or_add(
+        self, fingerprint: bytes, now: float | None = None, *, queueing: Queueing | None = None
+    ) -> bool:
+        """True if seen; else adds it (and queues the request as ``queueing`` says)."""
         generation = int((now or time.time()) // self.revisit)
         keys = [f"{self.key}:{generation}", f"{self.key}:{generation - 1}"]
+        queueing = queueing or Queueing(self.key, self.key)  # only check
         expiry = int(self.revisit * 2) + 1
-        return bool(self._seen_or_add(keys=keys, args=[expiry, *self.offsets(fingerprint)]))
+        return bool(
+            self._seen_or_add(
+                keys=keys + queueing.keys(),
+                args=[*queueing.args(), expiry, *self.offsets(fingerprint)],
+            )
+        )

@@ -15,6 +15,8 @@ from typing import Any
 from scrapy import Request
 from scrapy_redis.queue import Base
 
+from crawler.frontier.queueing import Queueing
+
 LEASE_META = "hotwatch_lease"
 REQUEUED_SCORE = -1_000_000  # a request that came back goes before the rest
 
@@ -56,14 +58,21 @@ class LeasedQueue(Base):
     def leased(self) -> int:
         return int(self.server.zcard(self.leases_key))
 
+    def queueing(self, request: Request) -> Queueing:
+        """``request`` serialised for this queue; a retry or redirect of a leased request
+        carries the lease it replaces."""
+        lease = request.meta.pop(LEASE_META, b"")
+        return Queueing(
+            self.key, self.leases_key, -request.priority, self._encode_request(request), lease
+        )
+
     def push(self, request: Request) -> None:
-        """Queue ``request``; a retry or redirect of a leased request replaces its lease."""
-        lease = request.meta.pop(LEASE_META, None)
-        data = self._encode_request(request)
+        """Queue ``request`` (in place of the leased request it retries, if any)."""
+        queueing = self.queueing(request)
         pipe = self.server.pipeline()
-        pipe.zadd(self.key, {data: -request.priority})
-        if lease is not None:
-            pipe.zrem(self.leases_key, lease)
+        pipe.zadd(self.key, {queueing.data: queueing.score})
+        if queueing.lease:
+            pipe.zrem(self.leases_key, queueing.lease)
         pipe.execute()
 
     def pop(self, timeout: float = 0) -> Request | None:

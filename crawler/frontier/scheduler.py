@@ -107,20 +107,28 @@ class FrontierScheduler(Scheduler):
             self.lose(error)
 
     def enqueue_request(self, request: Request) -> bool:
-        """Queue ``request`` unless seen. After Redis failed it is dropped: the request
-        that yielded it is not acknowledged, so it is fetched again and yields it again."""
+        """Queue ``request`` unless seen, checked and queued in one Redis script. A retry
+        or redirect of a leased request takes its lease's place (queued or seen). After
+        Redis failed the request is dropped: the request that yielded it is not
+        acknowledged, so it is fetched again and yields it again."""
         if self.lost:
             return False
         lease = request.meta.get(LEASE_META)
         try:
-            queued = bool(super().enqueue_request(request))
+            if request.dont_filter:
+                self.queue.push(request)
+                queued = True
+            else:
+                queued = not self.df.seen_or_queue(request, self.queue.queueing(request))
         except RedisError as error:
             self.lose(error)
             return False
         if lease is not None:
-            self.held.pop(lease, None)  # a retry or redirect: push() handed the lease over
-            if not queued:  # a redirect to a URL already seen: this request is done
-                self._ack(lease)
+            self.held.pop(lease, None)
+        if queued:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        else:
+            self.df.log(request, self.spider)
         return queued
 
     def next_request(self) -> Request | None:
