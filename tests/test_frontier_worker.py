@@ -117,23 +117,32 @@ def test_a_forever_worker_waits_crawls_new_seeds_and_stops_cleanly_on_sigterm(
 def test_two_workers_never_send_one_domain_two_requests_at_once(
     tmp_path, redis_url, queue_prefix  # noqa: F811
 ):
-    # One request at a time takes 80 x 0.08 s: longer than a worker takes to start.
+    server, keys = Redis.from_url(redis_url), FrontierKeys(queue_prefix)
     with CountingSite(synthetic_site(80), delay=0.08) as site:
         forbidden = sorted(site.article_paths())[:5]
         robots = "User-agent: *\n" + "".join(f"Disallow: {path}\n" for path in forbidden)
         site.site.pages["/robots.txt"] = (robots.encode(), "text/plain")
         config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
                               prefix=queue_prefix, per_domain=1)
+        # The seeding crawl queues every article (the last list page read), then SIGTERM
+        # stops it: what it took is finished, the rest stays queued for two workers
+        # started together, which wait for the one slot of the domain in turn.
         seeding = hotwatch(config, "data", "crawl", "--json")
-        wait_until(lambda: sum(article_fetches(site).values()) >= 1)
-        worker = hotwatch(config, "data", "worker", "--concurrency", "4", "--json")
-        (a,), (b,) = finish(seeding)["sources"], finish(worker)["sources"]
+        wait_until(lambda: site.requests["/news/index_4.html"] > 0)
+        seeding.send_signal(signal.SIGTERM)
+        (a,) = finish(seeding)["sources"]
+        pending, leased = server.zcard(keys.requests(SOURCE)), server.zcard(keys.leases(SOURCE))
+        workers = [hotwatch(config, "data", "worker", "--concurrency", "2", "--json")
+                   for _ in range(2)]
+        (b,), (c,) = (finish(worker)["sources"] for worker in workers)
         most_at_once, fetches = site.most_at_once, article_fetches(site)
 
-    assert a["fetched"] > 0 and b["fetched"] > 0  # both workers sent requests ...
+    assert pending > 0 and leased == 0  # the stopped crawl finished what it took
+    assert b["fetched"] > 0 and c["fetched"] > 0  # both workers sent requests ...
     assert most_at_once == 1  # ... yet the site never had two at once
-    assert [fetches[path] for path in forbidden] == [0] * 5  # robots.txt, by both
+    assert [fetches[path] for path in forbidden] == [0] * 5  # robots.txt, by every worker
     assert {n for path, n in fetches.items() if path not in forbidden} == {1}
+    assert a["fetched"] + b["fetched"] + c["fetched"] == 75
     assert len(stored_urls(tmp_path / "data")) == 75
 
 

@@ -61,6 +61,12 @@ class FrontierKeys:
         """Sorted set: the domain's download slots taken, by lease deadline."""
         return f"{self.prefix}:slots:{domain}"
 
+    def slot_queue(self, domain: str) -> list[str]:
+        """Who waits for the domain's slots: a sorted set of tickets (first come, first
+        served), a sorted set of when each waiter last asked, and the ticket counter."""
+        base = self.slots(domain)
+        return [f"{base}:waiting", f"{base}:asked", f"{base}:tickets"]
+
     def source_keys(self, source: str) -> list[str]:
         return [
             self.requests(source),

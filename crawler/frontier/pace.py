@@ -4,10 +4,11 @@ Scrapy's ``CONCURRENT_REQUESTS_PER_DOMAIN`` and ``DOWNLOAD_DELAY`` hold per proc
 and scrapy-redis shares only the queue and the duplicate filter. With a frontier, a
 domain's concurrency is therefore a Redis semaphore: a request takes a *slot* (a
 member of the domain's sorted set, scored by its lease deadline on the Redis server's
-clock) before it enters Scrapy's downloader and gives it back when it leaves it. A
-worker renews its slots while it holds them; the slots of a worker that died expire
-after ``HOTWATCH_FRONTIER_SLOT_LEASE`` seconds. ``HOTWATCH_FRONTIER_DOMAIN_DELAY`` then
-books the domain's next free moment, so two requests to one domain are that far apart,
+clock) before it enters Scrapy's downloader and gives it back when it leaves it;
+waiting requests of all workers get slots first come, first served. A worker renews
+its slots while it holds them; the slots of a worker that died expire after
+``HOTWATCH_FRONTIER_SLOT_LEASE`` seconds. ``HOTWATCH_FRONTIER_DOMAIN_DELAY`` then books
+the domain's next free moment, so two requests to one domain are that far apart,
 whichever worker sends them.
 
 The middleware sits last before the downloader (after the HTTP cache, whose answers
@@ -33,6 +34,7 @@ from crawler.frontier.keys import FrontierKeys, connect, frontier_lost, keys_fro
 
 SLOT_META = "hotwatch_domain_slot"
 SLOT_POLL_SECONDS = 0.05
+SLOT_WAITER_MS = 3000  # a waiter that stops asking (its worker died) leaves the queue
 
 # KEYS: the domain's next free moment. ARGV: now, delay. Returns seconds to wait.
 RESERVE = """
@@ -43,14 +45,31 @@ redis.call('SET', KEYS[1], tostring(at + delay), 'EX', math.ceil(delay) + 60)
 return tostring(at - now)
 """
 
-# KEYS: the domain's slots. ARGV: token, limit, lease ms. Returns 1 if the slot is taken.
+# KEYS: the domain's slots, then its slot queue (FrontierKeys.slot_queue).
+# ARGV: token, limit, lease ms, ms a waiter stays queued without asking again.
+# Returns 1 if the slot is taken. Waiters are served in the order they first asked, so
+# a worker that just gave a slot back does not take it again before the others.
 TAKE_SLOT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local token, limit, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+for _, waiter in ipairs(gone) do redis.call('ZREM', KEYS[2], waiter) end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+if not redis.call('ZSCORE', KEYS[2], token) then
+    redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), token)
+end
+local free = limit - redis.call('ZCARD', KEYS[1])
+if free <= 0 or redis.call('ZRANK', KEYS[2], token) >= free then
+    redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), token)
+    for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], lease) end
+    return 0
+end
+redis.call('ZREM', KEYS[2], token)
+redis.call('ZREM', KEYS[3], token)
+redis.call('ZADD', KEYS[1], now + lease, token)
+redis.call('PEXPIRE', KEYS[1], lease)
 return 1
 """
 
@@ -129,8 +148,9 @@ class SharedPaceMiddleware:
         await local.acquire()
         token = next(self.tokens)
         try:
-            key = self.keys.slots(domain)
-            while not self._take(keys=[key], args=[token, self.concurrency, self.lease_ms]):
+            keys = [self.keys.slots(domain), *self.keys.slot_queue(domain)]
+            args = [token, self.concurrency, self.lease_ms, SLOT_WAITER_MS]
+            while not self._take(keys=keys, args=args):
                 await asyncio.sleep(SLOT_POLL_SECONDS)
         except BaseException:
             local.release()
