@@ -234,3 +234,11 @@ def test_a_password_prompt_from_a_real_terminal_less_shell(config):
     )
     assert result.returncode == 0, result.stderr
     assert UserBook(config.data_dir).login("ops", PASSWORD, "127.0.0.1") is not None
+
+
+def test_removing_every_user_does_not_open_a_server_that_started_with_users(book, config):
+    client = create_app(config).test_client()
+    for user in book.list():
+        book.remove(user.name)
+    assert client.get("/api/search").status_code == 401
+    assert client.get("/todo").status_code == 302

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.analyse import AnalysisOptions, damage_cues
 from analysis.plans import Plan
@@ -49,6 +49,10 @@ from reports.schedule import RunSummary
 from reports.trending import TrendingReport
 
 INCIDENT_REPORTS = 200  # reports listed with one incident
+
+
+if TYPE_CHECKING:
+    from hotwatch.api.labels import LabelReport
 
 
 class Hotwatch:
@@ -106,6 +110,20 @@ class Hotwatch:
     def handling(self) -> HandlingDesk:
         """The PR desk: ``show(id)``, ``change(id, user=..., status=...)``, ``todo(...)``."""
         return HandlingDesk(self.config.deadlines, self._store, self.users)
+
+    def export_labels(self, out: str | Path, *, texts_dir: str | Path | None = None) -> int:
+        """Write the desk's judgements (误报 / taken up) as evaluation labels; the count."""
+        from hotwatch.api.labels import export_labels
+
+        with self._store() as store:
+            return export_labels(store, Path(out), Path(texts_dir) if texts_dir else None)
+
+    def evaluate_labels(self, path: str | Path) -> LabelReport:
+        """Today's analysis measured on labels written by ``export_labels``."""
+        from hotwatch.api.labels import evaluate_labels
+
+        with self._store() as store:
+            return evaluate_labels(store, Path(path))
 
     @property
     def users(self) -> UserBook:

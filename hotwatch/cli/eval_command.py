@@ -5,7 +5,7 @@ Registered in ``hotwatch/cli/main.py`` with ``cli.add_command(eval_command)``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,10 @@ from analysis.evaluation import EvaluationReport
 from analysis.evaluation.realpages import SUBSETS, RealPagesError
 from hotwatch.api import evaluate
 from hotwatch.cli import output
+from hotwatch.cli.context import Context, handle_errors
+
+if TYPE_CHECKING:
+    from hotwatch.api.labels import LabelReport
 
 BASELINES = (
     "baseline: keyword rule (hotline word AND failure word) for relevance, "
@@ -35,9 +39,20 @@ BASELINES = (
     type=click.Path(dir_okay=False),
     help="Your own labels in the same JSON-lines format (default: the bundled ones).",
 )
+@click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(dir_okay=False),
+    help="Also measure relevance and damage on the PR desk's labels (hotwatch labels "
+    "export), whose documents are read from the store.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print metrics and misses as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List misjudged pages with reasons.")
-def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) -> None:
+@click.pass_obj
+def eval_command(
+    context: Context, subset: str, path: str | None, labels_path: str | None, as_json: bool,
+    verbose: bool,
+) -> None:
     """Measure hotwatch's judgement on real web pages labelled by reading them.
 
     Page texts are third-party and live in a local cache outside the repository
@@ -49,14 +64,29 @@ def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) ->
         hotwatch eval --set test
         hotwatch eval --set dev -v
         hotwatch eval --file my-labels.jsonl --set all --json
+        hotwatch eval --labels desk-labels.jsonl
     """
+    staff = _staff_report(context, labels_path) if labels_path else None
     try:
         report = evaluate(path, subset=subset)
     except RealPagesError as error:
-        raise click.ClickException(str(error)) from error
+        if staff is None:
+            raise click.ClickException(str(error)) from error
+        report = None  # the desk's labels need no page cache
+        unavailable = str(error)
     if as_json:
-        output.echo_json(report_json(report))
+        result = report_json(report) if report else {"error": unavailable}
+        if staff is not None:
+            result = {**result, "labels": staff.to_json()}
+        output.echo_json(result)
         return
+    if staff is not None:
+        _echo_staff(staff, labels_path or "")
+        if report is None:
+            click.echo(f"\nthe built-in real-page set: {unavailable}")
+            return
+        click.echo("")
+    assert report is not None
     missing = report.missing_text
     note = f" ({missing} labelled pages without cached text)" if missing else ""
     if report.other_languages:
@@ -71,6 +101,19 @@ def eval_command(subset: str, path: str | None, as_json: bool, verbose: bool) ->
             reasons = f"  [{', '.join(miss.reasons)}]" if miss.reasons else ""
             line = f"{miss.doc_id}  {miss.check}: want {miss.expected}, got {miss.got}"
             click.echo(line + reasons)
+
+
+@handle_errors
+def _staff_report(context: Context, path: str) -> LabelReport:
+    return context.api.evaluate_labels(path)
+
+
+def _echo_staff(staff: LabelReport, path: str) -> None:
+    missing = f", {staff.missing} no longer in the store" if staff.missing else ""
+    click.echo(f"the desk's labels ({path}): {staff.documents} documents, "
+               f"{staff.relevant} relevant{missing}")
+    rows = [(m.name, _number(m.value), _number(m.baseline)) for m in staff.metrics]
+    click.echo(output.table(("metric", "hotwatch", "baseline"), rows))
 
 
 def metric_rows(report: EvaluationReport) -> list[tuple[str, ...]]:

@@ -19,6 +19,7 @@ from hotwatch.cli.document_commands import analyze, ingest, search, show, stats
 from hotwatch.cli.eval_command import eval_command
 from hotwatch.cli.incident_commands import incident_command, incidents_command
 from hotwatch.cli.index_commands import index_group
+from hotwatch.cli.labels_command import labels_group
 from hotwatch.cli.queue_commands import queue_group, worker
 from hotwatch.cli.recrawl_command import recrawl_command
 from hotwatch.cli.report_commands import alerts, digest, report, run
@@ -41,6 +42,7 @@ COMMANDS: tuple[click.Command, ...] = (
     incidents_command,
     incident_command,
     users_group,
+    labels_group,
     digest,
     alerts,
     report,

@@ -72,7 +72,7 @@ def install(app: Flask, token: str | None, users: UserBook) -> None:
     def _authenticate() -> Response | None:
         g.users_exist = users.any_users()
         g.auth_enabled = bool(token) or g.users_exist
-        g.user = _caller(token, users, g.users_exist)
+        g.user = _caller(token, users, g.users_exist, open_on_loopback=not guarded)
         g.authenticated = g.user is not None
         if g.authenticated or request.endpoint in OPEN_ENDPOINTS:
             return None
@@ -96,8 +96,14 @@ def install(app: Flask, token: str | None, users: UserBook) -> None:
     app.jinja_env.globals["role_names"] = ROLE_NAMES
 
 
-def _caller(token: str | None, users: UserBook, users_exist: bool) -> User | None:
-    """Who sent this request: a user, ``web:token``, ``web:loopback``, or nobody."""
+def _caller(
+    token: str | None, users: UserBook, users_exist: bool, *, open_on_loopback: bool
+) -> User | None:
+    """Who sent this request: a user, ``web:token``, ``web:loopback``, or nobody.
+
+    ``web:loopback`` only when the server started with neither users nor a token (so it
+    listens on loopback only): removing every user later does not open a server that
+    was started on another address."""
     bearer = _bearer()
     if bearer is not None:
         if token and token_matches(token, bearer):
@@ -110,7 +116,7 @@ def _caller(token: str | None, users: UserBook, users_exist: bool) -> User | Non
         return users.user_for_session(session_id)
     if session_id is True and token:
         return TOKEN_USER  # logged in with the shared token
-    if not token and not users_exist:
+    if open_on_loopback and not users_exist:
         return LOOPBACK_USER
     return None
 
