@@ -7,7 +7,8 @@ the pool and give it back; at most ``idle`` stores are kept open.
 Incident levels for result lists come from one ``list_incidents`` call cached for
 a minute, so a page of hits never costs one store call per hit; so does the list of
 every incident the 待办 page sorts by deadline (its handling is read fresh). Facet counts are
-cached for a minute per set of filters, so paging and re-sorting a search skip them.
+cached for a minute per set of filters, so paging and re-sorting a search skip them;
+the 今日 page's figures for a minute per day and span.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from index import IncidentRecord, SearchQuery, SearchResult, Store
 from index.copy import all_incidents
@@ -29,6 +31,9 @@ INCIDENT_CACHE_SECONDS = 60.0
 INCIDENT_CACHE_SIZE = 2000
 FACET_CACHE_SECONDS = 60.0
 FACET_CACHE_ENTRIES = 256
+PAGE_CACHE_SECONDS = 60.0
+PAGE_CACHE_ENTRIES = 64
+T = TypeVar("T")
 
 
 class StorePool:
@@ -41,6 +46,7 @@ class StorePool:
         self._incidents_at = -INCIDENT_CACHE_SECONDS
         self._every: list[IncidentRecord] = []
         self._every_at = -INCIDENT_CACHE_SECONDS
+        self._pages: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._facets: OrderedDict[SearchQuery, tuple[float, dict[str, list[tuple[str, int]]]]]
         self._facets = OrderedDict()
 
@@ -86,6 +92,23 @@ class StorePool:
             self._incidents, self._incidents_at = index, now
         return index
 
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, kept for ``PAGE_CACHE_SECONDS`` under ``key`` (the 今日 page:
+        dozens of store calls, the same for every reader within the minute). The value is
+        shared between threads: callers must not change it."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._pages.get(key)
+            if hit is not None and now - hit[0] < PAGE_CACHE_SECONDS:
+                self._pages.move_to_end(key)
+                return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._pages[key] = (now, value)
+            while len(self._pages) > PAGE_CACHE_ENTRIES:
+                self._pages.popitem(last=False)
+        return value
+
     def every_incident(self, store: Store) -> list[IncidentRecord]:
         """Every incident record, refreshed every minute (the 待办 list's candidates)."""
         now = time.monotonic()
@@ -126,6 +149,7 @@ class StorePool:
         """Forget cached facet counts (and incidents); the next page recomputes them."""
         with self._lock:
             self._facets.clear()
+            self._pages.clear()
             if incidents:
                 self._incidents, self._incidents_at = {}, -INCIDENT_CACHE_SECONDS
                 self._every, self._every_at = [], -INCIDENT_CACHE_SECONDS

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
@@ -53,8 +54,14 @@ def today() -> str:
     # Without a chosen date, a day with no reports yet shows the latest day that has some.
     latest = None if asked else latest_report_day(context.store(), day)
     config = context.config()
-    page = build_today(context.store(), latest or day, data_dir=config.data_dir, span=span)
-    page.requested = day if latest else None
+    shown, requested = latest or day, day if latest else None
+
+    def collect() -> Any:
+        built = build_today(context.store(), shown, data_dir=config.data_dir, span=span)
+        built.requested = requested
+        return built
+
+    page = context.pool().cached(("today", shown, span, requested), collect)
     health = source_health(
         Path(config.data_dir) / STATE_DIRNAME, [s.name for s in config.sources],
         silent_runs=config.alert_settings(os.environ).source_silent_runs, shown=HEALTH_RUNS,
