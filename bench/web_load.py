@@ -28,6 +28,7 @@ import logging
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -176,7 +177,7 @@ def load(port: int, clients: int, seconds: float, until: threading.Event | None 
             result.latencies.extend(own)
             result.errors += errors
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -221,6 +222,7 @@ def crawl_during_load(
             config = tmp / f"crawl-{name}.toml"
             config.write_text(CRAWL_CONFIG.format(url=site.url), encoding="utf-8")
             server = Server(name, copy, tmp, args.workers, args.threads)
+            crawl: subprocess.Popen[str] | None = None
             try:
                 warm(server.port)
                 crawl = subprocess.Popen(
@@ -232,7 +234,13 @@ def crawl_during_load(
                 output: list[str] = []
                 waiter = threading.Thread(target=_wait, args=(crawl, output, done))
                 waiter.start()
-                result = load(server.port, 16, args.seconds * 10, until=done)
+                result = load(server.port, 16, args.crawl_timeout, until=done)
+                if not done.is_set():
+                    crawl.kill()
+                    waiter.join()
+                    rows.append(line(name, 16, result, base)
+                                + f"  crawl unfinished after {args.crawl_timeout:.0f} s (killed)")
+                    continue
                 waiter.join()
                 stored = sum(s["new"] for s in json.loads(output[0])["sources"])
                 expected = args.crawl_articles
@@ -241,6 +249,8 @@ def crawl_during_load(
                 if name == "werkzeug":
                     base = result
             finally:
+                if crawl is not None and crawl.poll() is None:
+                    crawl.kill()
                 server.stop()
                 shutil.rmtree(copy, ignore_errors=True)
     finally:
@@ -265,7 +275,11 @@ def main() -> None:
                         help="threads per gunicorn worker (waitress gets workers x threads)")
     parser.add_argument("--crawl-articles", type=int, default=2000,
                         help="articles the crawl writes during the last round (0: no crawl)")
+    parser.add_argument("--crawl-timeout", type=float, default=900,
+                        help="seconds a crawl under load may take before it is killed")
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl+C, so the servers and crawls started here are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     names = [n.strip() for n in args.servers.split(",") if n.strip()]
     if "werkzeug" in names:  # the baseline runs first
