@@ -61,6 +61,8 @@ def killed_crawls(url: str, reference: Outcome, runs: int, articles: int, rng: r
             crawl = start(tmp, "crawl")
             children = kill_when(crawl, lambda t=tmp, m=moment: stored_documents(t) >= m,
                                  after=rng.random())
+            if children is None:  # the crawl ended before the moment: nothing to recover
+                continue
             orphans = len(wait_until_gone(children, 5))
             run(tmp, "crawl")
             after = outcome(tmp)
@@ -115,13 +117,17 @@ def random_kills(url: str, kills: int, articles: int, rng: random.Random) -> Row
     with tempfile.TemporaryDirectory() as directory:
         reference = undisturbed(Path(directory), url)
     moments: dict[str, int] = {}
-    for _ in range(kills):
+    missed = 0
+    while row.runs < kills and missed < kills:
         with tempfile.TemporaryDirectory() as directory:
             killed = killed_run(Path(directory), url, articles, rng)
-            moments[killed.moment] = moments.get(killed.moment, 0) + 1
-            row.add(**killed.figures(reference))
-    print("random kill moments: " + ", ".join(f"{k} {n}" for k, n in sorted(moments.items())),
-          flush=True)
+        if not killed.killed:  # the run ended before the moment drawn: draw again
+            missed += 1
+            continue
+        moments[killed.moment] = moments.get(killed.moment, 0) + 1
+        row.add(**killed.figures(reference))
+    drawn = ", ".join(f"{k} {n}" for k, n in sorted(moments.items()))
+    print(f"random kill moments: {drawn} ({missed} drawn after the run's end)", flush=True)
     return row
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,15 +77,22 @@ def start(tmp: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command(tmp, *args), stdout=log, stderr=log, cwd=ROOT)
 
 
-def kill_when(process: subprocess.Popen[bytes], ready: callable, *, after: float) -> set[int]:
+def kill_when(
+    process: subprocess.Popen[bytes], ready: Callable[[], bool], *, after: float
+) -> set[int] | None:
     """SIGKILL ``process`` ``after`` seconds past the moment ``ready()`` holds; returns the
-    pids of its descendants just before the kill."""
+    pids of its descendants just before the kill, or None when it ended before that."""
     deadline = time.monotonic() + 120
     while not ready() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(after)
     children = descendants(process.pid)
-    os.kill(process.pid, signal.SIGKILL)
+    if process.poll() is not None:
+        return None
+    try:
+        os.kill(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended just now
+        return None
     process.wait()
     return children
 

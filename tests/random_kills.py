@@ -41,6 +41,7 @@ class KilledRun:
     """One killed run and what the reruns left, against the undisturbed run."""
 
     moment: str
+    killed: bool  # False: the run ended before the moment came
     after: Outcome
     orphans: int
     digests: list[str]  # Message-ID of each digest the server took
@@ -73,6 +74,7 @@ def killed_run(
     tmp: Path, url: str, articles: int, rng: random.Random, *, moment: str | None = None
 ) -> KilledRun:
     moment = moment or rng.choice(MOMENTS)
+    tmp.mkdir(parents=True, exist_ok=True)
     handler = HoldingHandler(commit_first=rng.random() < 0.5)
     if moment != "digest":
         handler.release.set()  # the server answers at once
@@ -91,10 +93,10 @@ def killed_run(
                 children = kill_when(process, handler.arrived.is_set, after=0)
         finally:
             handler.release.set()
-        orphans = len(wait_until_gone(children, 5))
+        orphans = len(wait_until_gone(children or set(), 5))
         reruns = [run(tmp, "run"), run(tmp, "run")]  # the second must send nothing again
         doctor = run(tmp, "doctor")
     digests = [str(r.message["Message-ID"]) for r in handler.received
                if "日报" in str(r.message["Subject"])]
-    return KilledRun(moment, outcome(tmp), orphans, digests, doctor,
+    return KilledRun(moment, children is not None, outcome(tmp), orphans, digests, doctor,
                      all(r.returncode == 0 for r in reruns))
