@@ -77,8 +77,6 @@ def test_a_forever_worker_waits_crawls_new_seeds_and_stops_cleanly_on_sigterm(
 ):
     server, keys = Redis.from_url(redis_url), FrontierKeys(queue_prefix)
     with CountingSite(synthetic_site(40)) as site:
-        # domain_delay: the second seeding lasts several seconds, longer than Scrapy's 5 s
-        # idle heartbeat after which the waiting worker looks at the queue again.
         config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
                               prefix=queue_prefix, delay=0.05)
         finish(hotwatch(config, "data", "crawl", "--json"))
@@ -94,7 +92,14 @@ def test_a_forever_worker_waits_crawls_new_seeds_and_stops_cleanly_on_sigterm(
         first_fetches = article_fetches(site)
 
         site.site = synthetic_site(160)  # 120 new articles on the list pages
-        seeding = finish(hotwatch(config, "data", "crawl", "--json"))
+        # The second seeding is stopped (SIGTERM) once it fetched a new article: what it
+        # took it finishes, the rest of the new seeds (list pages too) is the worker's.
+        seeding_process = hotwatch(config, "data", "crawl", "--json")
+        wait_until(lambda: sum(article_fetches(site).values()) > 40)
+        seeding_process.send_signal(signal.SIGTERM)
+        seeding = finish(seeding_process)
+        wait_until(lambda: len(article_fetches(site)) == 160
+                   and min(article_fetches(site).values()) > 0)
         assert worker.poll() is None
         worker.send_signal(signal.SIGTERM)
         stopped = finish(worker, timeout=120)  # exit 0, its summary, no traceback
