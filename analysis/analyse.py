@@ -16,6 +16,7 @@ from analysis.sentiment.damage import (
     damage_evidence,
     damage_score,
     records_a_fix,
+    severity_evidence,
 )
 from analysis.tags import categories, hotlines, regions
 
@@ -44,7 +45,9 @@ def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
     kinds = category_evidence(title, text)
     relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
     # The damage cues explain a score to a reader (damage_cues); a crawl needs the score.
-    features = damage_evidence(evidence.features, relevance.score, kinds)
+    features = damage_evidence(
+        evidence.features, relevance.score, kinds, severity_evidence(title, text)
+    )
     fixed = records_a_fix(title, text, found_categories)
     negativity = damage_score(counts, features, fixed=fixed)
     if relevance.relevant:
@@ -67,7 +70,10 @@ def damage_cues(title: str, text: str) -> list[tuple[str, float]]:
     evidence = gather_evidence(title, text)
     counts = ngram_counts(model_text(title, text))
     relevance = judge_relevance(counts, evidence)
-    features = damage_evidence(evidence.features, relevance.score, category_evidence(title, text))
+    kinds = category_evidence(title, text)
+    features = damage_evidence(
+        evidence.features, relevance.score, kinds, severity_evidence(title, text)
+    )
     cues = assess_damage(counts, features).cues
     if records_a_fix(title, text, categories(text, title=title)):
         cues.insert(0, ("closing notice: halved", -FIX_DISCOUNT))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from analysis.evaluation.metrics import roc_auc
@@ -49,7 +50,13 @@ def main() -> int:
         f"+ {len(pages) - len(chinese)} written"
     )
 
-    relevance = fit_model("relevance", relevance_examples(pages), threshold_metric=f1_at)
+    # Relevance reads the n-grams alone: the rules' evidence as features lowered the
+    # out-of-fold figures on the Chinese dev pages (AUC 0.805 -> 0.785, F1 0.700 -> 0.687),
+    # and the real pages teach that how-to and statistics cues often sit on reports of
+    # failures. The rules still give the reasons people read, gate the page's shape
+    # (analysis/relevance.py) and feed the damage model.
+    examples = [replace(e, evidence={}) for e in relevance_examples(pages)]
+    relevance = fit_model("relevance", examples, threshold_metric=f1_at)
     real = range(len(chinese))  # out-of-fold figures on the real pages only
     labels = [pages[i].relevant for i in real]
     oof = [relevance.cv_predictions[i] for i in real]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
 from analysis.sentiment.bands import negativity_band
+from analysis.sentiment.damage import severity_evidence
 from hotwatch.cli import cli
 from index import StoredDocument, open_store
 
@@ -117,3 +118,19 @@ def test_reanalyse_migrates_a_store_from_its_text(tmp_path: Path) -> None:
         stale.published_at,
     )
     assert fresh.incident_id is not None
+
+
+def test_severity_cues_are_counted_in_either_script_and_capped() -> None:
+    cues = severity_evidence(
+        "接线员辱骂市民 涉事人员已停职",
+        "录音曝光后引发热议。接線員辱罵市民，罵人三次，熱線中心道歉。",
+    )
+    assert cues["severity:insult"] == 1.0  # 辱骂 twice, 骂人 once (one in Traditional script)
+    assert cues["severity:punished"] == pytest.approx(1 / 3)
+    assert set(cues) == {
+        "severity:insult",
+        "severity:punished",
+        "severity:apology",
+        "severity:viral",
+    }
+    assert severity_evidence("市民送锦旗感谢12345热线", "接线员耐心帮助市民。") == {}

@@ -10,7 +10,7 @@ from analysis.evaluation.realpages import LabelledPage
 from analysis.judgement import model_text
 from analysis.judgement.examples import ClassExample, RegressionExample, TrainingExample
 from analysis.relevance import gather_evidence
-from analysis.sentiment.damage import damage_evidence
+from analysis.sentiment.damage import damage_evidence, severity_evidence
 
 
 def relevance_examples(pages: Sequence[LabelledPage]) -> list[TrainingExample]:
@@ -36,6 +36,7 @@ def damage_examples(
                 gather_evidence(page.title, page.text).features,
                 probability,
                 category_evidence(page.title, page.text),
+                severity_evidence(page.title, page.text),
             ),
             value=float(page.negativity),
             group=page.incident or page.id,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from analysis.judgement import load_model
+from analysis.tags.script import simplified
 
 MODEL_NAME = "damage"
 # A page that records a fix (two or more fix cues) and names no failure is a closing
@@ -25,6 +26,18 @@ FIX_CUES = re.compile(
     r"已恢复|已修复|已解决|恢复正常|表示满意|已整改|整改到位|已办结|已处理完毕|已更换|已修好"
 )
 FIX_DISCOUNT = 0.5
+# What makes a failure report severe (read 3) rather than damaging (2): insults, a leak
+# that endangers the whistleblower, punished officials, an apology, a story gone viral.
+# As features they lift the out-of-fold AUC of 3 vs <= 2 among relevant dev pages from
+# 0.69 to 0.72 and leave the AUC of damaging vs not unchanged (0.84).
+SEVERITY_CUES = {
+    "severity:insult": re.compile(r"辱骂|骂人|脏话|神经病|不要脸|爆粗|怼|傻|滚|恶语|侮辱"),
+    "severity:leak": re.compile(r"泄露|泄密|透露给|告知被举报|找上门|报复|被打"),
+    "severity:punished": re.compile(r"停职|免职|辞退|处分|问责|追责|约谈|诫勉|开除|立案调查"),
+    "severity:apology": re.compile(r"道歉|致歉"),
+    "severity:viral": re.compile(r"热搜|引发热议|刷屏|网友愤怒|引发关注|舆论|发酵|曝光|录音"),
+}
+SEVERITY_CHARS, SEVERITY_CAP = 3000, 3
 # Evidence enters at a tenth of the n-gram part's scale: at full scale it dominated the
 # fit and ranked worse in grouped cross-validation on the dev pages (AUC 0.81 vs 0.83).
 EVIDENCE_SCALE = 0.3
@@ -37,11 +50,22 @@ class Damage:
 
 
 def damage_evidence(
-    evidence: Mapping[str, float], relevance: float, kinds: Mapping[str, float]
+    evidence: Mapping[str, float],
+    relevance: float,
+    kinds: Mapping[str, float],
+    severity: Mapping[str, float],
 ) -> dict[str, float]:
-    """The damage model's named features: relevance evidence and judgement, failure kinds."""
-    named = {**evidence, **kinds, "relevance": relevance}
+    """The damage model's named features: relevance evidence and judgement, failure kinds,
+    severity cues (:func:`severity_evidence`)."""
+    named = {**evidence, **kinds, **severity, "relevance": relevance}
     return {name: EVIDENCE_SCALE * value for name, value in named.items()}
+
+
+def severity_evidence(title: str, text: str) -> dict[str, float]:
+    """How often each severity cue occurs in the page's beginning, capped, in [0, 1]."""
+    document = simplified(f"{title}\n{text}"[:SEVERITY_CHARS])
+    found = {name: len(cue.findall(document)) for name, cue in SEVERITY_CUES.items()}
+    return {name: min(hits, SEVERITY_CAP) / SEVERITY_CAP for name, hits in found.items() if hits}
 
 
 def damage_score(counts: Counter[str], features: Mapping[str, float], *, fixed: bool) -> float:
