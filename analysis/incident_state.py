@@ -32,6 +32,7 @@ class IncidentState:
     clues: set[str] = field(default_factory=set)
     provinces: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
+    hosts: set[str] = field(default_factory=set)  # the sites its members came from
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +82,7 @@ class IncidentState:
             "clues": sorted(self.clues),
             "provinces": sorted(self.provinces),
             "spots": sorted(self.spots),
+            "hosts": sorted(self.hosts),
         }
 
     @classmethod
@@ -98,6 +100,7 @@ class IncidentState:
             clues=set(data.get("clues", ())),  # absent in states written before clues
             provinces=set(data.get("provinces", ())),
             spots=set(data.get("spots", ())),
+            hosts=set(data.get("hosts", ())),  # absent in states written before hosts
         )
 
 

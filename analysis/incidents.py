@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -214,10 +215,13 @@ class IncidentIndex:
         """The incident sharing most of the report's particulars, if it shares enough."""
         best, best_rank = None, None
         provinces = _provinces(doc.regions)
+        host = _host(doc.url)
         for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
             incident = self.incidents[incident_id]
             if not _within_window(doc.published_at, incident.last_seen):
                 continue
+            if host and host in incident.hosts:
+                continue  # one site's pages share its boilerplate quotes and places
             shared = len(clues & incident.clues)
             elsewhere = provinces and incident.provinces and not provinces & incident.provinces
             if shared < (SHARED_CLUES_ANYWHERE if elsewhere else SHARED_CLUES):
@@ -272,6 +276,8 @@ class IncidentIndex:
         if spot := _spot(doc):
             incident.spots.add(spot)
         incident.hotlines |= set(doc.hotlines)
+        if host := _host(doc.url):
+            incident.hosts.add(host)
         incident.bigrams |= prints.bigrams
         incident.clues |= prints.clues
         if doc.published_at and (
@@ -365,3 +371,11 @@ def _incident_id(doc_id: str) -> str:
 
 def _sort_time(doc: IncidentFeatures) -> float:
     return doc.published_at.timestamp() if doc.published_at else float("inf")
+
+
+def _host(url: str | None) -> str:
+    """The site of a document's URL (``www.`` and ``m.`` folded), empty when none."""
+    if not url:
+        return ""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.").removeprefix("m.")

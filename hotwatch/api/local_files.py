@@ -116,6 +116,7 @@ def _features(document: LocalDocument) -> IncidentFeatures:
         regions=analysis.regions,
         hotlines=analysis.hotlines,
         categories=analysis.categories,
+        url=document.url,
     )
 
 
