@@ -78,7 +78,7 @@ def test_a_forever_worker_waits_crawls_new_seeds_and_stops_cleanly_on_sigterm(
     server, keys = Redis.from_url(redis_url), FrontierKeys(queue_prefix)
     with CountingSite(synthetic_site(40)) as site:
         config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
-                              prefix=queue_prefix, delay=0.05)
+                              prefix=queue_prefix, delay=0.1)
         finish(hotwatch(config, "data", "crawl", "--json"))
         worker = hotwatch(config, "data", "worker", "--forever", "--json")
 
