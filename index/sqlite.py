@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,9 +122,9 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=10000")
+            _switch_to_wal(self.db)
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA temp_store=MEMORY")  # search's match table
             self._migrate()
         except (OSError, sqlite3.Error) as error:
@@ -309,6 +310,20 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
         """Every write inside commits together or not at all: a placement run killed or
         refused (full disk) half-way leaves its documents waiting, not half placed."""
         return self._transaction()
+
+
+def _switch_to_wal(db: sqlite3.Connection, patience: float = 10.0) -> None:
+    """Switching a new file to WAL takes an exclusive lock and SQLite answers "locked"
+    at once, without its busy handler, while another opener holds it: wait our turn."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def write_error(path: Path, error: sqlite3.Error) -> StoreUnavailable:
