@@ -20,8 +20,8 @@ from index.snippets import make_snippet
 from index.sqlite_query import filter_conditions, fts_expression, match_condition, parse_query
 
 TITLE_WEIGHT = 4.0
+BM25 = f"bm25(documents_fts, {TITLE_WEIGHT}, 1.0)"
 TAG_FACETS = tuple(f for f in FACETS if f != "source")
-SCORE_ALL_MATCHES = 10_000
 # The columns search filters, sorts and counts on, in a table of their own: a match
 # looks each document up by row id, and in ``documents`` (text inline) nearly every
 # lookup reads another page, here a page holds dozens of documents. ``facet_tags`` is
@@ -80,7 +80,6 @@ class SearchMethods:
         conditions = filter_conditions(query)
         where, params = conditions.sql(), list(conditions.params)
         expression = fts_expression(rule.root) if rule.root is not None else None
-        bm25 = f"bm25(documents_fts, {TITLE_WEIGHT}, 1.0)"
         if expression is not None:
             # The FTS table drives the join, so bm25 is only computed for the rows the
             # filters keep (the select list is evaluated after the WHERE clause), and
@@ -88,7 +87,8 @@ class SearchMethods:
             source = "documents_fts CROSS JOIN search_columns d ON d.rowid = documents_fts.rowid"
             where = f"documents_fts MATCH ? AND {where}"
             params = [expression, *params]
-            rank = bm25 if self._scores_while_matching(query, expression) else "NULL"
+            # The relevance order needs every match's score; other orders score the page.
+            rank = BM25 if query.sort == "relevance" else "NULL"
         else:
             source, rank = "search_columns d", "-d.relevance"
             if rule.root is not None:
@@ -102,37 +102,32 @@ class SearchMethods:
             "LIMIT ? OFFSET ?",
             (query.limit, query.offset),
         ).fetchall()
-        if rank == "NULL":
-            # bm25 depends on the document and the whole index, not on the other matches,
-            # so the page's scores are those the relevance order would give them.
-            page = [rowid for rowid, _ in rows]
-            scores = dict(
-                self.db.execute(
-                    f"SELECT rowid, {bm25} FROM documents_fts WHERE documents_fts MATCH ? "
-                    f"AND rowid IN ({', '.join('?' for _ in page)})",
-                    [expression, *page],
-                ).fetchall()
-            )
-            rows = [(rowid, scores[rowid]) for rowid in page]
+        if expression is not None and rank == "NULL" and rows:
+            rows = self._page_scores(expression, [rowid for rowid, _ in rows])
         terms = rule.terms()
         hits = [self._hit(rowid, -float(score), terms) for rowid, score in rows]
         facets = self._facets() if query.facets else {}
         self.db.execute("DELETE FROM temp.search_hits")
         return SearchResult(total=total, hits=hits, facets=facets)
 
-    def _scores_while_matching(self, query: SearchQuery, expression: str) -> bool:
-        """Whether to compute bm25 for every match kept, rather than for the page only.
+    def _page_scores(self, expression: str, page: list[int]) -> list[tuple[int, float]]:
+        """The page's bm25 scores, as the relevance order would give them (bm25 depends on
+        the document and the whole index, not on the other matches).
 
-        The relevance order needs every score. Otherwise the page's 20 scores cost a
-        lookup each, about as much as scoring ``SCORE_ALL_MATCHES`` matches (measured
-        at 100k documents), so a match that size or smaller is scored as it is read.
+        The unary ``+`` keeps the row ids from FTS5: given ``rowid IN (...)`` it runs the
+        match once per row id, and bm25 reads each phrase's whole document list every
+        time to count its documents. Filtered after one pass over the matches instead,
+        the counts are read once and only the page is scored (100k documents, a term in
+        7k: 12 ms -> 1 ms; 1M documents, a term in 440k: 870 -> 200 ms).
         """
-        if query.sort == "relevance":
-            return True
-        matches = self.db.execute(
-            "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (expression,)
-        ).fetchone()[0]
-        return matches <= SCORE_ALL_MATCHES
+        scores = dict(
+            self.db.execute(
+                f"SELECT rowid, {BM25} FROM documents_fts WHERE documents_fts MATCH ? "
+                f"AND +rowid IN ({', '.join('?' for _ in page)})",
+                [expression, *page],
+            ).fetchall()
+        )
+        return [(rowid, scores[rowid]) for rowid in page]
 
     def _collect(self, source: str, rank: str, where: str, params: list[Any]) -> None:
         self.db.execute(
