@@ -144,7 +144,11 @@ def test_each_request_is_in_the_access_log(served_by):
 def test_sigterm_stops_gunicorn_and_its_workers(data_dir, tmp_path):
     served = start(data_dir, tmp_path, "--server", "gunicorn", "--workers", "2")
     assert served.get("/api/search", Authorization=f"Bearer {TOKEN}")[0] == 200
-    workers = descendants(served.process.pid)
+    # The master forks its workers one by one, up to 0.1 s apart, after it announces
+    # the port: the first may answer before the second exists.
+    deadline = time.monotonic() + 30
+    while len(workers := descendants(served.process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(workers) >= 2
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=30) == 0
