@@ -95,7 +95,7 @@ class SearchMethods:
                 match_sql, match_params = match_condition(rule.root)
                 where = f"{match_sql} AND {where}"
                 params = match_params + params
-        self._collect(source, rank, where, params)
+        self._collect(source, rank, where, params, query.facets)
         total = self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
         rows = self.db.execute(
             f"SELECT id, score FROM temp.search_hits ORDER BY {_ORDERS[query.sort]} "
@@ -129,16 +129,19 @@ class SearchMethods:
         )
         return [(rowid, scores[rowid]) for rowid in page]
 
-    def _collect(self, source: str, rank: str, where: str, params: list[Any]) -> None:
+    def _collect(self, source: str, rank: str, where: str, params: list[Any], facets: bool) -> None:
         self.db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS search_hits ("
             "id INTEGER PRIMARY KEY, score REAL, date_ts INTEGER, negativity REAL, source TEXT, "
             "facet_tags TEXT)"
         )
         self.db.execute("DELETE FROM temp.search_hits")
+        # Without facets the source and tags stay out: copying them for every match was a
+        # quarter of collecting a term in 67k of 1M documents (90 -> 65 ms CPU).
+        tags = "d.source, d.facet_tags" if facets else "NULL, NULL"
         self.db.execute(
             "INSERT INTO temp.search_hits (id, score, date_ts, negativity, source, facet_tags) "
-            f"SELECT d.rowid, {rank}, d.date_ts, d.negativity, d.source, d.facet_tags "
+            f"SELECT d.rowid, {rank}, d.date_ts, d.negativity, {tags} "
             f"FROM {source} "
             f"WHERE {where}",
             params,
