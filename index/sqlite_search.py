@@ -95,19 +95,36 @@ class SearchMethods:
                 match_sql, match_params = match_condition(rule.root)
                 where = f"{match_sql} AND {where}"
                 params = match_params + params
-        self._collect(source, rank, where, params, query.facets)
-        total = self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
-        rows = self.db.execute(
-            f"SELECT id, score FROM temp.search_hits ORDER BY {_ORDERS[query.sort]} "
-            "LIMIT ? OFFSET ?",
-            (query.limit, query.offset),
-        ).fetchall()
+        page = (query.limit, query.offset)
+        whole_match = expression is not None and not conditions.clauses and not query.facets
+        if whole_match:
+            # Nothing to filter or count per match: FTS5 counts the match by itself (a
+            # term in 44% of 100k documents: 1.4 ms) and the page is read straight off
+            # the match, without the table of matches (60 -> 43 ms CPU for that term).
+            total = self.db.execute(
+                "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (expression,)
+            ).fetchone()[0]
+            rows = self.db.execute(
+                f"SELECT d.rowid AS id, {rank} AS score, d.date_ts, d.negativity FROM {source} "
+                f"WHERE {where} ORDER BY {_ORDERS[query.sort]} LIMIT ? OFFSET ?",
+                [*params, *page],
+            ).fetchall()
+            rows = [(rowid, score) for rowid, score, _, _ in rows]
+        else:
+            self._collect(source, rank, where, params, query.facets)
+            total = self.db.execute("SELECT count(*) FROM temp.search_hits").fetchone()[0]
+            rows = self.db.execute(
+                f"SELECT id, score FROM temp.search_hits ORDER BY {_ORDERS[query.sort]} "
+                "LIMIT ? OFFSET ?",
+                page,
+            ).fetchall()
         if expression is not None and rank == "NULL" and rows:
             rows = self._page_scores(expression, [rowid for rowid, _ in rows])
         terms = rule.terms()
         hits = [self._hit(rowid, -float(score), terms) for rowid, score in rows]
         facets = self._facets() if query.facets else {}
-        self.db.execute("DELETE FROM temp.search_hits")
+        if not whole_match:
+            self.db.execute("DELETE FROM temp.search_hits")
         return SearchResult(total=total, hits=hits, facets=facets)
 
     def _page_scores(self, expression: str, page: list[int]) -> list[tuple[int, float]]:

@@ -28,3 +28,25 @@ def test_page_scores_of_other_orders_equal_the_relevance_order_scores(tmp_path, 
         ]
         assert all(hit.score > 0 for hit in result.hits)
     assert [h.document.url for h in second_page.hits] == [h.document.url for h in whole.hits][1:3]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "time", "negativity"])
+@pytest.mark.parametrize("text", ["热线", "热线 OR 骂人", "热线 -骂人"])
+def test_a_match_without_filters_or_facets_answers_as_the_match_table_does(tmp_path, sort, text):
+    """With nothing to filter, the total and the page come straight off the match; the
+    same query with facets goes through the table of matches: the same answers."""
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    store.upsert_many(CORPUS)
+    answers = []
+    for facets in (False, True):
+        for offset in (0, 1):
+            query = SearchQuery(
+                text=text, sort=sort, relevant_only=False, facets=facets, limit=2, offset=offset
+            )
+            result = store.search(query)
+            answers.append(
+                (result.total, [(h.document.url, h.score, h.snippet) for h in result.hits])
+            )
+    store.close()
+    assert answers[:2] == answers[2:]
+    assert answers[0][0] >= 2 and len(answers[0][1]) == 2
