@@ -173,15 +173,18 @@ class SearchMethods:
         """Bucket counts per facet, largest first and then by value (as Elasticsearch's
         terms aggregation orders them)."""
         counts: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
-        for facet_tags, n in self.db.execute(
-            "SELECT facet_tags, count(*) FROM temp.search_hits GROUP BY 1"
-        ):
+        # Counted here rather than by GROUP BY: SQLite sorts the matches to group them,
+        # and sorting grows faster than the matches (a term in 240k of 1M documents:
+        # 890 ms CPU for the two GROUP BYs, 280 ms for this; equal at 7k matches).
+        tag_sets: Counter[str] = Counter()
+        for (source, facet_tags), n in Counter(
+            self.db.execute("SELECT source, facet_tags FROM temp.search_hits")
+        ).items():
+            counts["source"][source or ""] += n
+            tag_sets[facet_tags] += n
+        for facet_tags, n in tag_sets.items():
             for kind, value in json.loads(facet_tags):
                 counts[kind][value] += n
-        for source, n in self.db.execute(
-            "SELECT coalesce(source, ''), count(*) FROM temp.search_hits GROUP BY 1"
-        ):
-            counts["source"][source] = n
         return {
             facet: sorted(buckets.items(), key=lambda b: (-b[1], b[0]))[:FACET_SIZE]
             for facet, buckets in counts.items()
