@@ -20,7 +20,7 @@ from index.records import (
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
-from index.sqlite_search import FILL_SEARCH_COLUMNS, SearchMethods
+from index.sqlite_search import FILL_SEARCH_ROW, SearchMethods, facet_tags
 from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 from index.tokens import index_text
 
@@ -176,7 +176,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
                 f"INSERT INTO documents ({', '.join(_WRITE_COLUMNS)}) VALUES ({placeholders})",
                 [row[c] for c in _WRITE_COLUMNS],
             )
-            self._index(cursor.lastrowid, doc)  # type: ignore[arg-type]
+            self._index(cursor.lastrowid, doc, row)  # type: ignore[arg-type]
             return "new"
         rowid, old_title, old_text, old_pending = old
         existing = self._document(rowid)
@@ -194,19 +194,22 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             (rowid, index_text(old_title), index_text(old_text)),
         )
         self.db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
-        self._index(rowid, doc)
+        self._index(rowid, doc, row)
         return "unchanged" if existing.content_key() == doc.content_key() else "updated"
 
-    def _index(self, rowid: int, doc: StoredDocument) -> None:
+    def _index(self, rowid: int, doc: StoredDocument, row: dict[str, Any]) -> None:
+        """The document's search terms, tags and search columns (``row``: as written)."""
         self.db.execute(
             "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
             (rowid, index_text(doc.title), index_text(doc.text)),
         )
+        tags = _tags(doc)
         self.db.executemany(
             "INSERT OR IGNORE INTO document_tags (kind, value, doc_rowid) VALUES (?, ?, ?)",
-            [(kind, value, rowid) for kind, value in _tags(doc)],
+            [(kind, value, rowid) for kind, value in tags],
         )
-        self.db.execute(f"{FILL_SEARCH_COLUMNS} WHERE d.rowid = ?", (rowid,))
+        columns = (row[c] for c in ("relevant", "date_ts", "relevance", "negativity", "source"))
+        self.db.execute(FILL_SEARCH_ROW, (rowid, *columns, facet_tags(tags)))
 
     # -- reading -----------------------------------------------------------------
 

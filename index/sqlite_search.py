@@ -38,6 +38,13 @@ FILL_SEARCH_COLUMNS = (
     "SELECT d.rowid, d.relevant, d.date_ts, d.relevance, d.negativity, d.source, "
     f"{_FACET_TAGS} FROM documents d"
 )
+# The same row for one document written just now, from the values written and its tags
+# (``facet_tags``): the SQL above walks the text's overflow pages to reach the columns
+# after it and sorts the tags, most of the CPU of a document's write.
+FILL_SEARCH_ROW = (
+    "INSERT OR REPLACE INTO search_columns (rowid, relevant, date_ts, relevance, negativity, "
+    "source, facet_tags) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 # Documents whose search columns are missing or differ from the document and its tags
 # (what ``hotwatch doctor`` looks for), then rows left with no document.
 OUT_OF_DATE_SEARCH_COLUMNS = (
@@ -63,6 +70,14 @@ MIGRATION = f"""
     {FILL_SEARCH_COLUMNS};
     CREATE INDEX search_columns_relevant_date ON search_columns (relevant, date_ts)
 """
+
+
+def facet_tags(tags: list[tuple[str, str]]) -> str:
+    """A document's (kind, value) tags as ``_FACET_TAGS`` gives them (the same JSON text)."""
+    facets = sorted({(kind, value) for kind, value in tags if kind in TAG_FACETS})
+    return json.dumps(facets, ensure_ascii=False, separators=(",", ":"))
+
+
 _ORDERS = {
     "relevance": "score, date_ts DESC, id",
     "time": "date_ts DESC, id",

@@ -9,6 +9,7 @@ term becomes the phrase of its bigrams, which must sit at consecutive positions.
 from __future__ import annotations
 
 import re
+from operator import add
 
 from analysis.rules import normalize_text
 
@@ -22,7 +23,7 @@ def index_terms(text: str) -> list[str]:
         if word:
             terms.append(word)
             continue
-        terms.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
+        terms.extend(map(add, cjk, cjk[1:]))  # its bigrams, without a Python loop
         terms.append(cjk[-1])
     return terms
 

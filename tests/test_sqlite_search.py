@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from index import SearchQuery, open_store
+from index import SearchQuery, open_store, sqlite_search
 from tests.test_store_contract import CORPUS
 
 
@@ -50,3 +52,22 @@ def test_a_match_without_filters_or_facets_answers_as_the_match_table_does(tmp_p
     store.close()
     assert answers[:2] == answers[2:]
     assert answers[0][0] >= 2 and len(answers[0][1]) == 2
+
+
+def test_search_columns_written_with_a_document_equal_the_sql_fill(tmp_path):
+    """A write fills its search columns from Python values; ``hotwatch doctor`` compares
+    them with the SQL fill, so the two must agree to the byte (JSON of the facet tags too)."""
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    store.upsert_many(CORPUS)
+    edited = [
+        replace(doc, relevant=not doc.relevant, relevance=1, categories=['引号"', "反斜杠\\"])
+        for doc in CORPUS[:3]
+    ]
+    store.upsert_many(edited)
+    written = store.db.execute("SELECT * FROM search_columns ORDER BY rowid").fetchall()
+    assert len(written) == len(CORPUS)
+    assert store.db.execute(sqlite_search.OUT_OF_DATE_SEARCH_COLUMNS).fetchall() == []
+    store.db.execute(sqlite_search.FILL_SEARCH_COLUMNS)
+    assert store.db.execute("SELECT * FROM search_columns ORDER BY rowid").fetchall() == written
+    assert any('引号\\"' in row[-1] for row in written)
+    store.close()
