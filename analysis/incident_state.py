@@ -57,6 +57,16 @@ class IncidentState:
         """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
         return [*self.band_keys, *self.place_keys, *map(clue_key, self.clues), id_key(self.id)]
 
+    def add_member(self, doc_id: str, signature: np.ndarray) -> None:
+        """Remember a member's signature; the stack of signatures grows by its row rather
+        than being stacked again from every member at the next comparison."""
+        known = doc_id in self.members or doc_id in self._encoded
+        self.members[doc_id] = signature
+        if self._stack is not None and not known:
+            self._stack = np.vstack([self._stack, signature])
+        else:
+            self._stack = None
+
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
             self._stack = np.stack(list(self.signatures().values()))

@@ -257,8 +257,7 @@ class IncidentIndex:
         self, incident: IncidentState, doc: IncidentFeatures, prints: Fingerprint, places: set[str]
     ) -> None:
         signature = prints.signature
-        incident.members[doc.doc_id] = signature
-        incident._stack = None
+        incident.add_member(doc.doc_id, signature)
         week = _week(doc.published_at) if doc.published_at else None
         place_keys = {
             key
