@@ -116,4 +116,10 @@ class Store(Protocol):
 
     def stats(self) -> dict[str, Any]: ...
 
+    def data_version(self) -> int | None:
+        """A number that changes when another connection or process has committed to the
+        store since this one last asked (SQLite's ``PRAGMA data_version``); ``None`` when
+        the backend cannot tell cheaply (then nothing may be cached on it)."""
+        ...
+
     def close(self) -> None: ...

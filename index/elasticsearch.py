@@ -317,6 +317,10 @@ class ElasticsearchStore(IncidentMethods, HandlingMethods):
         )
         return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
+    def data_version(self) -> int | None:
+        """Unknown: several nodes and refreshes make a cheap, exact change counter hard."""
+        return None
+
     def stats(self) -> dict[str, Any]:
         self._before_read()
         with self._errors():

@@ -258,6 +258,12 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
                 if rowid in by_rowid:
                     yield _document(dict(zip(_COLUMNS, by_rowid[rowid], strict=True)))
 
+    def data_version(self) -> int | None:
+        try:
+            return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read store {self.path}: {error}") from error
+
     def stats(self) -> dict[str, Any]:
         count = self.db.execute
         return {

@@ -9,6 +9,7 @@ outlet, source and region try to inject markup.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -472,7 +473,7 @@ def test_a_search_page_costs_one_store_search(config):
 
         def __getattr__(self, name: str) -> Any:
             attribute = getattr(self._store, name)
-            if callable(attribute) and name != "close":
+            if callable(attribute) and name not in ("close", "data_version"):
                 calls.append(name)
             return attribute
 
@@ -498,6 +499,62 @@ def test_a_search_page_costs_one_store_search(config):
         return re.findall(r'<span class="count">(\d+)</span>', block)
 
     assert facet_counts(first) == facet_counts(second) and facet_counts(first)
+
+
+def test_a_page_asked_again_costs_nothing_until_the_store_changes(tmp_path):
+    fill_store(tmp_path)
+    app = create_app(load_config(None, data_dir=tmp_path, environ={}))
+    pool = app.extensions["hotwatch_pool"]
+    real_search = pool.search_with_facets
+    searches: list[Any] = []
+
+    def spy(store: Any, query: Any) -> Any:
+        searches.append(query)
+        return real_search(store, query)
+
+    pool.search_with_facets = spy
+    client = app.test_client()
+    url = "/search?q=12345&sort=time"
+    first = page(client, url)
+    assert page(client, url) == first
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data).decode() == first
+    assert len(searches) == 1
+    page(client, url + "&page=1")  # another URL is another page
+    assert len(searches) == 2
+
+    # Another writer (a crawl, the CLI) commits: the page is searched afresh.
+    late = _doc(99, "郑州12345热线深夜无人接听", "市民反映12345热线深夜无人接听。",
+                datetime(2021, 4, 29, 3, tzinfo=UTC))
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    try:
+        store.upsert(late)
+    finally:
+        store.close()
+    fresh = page(client, url)
+    assert len(searches) == 3
+    assert "郑州12345热线深夜无人接听" in fresh and "郑州12345热线深夜无人接听" not in first
+
+
+def test_a_cached_page_carries_each_sessions_own_csrf_token(tmp_path):
+    fill_store(tmp_path)
+    app = create_app(load_config(None, data_dir=tmp_path, environ={}))
+    one, two = app.test_client(), app.test_client()
+    url = "/incidents/inc-guangzhou"
+
+    def token(client: Any) -> str:
+        html = page(client, url)
+        assert "csrf-placeholder" not in html
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    first, again, other = token(one), token(one), token(two)
+    assert len({first, again, other}) == 3  # masked afresh each time
+    forged = two.post(f"{url}/handling", data={"status": "watching", "csrf_token": first})
+    assert forged.status_code == 400  # one's token is not two's
+    done = two.post(f"{url}/handling", data={"status": "watching", "csrf_token": other})
+    assert done.status_code == 302
+    assert "关注中" in page(two, url)  # the change shows at once: the store changed
 
 
 # -- untrusted content ---------------------------------------------------------------------

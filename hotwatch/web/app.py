@@ -13,7 +13,17 @@ from flask_compress import Compress
 
 from hotwatch.config import Config
 from hotwatch.users import UserBook
-from hotwatch.web import api, auth, context, errors, handling, present, security, views
+from hotwatch.web import (
+    api,
+    auth,
+    context,
+    errors,
+    handling,
+    page_cache,
+    present,
+    security,
+    views,
+)
 from hotwatch.web.context import USERS_KEY
 from hotwatch.web.stores import StorePool
 from index import Store, open_store
@@ -49,6 +59,7 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
     app.teardown_request(context.release)
     _compress(app)
     _cache_static(app)
+    page_cache.install(app, page_cache.PageCache())  # after compression: its hook runs first
     return app
 
 

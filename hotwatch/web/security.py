@@ -51,6 +51,9 @@ SESSION_KEY = "auth"
 TOKEN_USER = User("web:token", "admin")
 LOOPBACK_USER = User("web:loopback", "admin")
 CSRF_KEY = "csrf"
+CSRF_PLACEHOLDER = "hotwatch-csrf-placeholder-5e1c0b"
+CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode("ascii")
+DEFERRED_KEY = "csrf_deferred"
 
 
 def install(app: Flask, token: str | None, users: UserBook) -> None:
@@ -154,7 +157,22 @@ def log_out(users: UserBook) -> None:
     session.clear()
 
 
+def defer_csrf() -> None:
+    """Render CSRF tokens of this request as ``CSRF_PLACEHOLDER``; the page cache puts
+    real ones in after rendering (a cached page serves many sessions)."""
+    setattr(g, DEFERRED_KEY, True)
+
+
+def csrf_deferred() -> bool:
+    return bool(g.get(DEFERRED_KEY))
+
+
 def csrf_token() -> str:
+    """The session's CSRF token, masked afresh for each use (or the placeholder)."""
+    return CSRF_PLACEHOLDER if csrf_deferred() else real_csrf_token()
+
+
+def real_csrf_token() -> str:
     """The session's CSRF token, masked afresh for each use.
 
     Each page shows a different string (a random pad, then the token XOR the pad), so a

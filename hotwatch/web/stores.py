@@ -9,6 +9,10 @@ a minute, so a page of hits never costs one store call per hit; so does the list
 every incident the 待办 page sorts by deadline (its handling is read fresh). Facet counts are
 cached for a minute per set of filters, so paging and re-sorting a search skip them;
 the 今日 page's figures for a minute per day and span.
+
+``generation()`` numbers the store's states: it changes whenever anyone (another request,
+a crawl, the CLI) commits to the store, so whole pages can be reused until it does
+(``page_cache``).
 """
 
 from __future__ import annotations
@@ -49,6 +53,36 @@ class StorePool:
         self._pages: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._facets: OrderedDict[SearchQuery, tuple[float, dict[str, list[tuple[str, int]]]]]
         self._facets = OrderedDict()
+        self._watch_lock = threading.Lock()
+        self._watcher: Store | None = None
+        self._version: int | None = None
+        self._generation = 0
+
+    def generation(self) -> int | None:
+        """A number that changes whenever the store changed since the last call; ``None``
+        when the backend cannot tell (or the store cannot be opened)."""
+        with self._watch_lock:
+            try:
+                if self._watcher is None:
+                    # Its own connection, never lent out: every write is another's.
+                    self._watcher = self._opener()
+                version = self._watcher.data_version()
+            except Exception:  # noqa: BLE001 - the request itself will report the failure
+                logger.debug("cannot read the store's data version", exc_info=True)
+                self._close_watcher()
+                return None
+            if version is None:
+                return None
+            if version != self._version:
+                self._version = version
+                self._generation += 1
+            return self._generation
+
+    def _close_watcher(self) -> None:
+        watcher, self._watcher, self._version = self._watcher, None, None
+        self._generation += 1
+        if watcher is not None:
+            self.discard(watcher)
 
     def acquire(self) -> Store:
         with self._lock:
@@ -155,6 +189,8 @@ class StorePool:
                 self._every, self._every_at = [], -INCIDENT_CACHE_SECONDS
 
     def close(self) -> None:
+        with self._watch_lock:
+            self._close_watcher()
         with self._lock:
             stores, self._idle = self._idle, []
         for store in stores:
