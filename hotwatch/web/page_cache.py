@@ -1,17 +1,22 @@
 """Whole pages kept while the store is unchanged: a page asked for again costs no store
 call and no rendering.
 
-An entry is keyed by the store's generation (``StorePool.generation``: it changes when
-anyone commits to the store, a crawl, the CLI or another request), the caller (name and
-role: pages show who is logged in and which controls they may use) and the full path
-with its query. It lives while the generation stays the same and at most ``MAX_AGE``
-seconds, since some pages also follow the clock (deadlines, 今日, source health). Only
-GETs of ``ENDPOINTS`` answering 200 are kept. A backend that cannot tell its generation
-(Elasticsearch) is never cached here.
+An entry is keyed by the caller (name and role: pages show who is logged in and which
+controls they may use) and the full path with its query, and remembers the store's
+generation it was rendered from (``StorePool.generation``: it changes when anyone
+commits to the store, a crawl, the CLI or another request). It is reused while the
+generation stays the same, for at most ``MAX_AGE`` seconds (some pages also follow the
+clock: deadlines, 今日, source health). Only GETs of ``ENDPOINTS`` answering 200 are
+kept. A backend that cannot tell its generation (Elasticsearch) is never cached here.
 
-Misses on one key are computed once: the first request renders the page, others asking
-for it meanwhile wait for that (a cold 检索 at 100k documents costs half a second; 16
-clients asking at once would spend eight seconds of CPU on the same page).
+A page is rendered by one request at a time. Others asking for it meanwhile get the
+version rendered before, when there is one (during a crawl the store changes many times
+a second, and every reader would otherwise render the page afresh), or wait for the
+render (a cold 检索 at 100k documents costs half a second; 16 clients asking at once
+would spend eight seconds of CPU on one page). A request that finds nobody rendering
+renders the page itself, so a reader never gets a page older than the store it saw
+when it asked, unless that page was being rendered at that very moment. A POST that
+succeeds (a handling change) forgets every kept page: its redirect shows the change.
 
 A page's CSRF token is rendered as a placeholder (``security.csrf_token``), and every
 response out of the cache, the first one too, gets a freshly masked token in its place:
@@ -46,7 +51,8 @@ CLAIM_KEY = "page_cache_claim"
 class Page:
     body: bytes
     mimetype: str
-    stored_at: float
+    generation: int
+    started_at: float  # when its rendering began (monotonic)
     gzipped: bytes | None  # when the body has no CSRF placeholder
 
 
@@ -59,42 +65,52 @@ class PageCache:
         self._lock = threading.Lock()
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._rendering: dict[Hashable, threading.Event] = {}
+        self._cleared_at = -1.0
 
-    def claim(self, key: Hashable) -> Page | bool:
-        """The cached page; or ``True``: the caller renders it and must ``put`` or
+    def claim(self, key: Hashable, generation: int) -> Page | bool:
+        """The kept page; or ``True``: the caller renders it and must ``put`` or
         ``release``; or ``False`` (waited too long): render, nothing to give back."""
         deadline = time.monotonic() + WAIT
         while True:
             with self._lock:
                 page = self._pages.get(key)
-                if page is not None and time.monotonic() - page.stored_at < self.max_age:
+                if page is not None and time.monotonic() - page.started_at >= self.max_age:
+                    page = None
+                if page is not None and page.generation == generation:
                     self._pages.move_to_end(key)
                     return page
                 rendering = self._rendering.get(key)
                 if rendering is None:
                     self._rendering[key] = threading.Event()
                     return True
+                if page is not None:
+                    return page  # the newer version is being rendered right now
             if not rendering.wait(max(0.0, deadline - time.monotonic())):
                 return False
 
     def put(self, key: Hashable, page: Page) -> None:
         with self._lock:
-            self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.entries:
-                self._pages.popitem(last=False)
+            kept = self._pages.get(key)
+            newer = kept is not None and kept.generation > page.generation
+            if page.started_at > self._cleared_at and not newer:
+                self._pages[key] = page
+                self._pages.move_to_end(key)
+                while len(self._pages) > self.entries:
+                    self._pages.popitem(last=False)
         self.release(key)
 
     def release(self, key: Hashable) -> None:
-        """The claimed page will not be stored (an error, a redirect): waiters render."""
+        """The claimed page will not be kept (an error, a redirect): waiters render."""
         with self._lock:
             rendering = self._rendering.pop(key, None)
         if rendering is not None:
             rendering.set()
 
     def clear(self) -> None:
+        """Forget every page, and pages whose rendering began before now."""
         with self._lock:
             self._pages.clear()
+            self._cleared_at = time.monotonic()
 
 
 def install(app: Flask, cache: PageCache) -> None:
@@ -109,38 +125,41 @@ def install(app: Flask, cache: PageCache) -> None:
         generation = context.pool().generation() if user is not None else None
         if generation is None:
             return None
-        key = (generation, user.name, user.role, request.full_path)
-        claimed = cache.claim(key)
+        key = (user.name, user.role, request.full_path)
+        claimed = cache.claim(key, generation)
         if isinstance(claimed, Page):
             return _respond(claimed)
         if claimed:
-            setattr(g, CLAIM_KEY, key)
+            setattr(g, CLAIM_KEY, (key, generation, time.monotonic()))
         security.defer_csrf()
         return None
 
     @app.after_request
     def _into_cache(response: Response) -> Response:
-        key = g.pop(CLAIM_KEY, None)
+        if request.method == "POST" and response.status_code < 400:
+            cache.clear()
+        claim = g.pop(CLAIM_KEY, None)
         if not security.csrf_deferred():
             return response
-        if key is not None and response.status_code == 200 and not response.is_streamed:
+        if claim is not None and response.status_code == 200 and not response.is_streamed:
+            key, generation, started = claim
             body = response.get_data()
             cache.put(key, Page(
-                body, response.mimetype or "text/html", time.monotonic(),
+                body, response.mimetype or "text/html", generation, started,
                 None if security.CSRF_PLACEHOLDER_BYTES in body
                 else gzip.compress(body, GZIP_LEVEL, mtime=0),
             ))
-        elif key is not None:
-            cache.release(key)
+        elif claim is not None:
+            cache.release(claim[0])
         if not response.is_streamed:
             response.set_data(_with_tokens(response.get_data()))
         return response
 
     @app.teardown_request
     def _release(error: BaseException | None) -> None:
-        key = g.pop(CLAIM_KEY, None)
-        if key is not None:
-            cache.release(key)
+        claim = g.pop(CLAIM_KEY, None)
+        if claim is not None:
+            cache.release(claim[0])
 
 
 def _respond(page: Page) -> Response:
