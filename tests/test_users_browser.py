@@ -1,7 +1,9 @@
 """Named users in real headless Chromium against ``hotwatch serve`` as a real process
 (waitress): an analyst logs in with name and password, moves an incident from 待研判 to
 处置中 with a note and sees the history under her name; a viewer sees no controls, and
-a forged POST, with a made-up CSRF token and with the viewer's own, changes nothing.
+a forged POST, with a made-up CSRF token and with the viewer's own, changes nothing; an
+admin adds, re-roles and disables a user and makes a token on 用户管理, which others
+cannot open.
 
 Skips without Chromium or playwright, except under CI=true (see test_web_browser).
 """
@@ -39,6 +41,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     users = UserBook(data)
     users.add("王敏", "analyst", PASSWORD)
     users.add("reader", "viewer", PASSWORD)
+    users.add("boss", "admin", PASSWORD)
     log = root / "serve.out"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HOTWATCH_")}
     process = subprocess.Popen(
@@ -130,3 +133,60 @@ def test_a_viewer_sees_no_controls_and_forged_posts_change_nothing(desk, browser
         assert Hotwatch(config).handling.show(incident_id).handling.status == before
     finally:
         context.close()
+
+
+def test_an_admin_manages_users_on_the_page_others_cannot_open(desk, browser):  # noqa: F811
+    server, config = desk
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    watch = Watch(page)
+    try:
+        _log_in(page, server, "boss", "/users")
+        assert page.locator("nav.mainnav a", has_text="用户").count() == 1
+        page.fill("#add-user input[name=name]", "李雷")
+        page.select_option("#add-user select[name=role]", "analyst")
+        page.fill("#add-user input[name=password]", "short")
+        page.click("#add-user button[type=submit]")
+        assert page.locator("#add-user input[name=password]").evaluate(
+            "e => !e.checkValidity()")  # the browser refuses a short password itself
+        page.fill("#add-user input[name=password]", "li lei's long password")
+        page.click("#add-user button[type=submit]")
+        page.wait_for_url("**/users?done=added**")
+        assert "已添加用户 李雷" in page.locator(".notice").inner_text()
+        row = page.locator("tr[data-user='李雷']")
+        assert row.locator("select[name=role]").input_value() == "analyst"
+
+        row.locator("select[name=role]").select_option("viewer")
+        row.locator("button", has_text="改角色").click()
+        page.wait_for_url("**/users?done=role**")
+        row = page.locator("tr[data-user='李雷']")
+        assert row.locator("select[name=role]").input_value() == "viewer"
+
+        row.locator("button", has_text="生成访问令牌").click()
+        token = page.locator("code.new-token").inner_text()
+        users = UserBook(Path(config.data_dir))
+        assert users.user_for_token(token).name == "李雷"
+
+        page.locator("tr[data-user='李雷'] button", has_text="停用").click()
+        page.wait_for_url("**/users?done=disabled**")
+        assert "已停用" in page.locator("tr[data-user='李雷'] .user-state").inner_text()
+        assert users.get("李雷").disabled and users.user_for_token(token) is None
+        # An admin cannot lock themself out here.
+        page.locator("tr[data-user='boss'] button", has_text="停用").click()
+        assert "不能在此停用" in page.locator(".error-message").inner_text()
+        assert not users.get("boss").disabled
+        _shot(page, "web-users-admin.png")
+        watch.assert_clean()
+    finally:
+        context.close()
+
+    for name in ("王敏", "reader"):
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        try:
+            _log_in(page, server, name, "/todo")
+            assert page.locator("nav.mainnav a", has_text="用户").count() == 0
+            answer = page.goto(f"{server}/users")
+            assert answer.status == 403 and "没有权限" in page.inner_text("main")
+        finally:
+            context.close()

@@ -38,7 +38,7 @@ from hotwatch.config import (
     ConfigError,
     load_config,
 )
-from hotwatch.users import UserBook
+from hotwatch.users import Book, open_user_book
 from index import IncidentRecord, SearchQuery, SearchResult, Store, StoredDocument, open_store
 from reports.alerts import AlertRun
 from reports.dispatch import SendOutcome
@@ -74,6 +74,7 @@ class Hotwatch:
         else:
             self.config = load_config(config, data_dir=data_dir)
         self._shared_store = store
+        self._users: Book | None = None
 
     # -- the store ------------------------------------------------------------------
 
@@ -126,9 +127,12 @@ class Hotwatch:
             return evaluate_labels(store, Path(path))
 
     @property
-    def users(self) -> UserBook:
-        """Named users and roles (``users.sqlite3`` in the data directory)."""
-        return UserBook(self.config.data_dir)
+    def users(self) -> Book:
+        """Named users and roles, kept with the store (``users.sqlite3`` beside a SQLite
+        store; an index on an Elasticsearch cluster, shared by every machine using it)."""
+        if self._users is None:
+            self._users = open_user_book(self.config.index, self.config.data_dir)
+        return self._users
 
     # -- configuration ----------------------------------------------------------------
 

@@ -72,13 +72,13 @@ def serve(
         HOTWATCH_WEB_TOKEN=$(python -c 'import secrets; print(secrets.token_urlsafe(24))') \\
             hotwatch serve --host 0.0.0.0 --port 8080 --threads 8
     """
-    from hotwatch.users import UserBook, UserError
+    from hotwatch.users import UserError, open_user_book
     from hotwatch.web.app import create_app
 
     token = token or None
     config = context.config
     try:
-        check_listen(host, token, UserBook(config.data_dir).any_users())
+        check_listen(host, token, open_user_book(config.index, config.data_dir).any_users())
     except (ListenError, UserError) as error:
         raise click.ClickException(str(error)) from error
 

@@ -12,8 +12,9 @@ from flask import Flask
 from flask_compress import Compress
 
 from hotwatch.config import Config
-from hotwatch.users import UserBook
+from hotwatch.users import open_user_book
 from hotwatch.web import (
+    admin,
     api,
     auth,
     context,
@@ -47,7 +48,7 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
         return open_store(config.index, config.data_dir)
 
     app.extensions[context.POOL_KEY] = StorePool(opener)
-    users = UserBook(config.data_dir)
+    users = open_user_book(config.index, config.data_dir)
     app.extensions[USERS_KEY] = users
     security.install(app, token or None, users)
     present.register(app.jinja_env)
@@ -55,6 +56,7 @@ def create_app(config: Config, *, token: str | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(handling.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
     app.teardown_request(context.release)
     _compress(app)

@@ -7,7 +7,7 @@ from flask import current_app, g
 
 from hotwatch.api import Hotwatch
 from hotwatch.config import Config
-from hotwatch.users import UserBook
+from hotwatch.users import Book
 from hotwatch.web.stores import StorePool
 from index import IncidentRecord, Store
 
@@ -20,7 +20,7 @@ def pool() -> StorePool:
     return current_app.extensions[POOL_KEY]
 
 
-def users() -> UserBook:
+def users() -> Book:
     return current_app.extensions[USERS_KEY]
 
 

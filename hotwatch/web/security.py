@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
-from hotwatch.users import User, UserBook
+from hotwatch.users import Book, User
 from hotwatch.users.book import ROLE_NAMES
 from hotwatch.web.listen import ListenError, check_listen, is_loopback
 
@@ -56,7 +56,7 @@ CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode("ascii")
 DEFERRED_KEY = "csrf_deferred"
 
 
-def install(app: Flask, token: str | None, users: UserBook) -> None:
+def install(app: Flask, token: str | None, users: Book) -> None:
     """Session settings, the auth check before each request and headers after it."""
     app.config.update(
         SECRET_KEY=_secret_key(token, users),
@@ -100,7 +100,7 @@ def install(app: Flask, token: str | None, users: UserBook) -> None:
 
 
 def _caller(
-    token: str | None, users: UserBook, users_exist: bool, *, open_on_loopback: bool
+    token: str | None, users: Book, users_exist: bool, *, open_on_loopback: bool
 ) -> User | None:
     """Who sent this request: a user, ``web:token``, ``web:loopback``, or nobody.
 
@@ -150,7 +150,7 @@ def log_in(session_id: str | bool) -> None:
     session[CSRF_KEY] = secrets.token_urlsafe(24)
 
 
-def log_out(users: UserBook) -> None:
+def log_out(users: Book) -> None:
     session_id = session.get(SESSION_KEY)
     if isinstance(session_id, str):
         users.close_session(session_id)
@@ -228,5 +228,5 @@ def _bearer() -> str | None:
     return value.strip()
 
 
-def _secret_key(token: str | None, users: UserBook) -> bytes:
+def _secret_key(token: str | None, users: Book) -> bytes:
     return hmac.new(users.secret(), (token or "").encode("utf-8"), "sha256").digest()
