@@ -1,7 +1,8 @@
 """``hotwatch users``: named users of the web page and the PR desk, with roles.
 
-Run on the machine that holds the data directory (the user book is
-``users.sqlite3`` there); whoever can run it owns the data, so it needs no login.
+The user book lives with the store (``users.sqlite3`` beside a SQLite store, the
+``<prefix>users`` index on Elasticsearch); whoever can run this owns the data, so it
+needs no login.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def users_group() -> None:
     """Named users and roles: viewer (reads), analyst (changes incident handling),
     admin (also manages users). Once one user exists, every web page and API call
     needs a login or the user's API token, on loopback too; HOTWATCH_WEB_TOKEN still
-    works as an admin credential.
+    works as an admin credential. Users are kept with the store: on Elasticsearch
+    every machine using the cluster sees the same users (a machine's own
+    users.sqlite3 is moved there on first use). Admins also manage users on the web
+    page's 用户管理 (/users).
 
     \b
     Example:
