@@ -11,7 +11,7 @@ a fresh index and Redis key prefix:
 Articles/s is stored articles over wall time from the first process started to the
 last one done (start-up and incident placement included, as a user waits for them).
 Then 10^6 article fingerprints go into the exact filter (a Redis sorted set) and the
-memory per URL is printed, with the Bloom filter's size for 10^8 URLs.
+memory per URL is printed (``bench/seen_filter.py`` compares the Bloom filter).
 
     HOTWATCH_ES_URL=http://127.0.0.1:9200 python bench/distributed.py [--articles 2000]
 
@@ -35,7 +35,6 @@ from redis import Redis
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.frontier.bloom import bloom_size  # noqa: E402
 from crawler.frontier.keys import FrontierKeys  # noqa: E402
 from hotwatch.demo.server import serve  # noqa: E402
 from hotwatch.demo.site import synthetic_site  # noqa: E402
@@ -141,11 +140,9 @@ def main() -> None:
         print(f"1 worker / single process: {one / base:.2f}x")
         print(f"2 workers / 1 worker:      {two / one:.2f}x  (2 cores, shared)")
         per_url = filter_memory(redis, args.fingerprints)
-        bits, hashes = bloom_size(10**8, 0.001)
         print(f"exact filter: {per_url:.0f} bytes per seen URL at {args.fingerprints:,} URLs "
               f"({per_url * 10**8 / 2**30:.1f} GiB at 10^8)")
-        print(f"Bloom filter at 10^8 URLs, p=0.001: {bits / 8 / 2**20:.0f} MiB "
-              f"({bits / 10**8:.1f} bits per URL, {hashes} hashes)")
+        print("the Bloom filter (bloom = true) beside it: bench/seen_filter.py")
         if not os.environ.get("HOTWATCH_REDIS_URL"):
             subprocess.run(["bash", str(ROOT / "scripts" / "redis.sh"), "stop"],
                            env={**os.environ, "HOTWATCH_REDIS_DIR": str(tmp / "redis")},

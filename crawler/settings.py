@@ -71,7 +71,7 @@ HOTWATCH_ANALYSIS_WORKERS = 1  # child processes for extraction + analysis; 0 = 
 HOTWATCH_DATA_DIR = "hotwatch-data"
 # The shared frontier on Redis (hotwatch.toml [queue]); "" = Scrapy's in-process scheduler.
 HOTWATCH_FRONTIER_BLOOM = False
-HOTWATCH_FRONTIER_BLOOM_CAPACITY = 100_000_000
+HOTWATCH_FRONTIER_BLOOM_CAPACITY = 1_000_000
 HOTWATCH_FRONTIER_BLOOM_ERROR_RATE = 0.001
 HOTWATCH_FRONTIER_DOMAIN_DELAY = 0.0
 HOTWATCH_FRONTIER_FOREVER = False

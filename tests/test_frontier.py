@@ -13,14 +13,19 @@ from redis import Redis
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.frontier.bloom import RedisBloom, bloom_size
+from crawler.frontier.bloom import RedisBloom
 from crawler.frontier.dupefilter import FrontierFilter
 from crawler.frontier.keys import FrontierKeys
 from crawler.frontier.pace import SharedPaceMiddleware
 from crawler.frontier.queue import LEASE_META, LeasedQueue
 from crawler.spiders.site import SiteSpider
 from hotwatch.cli.main import cli
-from tests.redis_fixtures import queue_prefix, redis_url  # noqa: F401 (fixtures)
+from tests.redis_fixtures import (  # noqa: F401 (fixtures)
+    bloom_redis_url,
+    own_redis,
+    queue_prefix,
+    redis_url,
+)
 
 pytestmark = pytest.mark.redis
 UNREACHABLE = "redis://127.0.0.1:1/0"
@@ -88,8 +93,10 @@ def test_articles_are_seen_for_the_revisit_interval_list_pages_per_seeding(
 
 @pytest.mark.parametrize("bloom", [False, True], ids=["exact", "bloom"])
 def test_a_request_is_marked_seen_and_queued_in_one_step(
-    redis_url, queue_prefix, spider, bloom  # noqa: F811
+    request, redis_url, queue_prefix, spider, bloom  # noqa: F811
 ):
+    if bloom:
+        request.getfixturevalue("bloom_redis_url")
     keys, server = FrontierKeys(queue_prefix), Redis.from_url(redis_url)
     queue = leased_queue(redis_url, queue_prefix, spider, visibility=60)
     seen = FrontierFilter(
@@ -117,17 +124,37 @@ def test_a_request_is_marked_seen_and_queued_in_one_step(
 
 
 def test_the_bloom_filter_forgets_nothing_within_its_generation(
-    redis_url, queue_prefix  # noqa: F811
+    bloom_redis_url, queue_prefix  # noqa: F811
 ):
-    bloom = RedisBloom(Redis.from_url(redis_url), f"{queue_prefix}:bloom",
-                       capacity=10_000, error_rate=0.01, revisit=3600)
+    server = Redis.from_url(bloom_redis_url)
+    bloom = RedisBloom(server, f"{queue_prefix}:bloom", capacity=1000, error_rate=0.01,
+                       revisit=3600)
     now = 1_000_000.0
-    added = [bloom.seen_or_add(b"fp-%d" % i, now) for i in range(2000)]
-    assert sum(added) <= 20  # false positives while adding: about 1%
-    assert all(bloom.seen_or_add(b"fp-%d" % i, now) for i in range(2000))
-    assert all(bloom.seen_or_add(b"fp-%d" % i, now + 3600) for i in range(2000))  # previous gen
+    # Three times its capacity: Redis grows the filter, the error rate holds.
+    added = [bloom.seen_or_add(b"fp-%d" % i, now) for i in range(3000)]
+    assert sum(added) <= 30  # false positives while adding: about 1%
+    assert all(bloom.seen_or_add(b"fp-%d" % i, now) for i in range(3000))
+    assert all(bloom.seen_or_add(b"fp-%d" % i, now + 3600) for i in range(3000))  # previous gen
     assert not all(bloom.seen_or_add(b"fp-%d" % i, now + 7200) for i in range(50))
-    assert bloom_size(10**8, 0.001) == (1437758757, 10)
+    generation = f"{queue_prefix}:bloom:{int(now // 3600)}"
+    assert server.execute_command("BF.CARD", generation) >= 2970
+    assert 3600 < server.ttl(generation) <= 7201  # expires after two generations
+
+
+def test_a_bloom_filter_crawl_on_a_redis_without_one_is_one_error_line(
+    tmp_path, own_redis  # noqa: F811
+):
+    config = config_file(tmp_path, own_redis.url)
+    config.write_text(config.read_text().replace("[queue]\n", "[queue]\nbloom = true\n"))
+    data = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["--config", str(config), "--data-dir", str(data), "crawl"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: [queue] bloom = true needs Redis's Bloom filter (BF.ADD), which the Redis at "
+        f"{own_redis.url} lacks: use Redis 8 or Redis Stack, or start redis-server with "
+        "--loadmodule redisbloom.so\n")
+    assert not Redis.from_url(own_redis.url).keys("*")  # nothing seeded
+    assert not data.exists() or not any(data.rglob("*.sqlite*"))
 
 
 def politeness(redis_url, prefix, **settings):  # noqa: F811

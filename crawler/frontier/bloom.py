@@ -1,43 +1,51 @@
-"""A Bloom filter over Redis bitmaps, in time generations, for 10^8 seen article URLs.
+"""Seen article URLs in Redis's own Bloom filters (``BF.*``), in time generations.
 
-Exact fingerprints cost tens of bytes each in Redis; a Bloom filter costs
-``-ln(p) / ln(2)^2`` bits per URL (14.4 bits at p = 0.001). Bits cannot be taken out,
-so URLs are kept in generations of ``revisit`` seconds: a URL counts as seen while it is
-in the current or the previous generation, and each generation key expires after two.
-A URL is thus not fetched again for at least ``revisit`` seconds and at most twice that.
+Exact fingerprints cost about 120 bytes each in Redis; a Bloom filter about
+``-ln(p) / ln(2)^2`` bits (14.4 at p = 0.001). The filters are RedisBloom's, built into
+Redis 8 and Redis Stack, or loaded into any Redis 7 with ``--loadmodule redisbloom.so``;
+Debian's redis-server has none, hence ``require_bloom``. Each filter starts at
+``capacity`` and grows by sub-filters past it, keeping the error rate, so a small
+source costs little. Items cannot be taken out, so URLs are kept in generations of
+``revisit`` seconds: a URL counts as seen while it is in the current or the previous
+generation, and each generation's filter expires after two. A URL is thus not fetched
+again for at least ``revisit`` seconds and at most twice that.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 import time
 from typing import Any
 
+from redis.exceptions import RedisError, ResponseError
+
+from crawler.frontier.keys import FrontierUnavailable
 from crawler.frontier.queueing import SETTLE, Queueing
 
-MAX_BITS = 2**32  # a Redis string holds at most 512 MB
-
-# KEYS: current, previous generation. ARGV[4]: expiry seconds, then the bit offsets.
+# KEYS: current, previous generation. ARGV[4]: expiry seconds, ARGV[5]: error rate,
+# ARGV[6]: initial capacity, ARGV[7]: the fingerprint.
 SEEN_OR_ADD = SETTLE + """
-local in_current, in_previous = 1, 1
-for i = 5, #ARGV do
-    if redis.call('GETBIT', KEYS[1], ARGV[i]) == 0 then in_current = 0 end
-    if redis.call('GETBIT', KEYS[2], ARGV[i]) == 0 then in_previous = 0 end
+if redis.call('BF.EXISTS', KEYS[2], ARGV[7]) == 1 then return settle(1) end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+    redis.call('BF.RESERVE', KEYS[1], ARGV[5], ARGV[6], 'EXPANSION', 2)
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
 end
-if in_current == 1 or in_previous == 1 then return settle(1) end
-for i = 5, #ARGV do redis.call('SETBIT', KEYS[1], ARGV[i], 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
+if redis.call('BF.ADD', KEYS[1], ARGV[7]) == 0 then return settle(1) end
 return settle(0)
 """
 
 
-def bloom_size(capacity: int, error_rate: float) -> tuple[int, int]:
-    """(bits, hash functions) for ``capacity`` items at ``error_rate`` false positives."""
-    bits = math.ceil(-capacity * math.log(error_rate) / math.log(2) ** 2)
-    bits = min(bits, MAX_BITS)
-    hashes = max(1, round(bits / capacity * math.log(2)))
-    return bits, hashes
+def require_bloom(server: Any, url: str) -> None:
+    """``FrontierUnavailable`` unless the Redis at ``url`` has the Bloom filter commands."""
+    try:
+        server.execute_command("BF.EXISTS", "hotwatch-probe:no-such-filter", "x")
+    except ResponseError as error:
+        raise FrontierUnavailable(
+            f"[queue] bloom = true needs Redis's Bloom filter (BF.ADD), which the Redis at "
+            f"{url} lacks: use Redis 8 or Redis Stack, or start redis-server with "
+            "--loadmodule redisbloom.so"
+        ) from error
+    except RedisError as error:
+        raise FrontierUnavailable(f"queue Redis at {url} is unreachable: {error}") from error
 
 
 class RedisBloom:
@@ -46,15 +54,10 @@ class RedisBloom:
     ) -> None:
         self.server = server
         self.key = key
-        self.bits, self.hashes = bloom_size(capacity, error_rate)
+        self.capacity = capacity
+        self.error_rate = error_rate
         self.revisit = max(1.0, revisit)
         self._seen_or_add = server.register_script(SEEN_OR_ADD)
-
-    def offsets(self, fingerprint: bytes) -> list[int]:
-        """Double hashing (Kirsch-Mitzenmacher) over a 16-byte digest of the fingerprint."""
-        digest = hashlib.blake2b(fingerprint, digest_size=16).digest()
-        first, second = int.from_bytes(digest[:8], "big"), int.from_bytes(digest[8:], "big") | 1
-        return [(first + i * second) % self.bits for i in range(self.hashes)]
 
     def seen_or_add(
         self, fingerprint: bytes, now: float | None = None, *, queueing: Queueing | None = None
@@ -67,6 +70,6 @@ class RedisBloom:
         return bool(
             self._seen_or_add(
                 keys=keys + queueing.keys(),
-                args=[*queueing.args(), expiry, *self.offsets(fingerprint)],
+                args=[*queueing.args(), expiry, self.error_rate, self.capacity, fingerprint],
             )
         )

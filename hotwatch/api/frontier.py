@@ -16,6 +16,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from crawler.frontier.bloom import require_bloom
 from crawler.frontier.keys import LOST, FrontierKeys, FrontierUnavailable, connect
 from hotwatch.api.crawl import SourceSummary, run_crawl
 from hotwatch.api.incidents import update_incidents
@@ -55,11 +56,15 @@ class QueueStatus:
         return asdict(self)
 
 
-def frontier(config: Config) -> tuple[Any, FrontierKeys]:
-    """A checked connection to the configured queue and its keys."""
+def frontier(config: Config, *, crawling: bool = False) -> tuple[Any, FrontierKeys]:
+    """A checked connection to the configured queue and its keys; ``crawling``: also
+    that it has the Bloom filter ``bloom = true`` asks for."""
     if not config.queue.url:
         raise ConfigError("no queue configured (set [queue] url or HOTWATCH_QUEUE_URL)")
-    return connect(config.queue.url), FrontierKeys(config.queue.prefix)
+    server = connect(config.queue.url)
+    if crawling and config.queue.bloom:
+        require_bloom(server, config.queue.url)
+    return server, FrontierKeys(config.queue.prefix)
 
 
 def frontier_settings(
@@ -90,7 +95,7 @@ def seed_and_crawl(
 ) -> tuple[list[SourceSummary], int]:
     """Register ``sources`` in the frontier, seed their start pages, and crawl as a worker;
     returns the summaries and how many documents changed incident."""
-    server, keys = frontier(config)
+    server, keys = frontier(config, crawling=True)
     open_store(config.index, config.data_dir).close()  # fail early, before any download
     try:
         pipe = server.pipeline()
@@ -112,7 +117,7 @@ def run_worker(
     config: Config, *, concurrency: int = 0, forever: bool = False, progress: bool = False
 ) -> tuple[list[SourceSummary], int]:
     """Crawl every source registered in the frontier until it is empty (or for ever)."""
-    server, keys = frontier(config)
+    server, keys = frontier(config, crawling=True)
     open_store(config.index, config.data_dir).close()
     sources = registered_sources(server, keys)
     if not sources:
