@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -115,6 +117,10 @@ def scrapy_settings(config: Config, *, max_pages: int = 0, progress: bool = Fals
     return settings
 
 
+#: ``add(source)`` crawls one more source in a running crawl; False once it is stopping.
+AddSource = Callable[[SourceConfig], bool]
+
+
 def run_crawl(
     config: Config,
     sources: list[SourceConfig],
@@ -122,26 +128,43 @@ def run_crawl(
     max_pages: int = 0,
     progress: bool = False,
     extra_settings: dict[str, Any] | None = None,
+    while_running: Callable[[AddSource], None] | None = None,
 ) -> list[SourceSummary]:
     """Crawl the sources together (one Scrapy crawler each) and return their summaries.
 
     Blocks until every source is done; the Twisted reactor cannot restart, so this
     runs once per process. ``extra_settings`` go over the configuration's (the frontier's).
+    ``while_running`` is given, before the crawl starts, a way to add sources to it
+    (their summaries follow the others').
     """
     settings = scrapy_settings(config, max_pages=max_pages, progress=progress)
     settings.setdict(extra_settings or {}, priority="cmdline")
     log = run_log_path(config.data_dir, datetime.now())
     settings.set("HOTWATCH_RUN_LOG", str(log), priority="cmdline")
     process = CrawlerProcess(settings)
-    crawlers = []
-    for source in sources:
+    crawlers: list[tuple[SourceConfig, Any]] = []
+    closed: list[str] = []  # reasons of the sources whose crawl ended
+
+    def note_closed(reason: str) -> None:
+        closed.append(reason)
+
+    def add(source: SourceConfig) -> bool:
+        if closed:
+            return False  # a crawl ended (SIGTERM, Redis lost, or done): start nothing new
         crawler = process.create_crawler(source.type)  # spider names are the source types
+        crawler.signals.connect(note_closed, signal=signals.spider_closed, weak=False)
         process.crawl(
             crawler,
             source=source.as_spider_source(),
             max_pages=settings.getint("HOTWATCH_MAX_PAGES"),
         )
         crawlers.append((source, crawler))
+        return True
+
+    for source in sources:
+        add(source)
+    if while_running is not None:
+        while_running(add)
     process.start()
     return [summarize(source, crawler, log) for source, crawler in crawlers]
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from redis.exceptions import RedisError
+from twisted.internet import task
 
 from crawler.frontier.bloom import require_bloom
 from crawler.frontier.keys import LOST, FrontierKeys, FrontierUnavailable, connect
-from hotwatch.api.crawl import SourceSummary, run_crawl
+from hotwatch.api.crawl import AddSource, SourceSummary, run_crawl
 from hotwatch.api.incidents import update_incidents
 from hotwatch.config import Config, ConfigError, SourceConfig
 from index import StoreUnavailable, open_store
@@ -123,9 +125,42 @@ def run_worker(
     if not sources:
         raise ConfigError("the queue has no sources yet: seed it with `hotwatch crawl` first")
     settings = frontier_settings(config, seed=False, concurrency=concurrency, forever=forever)
-    summaries = run_crawl(config, sources, progress=progress, extra_settings=settings)
+    watch = watch_new_sources(server, keys, sources, config.queue.heartbeat) if forever else None
+    summaries = run_crawl(
+        config, sources, progress=progress, extra_settings=settings, while_running=watch
+    )
     raise_if_lost(summaries)
     return summaries, place_incidents(config, server, keys)
+
+
+def watch_new_sources(
+    server: Any, keys: FrontierKeys, sources: list[SourceConfig], interval: float
+) -> Callable[[AddSource], None]:
+    """For a ``--forever`` worker: every ``interval`` seconds, sources registered in the
+    frontier since it started (a seeding crawl registers its sources' definitions with
+    their seeds) are crawled too, without a restart."""
+    known = {source.name for source in sources}
+
+    def start(add: AddSource) -> None:
+        def look() -> None:
+            try:
+                registered = registered_sources(server, keys)
+            except RedisError as error:
+                logger.warning("new sources not looked up: queue Redis: %s", error)
+                return  # the crawls notice a lasting failure themselves
+            for source in registered:
+                if source.name in known:
+                    continue
+                if not add(source):
+                    loop.stop()
+                    return
+                known.add(source.name)
+                logger.info("source %s registered in the frontier: crawling it too", source.name)
+
+        loop = task.LoopingCall(look)
+        loop.start(interval, now=False)
+
+    return start
 
 
 def raise_if_lost(summaries: list[SourceSummary]) -> None:
