@@ -1,7 +1,8 @@
 """A generated news site on loopback that counts every path requested (``requests``), so a
 test can tell how often each article was fetched, whichever process fetched it. It also
 keeps the most requests it ever served at once (``most_at_once``); ``delay`` holds each
-answer that long, so requests that may overlap do."""
+answer that long, so requests that may overlap do. Clearing ``answering`` holds every
+answer (counted as under way) until it is set again."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class CountingSite:
         self.requests: Counter[str] = Counter()
         self.at_once = 0
         self.most_at_once = 0
+        self.answering = threading.Event()
+        self.answering.set()
         self.lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"owner": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -54,6 +57,7 @@ class _Handler(BaseHTTPRequestHandler):
             owner.requests[path] += 1
             owner.at_once += 1
             owner.most_at_once = max(owner.most_at_once, owner.at_once)
+        owner.answering.wait()
         time.sleep(owner.delay)
         # Counted done before answering: a client that has the answer may send its next
         # request before this thread would get past the write.

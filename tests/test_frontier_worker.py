@@ -26,7 +26,7 @@ SOURCE = "synthetic"
 CRAWL = """
 [crawl]
 revisit_hours = {revisit}
-download_timeout = 10
+download_timeout = {download_timeout}
 autothrottle = false
 analysis_workers = 0
 concurrency_per_domain = {per_domain}
@@ -49,9 +49,9 @@ start_urls = {starts}
 
 def write_config(
     tmp: Path, starts: list[str], *, redis: str = "", prefix: str = "", revisit: float = 24,
-    per_domain: int = 8, visibility: float = 60, delay: float = 0.0,
+    per_domain: int = 8, visibility: float = 60, delay: float = 0.0, download_timeout: float = 10,
 ) -> Path:
-    text = CRAWL.format(revisit=revisit, per_domain=per_domain)
+    text = CRAWL.format(revisit=revisit, per_domain=per_domain, download_timeout=download_timeout)
     if redis:
         text += QUEUE.format(redis=redis, prefix=prefix, visibility=visibility, delay=delay)
     text += SOURCES.format(starts=json.dumps(starts))
@@ -66,6 +66,17 @@ def stored_urls(data_dir: Path) -> list[str]:
         return [doc.url for doc in store.iter_documents()]
     finally:
         store.close()
+
+
+def other_worker_waits(server: Redis, keys: FrontierKeys, domain: str = "127.0.0.1") -> bool:
+    """A worker other than the one holding the domain's slot waits for it (a slot's and
+    a waiter's token is its worker's id, a colon and a number)."""
+    def worker(token: bytes) -> str:
+        return token.decode().rsplit(":", 1)[0]
+
+    holders = {worker(t) for t in server.zrange(keys.slots(domain), 0, -1)}
+    waiters = {worker(t) for t in server.zrange(keys.slot_queue(domain)[0], 0, -1)}
+    return bool(holders) and bool(waiters - holders)
 
 
 def article_fetches(site: CountingSite) -> dict[str, int]:
@@ -127,8 +138,10 @@ def test_two_workers_never_send_one_domain_two_requests_at_once(
         forbidden = sorted(site.article_paths())[:5]
         robots = "User-agent: *\n" + "".join(f"Disallow: {path}\n" for path in forbidden)
         site.site.pages["/robots.txt"] = (robots.encode(), "text/plain")
+        # The first answer to the workers is held until the other worker waits for the
+        # slot; a held request must not time out meanwhile.
         config = write_config(tmp_path, [f"{site.url}/news/index.html"], redis=redis_url,
-                              prefix=queue_prefix, per_domain=1)
+                              prefix=queue_prefix, per_domain=1, download_timeout=300)
         # The seeding crawl queues every article (the last list page read), then SIGTERM
         # stops it: what it took is finished, the rest stays queued for two workers
         # started together, which wait for the one slot of the domain in turn.
@@ -137,8 +150,17 @@ def test_two_workers_never_send_one_domain_two_requests_at_once(
         seeding.send_signal(signal.SIGTERM)
         (a,) = finish(seeding)["sources"]
         pending, leased = server.zcard(keys.requests(SOURCE)), server.zcard(keys.leases(SOURCE))
+        # Under load one worker may start seconds after the other and would find the
+        # queue done: the first one's first request holds the slot, unanswered, until
+        # the other asks for it; slots go first come, first served, so both fetch.
+        site.answering.clear()
         workers = [hotwatch(config, "data", "worker", "--concurrency", "2", "--json")
                    for _ in range(2)]
+        try:
+            wait_until(lambda: site.at_once == 1 and other_worker_waits(server, keys),
+                       timeout=240)
+        finally:
+            site.answering.set()
         (b,), (c,) = (finish(worker)["sources"] for worker in workers)
         most_at_once, fetches = site.most_at_once, article_fetches(site)
 
