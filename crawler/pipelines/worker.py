@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from scrapy import signals
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 
 from crawler.lifeline import watch_parent
 from crawler.pagework import call_with_pid
@@ -60,6 +62,12 @@ class AnalysisWorker:
             self.close()
             return function(*args, **kwargs)
 
+    def close_off_the_reactor(self) -> Deferred[None]:
+        """On ``spider_closed``: wait for the children to exit on a thread, not on the
+        reactor, which the other sources' crawls share: while it waited (seconds on a
+        loaded machine), their downloads under way timed out."""
+        return deferToThread(self.close)
+
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
@@ -78,6 +86,6 @@ def worker_for(crawler: Any) -> AnalysisWorker:
     """The one worker shared by a crawler's pipelines, closed when its spider closes."""
     if crawler not in _workers:
         worker = AnalysisWorker(crawler.settings.getint("HOTWATCH_ANALYSIS_WORKERS"))
-        crawler.signals.connect(worker.close, signal=signals.spider_closed)
+        crawler.signals.connect(worker.close_off_the_reactor, signal=signals.spider_closed)
         _workers[crawler] = worker
     return _workers[crawler]
