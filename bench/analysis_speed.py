@@ -27,7 +27,7 @@ from snownlp import SnowNLP
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
-from hotwatch.demo.site import synthetic_article
+from hotwatch.demo.synthetic import synthetic_article
 
 MIN_CHARS, MAX_CHARS = 50, 5000
 TARGET_DOCS_PER_SECOND = 1000.0

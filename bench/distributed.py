@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from crawler.frontier.keys import FrontierKeys  # noqa: E402
 from hotwatch.demo.server import serve  # noqa: E402
-from hotwatch.demo.site import synthetic_site  # noqa: E402
+from hotwatch.demo.synthetic import synthetic_site  # noqa: E402
 
 CONFIG = """
 [crawl]

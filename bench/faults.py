@@ -31,7 +31,7 @@ from click.testing import CliRunner  # noqa: E402
 
 from hotwatch.cli import cli  # noqa: E402
 from hotwatch.demo.server import serve  # noqa: E402
-from hotwatch.demo.site import synthetic_site  # noqa: E402
+from hotwatch.demo.synthetic import synthetic_site  # noqa: E402
 from tests.fault_runs import (  # noqa: E402
     Outcome,
     command,

@@ -41,7 +41,7 @@ from pathlib import Path
 from pipeline_stages import print_stages  # bench/ is the script's directory
 
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 
 TARGET_SPEED = 0.8  # x plain Scrapy's articles/s
 TARGET_CPU = 2.0  # x plain Scrapy's CPU per article

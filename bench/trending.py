@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from analysis.phrases import default_segmenter
-from hotwatch.demo.site import synthetic_article
+from hotwatch.demo.synthetic import synthetic_article
 from index import StoredDocument, open_store
 from reports.trending import WINDOWS, trending_report
 

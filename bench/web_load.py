@@ -42,7 +42,7 @@ from urllib.parse import quote
 from web import build_store  # bench/ is the script's directory
 
 from hotwatch.demo.server import serve as serve_site
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 
 logger = logging.getLogger("bench.web_load")
 

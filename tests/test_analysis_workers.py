@@ -19,7 +19,7 @@ from analysis.extract import ExtractOptions
 from crawler.pagework import PageJob, work_page
 from crawler.pipelines.worker import AnalysisWorker
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from tests.test_crawl import crawl, hotwatch, stored
 from tests.worker_probe import loaded_modules
 

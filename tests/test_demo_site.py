@@ -19,8 +19,8 @@ from hotwatch.demo.site import (
     bundled_articles,
     list_path,
     sample_site,
-    synthetic_site,
 )
+from hotwatch.demo.synthetic import synthetic_site
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from tests.site_server import site_url  # noqa: F401 (a fixture)
 from tests.test_elasticsearch_cluster import ScriptCluster, free_port_range, needs_java_and_maven
 

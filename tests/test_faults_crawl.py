@@ -15,7 +15,7 @@ import pytest
 
 from hotwatch.config import load_config
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from hotwatch.web import create_app
 from index import open_store
 from tests.fault_runs import (

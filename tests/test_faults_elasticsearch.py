@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from index import open_store
 from tests.es_proxy import FaultyProxy
 from tests.fault_table import record

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from tests.fault_runs import ROOT, Outcome, command, outcome, run, stored_documents, write_config
 from tests.fault_table import record
 from tests.process_tree import descendants, wait_until_gone

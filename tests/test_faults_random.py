@@ -10,7 +10,7 @@ import random
 import pytest
 
 from hotwatch.demo.server import serve
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from tests.fault_table import record
 from tests.random_kills import MOMENTS, killed_run, undisturbed
 

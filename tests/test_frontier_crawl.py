@@ -16,7 +16,7 @@ import pytest
 from redis import Redis
 
 from crawler.frontier.keys import FrontierKeys
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from index import open_store
 from tests.counting_site import CountingSite
 from tests.frontier_processes import finish, hotwatch, wait_until

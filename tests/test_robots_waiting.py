@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotwatch.demo.site import synthetic_site
+from hotwatch.demo.synthetic import synthetic_site
 from tests.counting_site import CountingSite
 from tests.frontier_processes import finish, hotwatch
 from tests.redis_fixtures import queue_prefix, redis_url  # noqa: F401 (fixtures)
