@@ -8,7 +8,7 @@ from typing import Any
 
 from index import IncidentRecord
 from reports.desk import DeskItem
-from reports.digest import IncidentItem
+from reports.digest_model import IncidentItem
 from reports.formatting import level_label
 from reports.history import rank
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from analysis.plans import Plan
 from index import Store
 from reports.delivery import transport_for
-from reports.digest import SHANGHAI, Digest, Period, PlanFilter, build_digest
+from reports.digest import build_digest
+from reports.digest_model import SHANGHAI, Digest, Period, PlanFilter
 from reports.errors import UnknownPlan
 from reports.history import LevelHistory, observe_store
 from reports.mail import build_message, message_bytes

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from index import Store
-from reports.digest import TREND_DAYS, Period, PlanFilter
+from reports.digest_model import TREND_DAYS, Period, PlanFilter
 from reports.dispatch import make_digest
 from reports.incident_report import build_incident_report
 from reports.overview import build_overview

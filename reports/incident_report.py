@@ -17,7 +17,7 @@ from typing import Any
 from index import IncidentRecord, SearchQuery, Store
 from index.records import StoredDocument
 from reports.charts import Bar, ChartRow, chart_html, fractions
-from reports.digest import SHANGHAI, DocLink
+from reports.digest_model import SHANGHAI, DocLink
 from reports.formatting import (
     LEVEL_COLORS,
     TIER_NAMES,

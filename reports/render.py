@@ -15,7 +15,7 @@ from html import escape
 from analysis.risk import LEVEL_NAMES
 from reports.charts import Bar, ChartRow, chart_html, fractions, text_bar
 from reports.desk_render import desk_html, desk_text_lines
-from reports.digest import NEGATIVE, Digest, DocLink, IncidentItem, Metric, TrendDay
+from reports.digest_model import NEGATIVE, Digest, DocLink, IncidentItem, Metric, TrendDay
 from reports.formatting import (
     LEVEL_COLORS,
     badge_html,

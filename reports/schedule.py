@@ -22,7 +22,7 @@ from analysis.plans import Plan
 from index import Store
 from reports.alerts import AlertOutcome, alerts_enabled, run_alerts
 from reports.channels.config import AlertConfig
-from reports.digest import Period
+from reports.digest_model import Period
 from reports.dispatch import (
     SendOutcome,
     digest_message,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.desk_render import desk_docx
-from reports.digest import Digest, DocLink, IncidentItem, Metric
+from reports.digest_model import Digest, DocLink, IncidentItem, Metric
 from reports.errors import ReportError
 from reports.figures import bands_chart, ranked_chart, spread_chart, volume_chart
 from reports.formatting import (

@@ -10,7 +10,8 @@ import pytest
 
 from analysis.plans import Plan
 from index import open_store
-from reports.digest import Period, PlanFilter, build_digest
+from reports.digest import build_digest
+from reports.digest_model import Period, PlanFilter
 from reports.dispatch import default_day, make_digest
 from reports.history import LevelHistory, observe_store
 from reports.render import render_digest

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from index import open_store
-from reports.digest import Period, build_digest
+from reports.digest import build_digest
+from reports.digest_model import Period
 from reports.render import render_digest
 from tests.report_fixtures import build_store
 

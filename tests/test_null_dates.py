@@ -23,7 +23,7 @@ from hotwatch.api.local_files import read_articles
 from hotwatch.config import load_config
 from hotwatch.web import create_app
 from index import SearchQuery, StoredDocument, open_store
-from reports.digest import DocLink
+from reports.digest_model import DocLink
 from reports.render import link_text
 from tests.dateless_site import DATED_TITLE, UNDATED_TITLE, dateless_site  # noqa: F401
 

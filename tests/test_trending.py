@@ -22,7 +22,8 @@ from analysis.trending import (
 )
 from hotwatch.cli import cli
 from index import IncidentRecord, StoredDocument, open_store
-from reports.digest import Period, build_digest
+from reports.digest import build_digest
+from reports.digest_model import Period
 from reports.render import render_digest
 from reports.trending import trending_report
 

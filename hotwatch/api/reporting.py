@@ -10,7 +10,7 @@ from pathlib import Path
 from hotwatch.api.results import DigestDraft
 from hotwatch.config import Config
 from index import Store
-from reports.digest import Period, PlanFilter
+from reports.digest_model import Period, PlanFilter
 from reports.dispatch import (
     default_day,
     digest_message,

@@ -13,7 +13,7 @@ from typing import Any
 from hotwatch.api.crawl import SourceSummary
 from index import IncidentRecord, SearchResult
 from index.finding import Finding
-from reports.digest import Digest
+from reports.digest_model import Digest
 from reports.mail import text_part
 
 

@@ -265,7 +265,8 @@ def _digest(store: Store, day: date, data_dir: Path) -> Any:
     if importlib.util.find_spec("reports.digest") is None:
         return None
     try:
-        from reports.digest import Period, build_digest
+        from reports.digest import build_digest
+        from reports.digest_model import Period
         from reports.history import HISTORY_FILE, LevelHistory
         from reports.state import STATE_DIRNAME
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from reports.digest import DocLink
+from reports.digest_model import DocLink
 from reports.formatting import (
     categories_text,
     level_label,
