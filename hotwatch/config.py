@@ -17,6 +17,14 @@ from typing import Any
 
 from analysis.plans import Plan
 from analysis.rules import RuleSyntaxError
+from hotwatch.config_values import (
+    ConfigError,
+    check_number,
+    plain,
+    reject_unknown,
+    table_of,
+    unique_names,
+)
 from hotwatch.workflow import DEFAULT_DEADLINES, WorkflowError, parse_workflow
 from reports.channels.config import AlertConfig, alert_config
 from reports.errors import EmailConfigError
@@ -50,10 +58,6 @@ INDEX_KEYS = {
 
 
 MAX_DEFAULT_WORKERS = 4
-
-
-class ConfigError(Exception):
-    """A configuration problem the user can fix; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class SourceConfig:
 
     def as_spider_source(self) -> dict[str, Any]:
         """The plain dict a spider is built from."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -212,8 +216,8 @@ def _build(
     raw: dict[str, Any], label: str, path: Path | None, data_dir: Path, environ: Mapping[str, str]
 ) -> Config:
     known = {"crawl", "index", "sources", "plans", "email", "alerts", "web", "workflow", "queue"}
-    _reject_unknown(raw, known, label)
-    crawl = _dataclass(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
+    reject_unknown(raw, known, label)
+    crawl = table_of(CrawlConfig, raw.get("crawl", {}), f"{label}: [crawl]")
     workers = crawl.analysis_workers
     if workers is not None and (workers < 0 or workers != int(workers)):
         raise ConfigError(f"{label}: [crawl] analysis_workers must be 0 or more")
@@ -221,11 +225,11 @@ def _build(
         _source(entry, f"{label}: sources[{i}]", environ)
         for i, entry in enumerate(raw.get("sources", []))
     )
-    _unique([s.name for s in sources], f"{label}: sources")
+    unique_names([s.name for s in sources], f"{label}: sources")
     plans = tuple(
         _plan(entry, f"{label}: plans[{i}]") for i, entry in enumerate(raw.get("plans", []))
     )
-    _unique([p.name for p in plans], f"{label}: plans")
+    unique_names([p.name for p in plans], f"{label}: plans")
     index = _index(raw.get("index", {}), f"{label}: [index]", environ)
     email = raw.get("email", {})
     if not isinstance(email, dict):
@@ -250,7 +254,7 @@ def _build(
 
 
 def _source(entry: Any, label: str, environ: Mapping[str, str]) -> SourceConfig:
-    source = _dataclass(SourceConfig, entry, label)
+    source = table_of(SourceConfig, entry, label)
     if source.type not in SOURCE_TYPES:
         raise ConfigError(
             f"{label}: type must be one of {', '.join(SOURCE_TYPES)}, not {source.type!r}"
@@ -292,7 +296,7 @@ def _weibo_source(source: SourceConfig, label: str, environ: Mapping[str, str]) 
 
 
 def _plan(entry: Any, label: str) -> PlanConfig:
-    plan = _dataclass(PlanConfig, entry, label)
+    plan = table_of(PlanConfig, entry, label)
     try:
         plan.build()
     except RuleSyntaxError as error:
@@ -303,7 +307,7 @@ def _plan(entry: Any, label: str) -> PlanConfig:
 def _index(raw: Any, label: str, environ: Mapping[str, str]) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{label} must be a table")
-    _reject_unknown(raw, INDEX_KEYS, label)
+    reject_unknown(raw, INDEX_KEYS, label)
     index = dict(raw)
     if environ.get("HOTWATCH_INDEX"):
         index["backend"] = environ["HOTWATCH_INDEX"]
@@ -319,13 +323,13 @@ def _index(raw: Any, label: str, environ: Mapping[str, str]) -> dict[str, Any]:
         )
     if index["backend"] == "elasticsearch" and not index.get("urls"):
         raise ConfigError(f"{label}: the elasticsearch backend needs urls (or HOTWATCH_ES_URL)")
-    _check_number(index, "replicas", int, 0, label)
-    _check_number(index, "timeout", (int, float), 1, label)
+    check_number(index, "replicas", int, 0, label)
+    check_number(index, "timeout", (int, float), 1, label)
     return index
 
 
 def _queue(raw: Any, label: str, environ: Mapping[str, str]) -> QueueConfig:
-    queue = _dataclass(QueueConfig, raw, label)
+    queue = table_of(QueueConfig, raw, label)
     if environ.get("HOTWATCH_QUEUE_URL"):
         queue = replace(queue, url=environ["HOTWATCH_QUEUE_URL"].strip())
     if queue.url and not queue.url.startswith(("redis://", "rediss://", "unix://")):
@@ -338,70 +342,3 @@ def _queue(raw: Any, label: str, environ: Mapping[str, str]) -> QueueConfig:
     if queue.bloom_capacity < 1 or not 0 < queue.bloom_error_rate < 1:
         raise ConfigError(f"{label}: bloom_capacity must be positive, bloom_error_rate in (0, 1)")
     return queue
-
-
-def _check_number(table: dict[str, Any], key: str, kind: Any, minimum: float, label: str) -> None:
-    value = table.get(key)
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, kind) or value < minimum
-    ):
-        raise ConfigError(f"{label}: {key} must be a number of at least {minimum}, not {value!r}")
-
-
-def _dataclass(cls: Any, raw: Any, label: str) -> Any:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{label} must be a table")
-    names = {f.name: f for f in fields(cls)}
-    _reject_unknown(raw, set(names), label)
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        default = names[key].default
-        values[key] = _coerce(value, names[key].type, f"{label}.{key}", default)
-    try:
-        return cls(**values)
-    except TypeError as error:
-        raise ConfigError(f"{label}: {error}") from error
-
-
-def _coerce(value: Any, annotation: Any, label: str, default: Any) -> Any:
-    kind = str(annotation)
-    if kind.startswith("tuple"):
-        if isinstance(value, str) or not isinstance(value, list):
-            raise ConfigError(f"{label} must be a list")
-        return tuple(str(v) for v in value)
-    if "Mapping" in kind:
-        if not isinstance(value, dict):
-            raise ConfigError(f"{label} must be a table")
-        return {str(k): str(v) for k, v in value.items()}
-    expected = type(default) if default is not None and not callable(default) else None
-    if kind == "bool" and not isinstance(value, bool):
-        raise ConfigError(f"{label} must be true or false")
-    if kind in ("int", "float", "int | None") and (
-        isinstance(value, bool) or not isinstance(value, (int, float))
-    ):
-        raise ConfigError(f"{label} must be a number")
-    if kind == "str" and not isinstance(value, str):
-        raise ConfigError(f"{label} must be a string")
-    return expected(value) if expected in (int, float) else value
-
-
-def _reject_unknown(raw: Mapping[str, Any], known: set[str], label: str) -> None:
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(f"{label}: unknown key {unknown[0]!r}")
-
-
-def _unique(names: list[str], label: str) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ConfigError(f"{label}: duplicate name {name!r}")
-        seen.add(name)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    return value
