@@ -43,6 +43,7 @@ class ScriptCluster:
         self.directory = directory
         self.nodes = nodes
         self.port = port
+        self.held: list[socket.socket] = []
 
     @property
     def urls(self) -> list[str]:
@@ -59,11 +60,33 @@ class ScriptCluster:
             raise RuntimeError(f"elasticsearch.sh {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout.strip()
 
+    def hold_ports(self) -> None:
+        """Keep the cluster's ports bound but not listening until ``start``: a connection
+        is refused, as by a stopped node, and no other server takes them meanwhile (a
+        test that starts its node late lost its port to another run's cluster)."""
+        ports = [self.port + k for k in range(self.nodes)]
+        ports += [self.port + 100 + k for k in range(self.nodes)]
+        try:
+            for port in ports:
+                held = socket.socket()
+                self.held.append(held)
+                held.bind(("127.0.0.1", port))
+        except OSError:
+            self.release_ports()
+            raise
+
+    def release_ports(self) -> None:
+        for held in self.held:
+            held.close()
+        self.held = []
+
     def start(self, *, keep: bool = False) -> None:
+        self.release_ports()
         options = ["--nodes", str(self.nodes), "--port", str(self.port)]
         self.run("start", *options, *(["--keep"] if keep else []))
 
     def stop(self) -> None:
+        self.release_ports()
         self.run("stop")
 
     def stop_node(self, k: int, *, kill: bool = False) -> None:
@@ -89,6 +112,18 @@ def free_port_range(nodes: int, ports: range = PORTS) -> int:
         if base + nodes - 1 in ports and all(port_is_free(p) for p in wanted):
             return base
     raise RuntimeError(f"no {nodes} free ports in {ports.start}-{ports.stop - 1}")
+
+
+def held_cluster(directory: Path, nodes: int) -> ScriptCluster:
+    """A cluster not started yet, its ports free now and held until it starts."""
+    for _ in range(10):
+        cluster = ScriptCluster(directory, nodes, free_port_range(nodes))
+        try:
+            cluster.hold_ports()
+        except OSError:  # taken since free_port_range looked: look again
+            continue
+        return cluster
+    raise RuntimeError(f"no {nodes} free ports to hold in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def needs_java_and_maven() -> None:

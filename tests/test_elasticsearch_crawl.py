@@ -23,7 +23,7 @@ import pytest
 from hotwatch.demo.server import serve
 from hotwatch.demo.synthetic import synthetic_site
 from tests.site_server import site_url  # noqa: F401 (a fixture)
-from tests.test_elasticsearch_cluster import ScriptCluster, free_port_range, needs_java_and_maven
+from tests.test_elasticsearch_cluster import ScriptCluster, held_cluster, needs_java_and_maven
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -55,7 +55,7 @@ def node(tmp_path) -> Iterator[ScriptCluster]:
     """One node, started by the test when it wants it (``node.start()``)."""
     needs_java_and_maven()
     directory = Path(f"/tmp/hw-es-b-crawl-{uuid.uuid4().hex[:6]}")
-    cluster = ScriptCluster(directory, 1, free_port_range(1))
+    cluster = held_cluster(directory, 1)
     yield cluster
     cluster.stop()
     shutil.rmtree(directory, ignore_errors=True)
