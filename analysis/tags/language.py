@@ -8,19 +8,32 @@ reason instead of being judged.
 
 from __future__ import annotations
 
-import re
+import numpy as np
 
 SAMPLE_CHARS = 1500
 MIN_CHINESE_SHARE = 0.2  # of the letters in the page's beginning (menus in English are common)
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_LETTER = re.compile(r"[\u3400-\u9fffA-Za-z\u00c0-\u024f\u0400-\u04ff\uac00-\ud7af\u3040-\u30ff]")
+_HAN = (0x3400, 0x9FFF)
+# Letters: Han, ASCII, Latin with diacritics, Cyrillic, Hangul, kana (inclusive ranges).
+_OTHER_LETTERS = (
+    (0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x400, 0x4FF), (0xAC00, 0xD7AF), (0x3040, 0x30FF)
+)  # fmt: skip
 
 
 def chinese_share(text: str) -> float:
-    """Share of Han characters among the letters of the text's beginning (0 when none)."""
+    """Share of Han characters among the letters of the text's beginning (0 when none).
+
+    Counted over the code points as an array: two regex ``findall`` lists of up to
+    1,500 characters each cost more than the rest of the language check.
+    """
     sample = text[:SAMPLE_CHARS]
-    letters = len(_LETTER.findall(sample))
-    return len(_HAN.findall(sample)) / letters if letters else 0.0
+    codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), np.uint32)
+    han = _count(codes, *_HAN)
+    letters = han + sum(_count(codes, low, high) for low, high in _OTHER_LETTERS)
+    return han / letters if letters else 0.0
+
+
+def _count(codes: np.ndarray, low: int, high: int) -> int:
+    return int(np.count_nonzero((codes >= low) & (codes <= high)))
 
 
 def reads_as_chinese(text: str) -> bool:
