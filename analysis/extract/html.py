@@ -145,9 +145,13 @@ class _LineBuilder:
     def flush(self, owner: etree._Element) -> None:
         text = squeeze("".join(self.pieces)) if self.pieces else ""
         if text:
-            chars = len(compact(text))
-            links = min(chars, len(compact("".join(self.link_pieces))))
-            content = content_chars(text) - content_chars("".join(self.link_pieces))
+            chars = len(text) - text.count(" ")  # squeezed: single spaces are all it has
+            content = content_chars(text)
+            links = 0
+            if self.link_pieces:  # most lines have no link text to take off
+                linked = "".join(self.link_pieces)
+                links = min(chars, len(compact(linked)))
+                content -= content_chars(linked)
             punctuation = len(SENTENCE_PUNCTUATION_RE.findall(text))
             self.lines.append(Line(text, owner, chars, links, max(content, 0.0), punctuation))
         self.pieces.clear()
