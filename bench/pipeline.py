@@ -1,6 +1,7 @@
 """End-to-end crawl benchmark: crawl + extraction + analysis + indexing of a loopback site.
 
 Usage: python bench/pipeline.py [--articles 2000] [--runs 3] [--workers 0,1,2] [--no-stages]
+                                [--against DIR]
 
 Serves ``synthetic_site(N)`` (20 articles per list page, so 100 list pages for
 2,000 articles, plus RSS and a sitemap) on 127.0.0.1 and, in the same run, crawls
@@ -12,7 +13,10 @@ the pipelines taking turns so that a busy machine slows them alike:
 - hotwatch: ``hotwatch crawl`` (fetch, extraction, analysis, incidents and
   indexing into a fresh SQLite store) with ``analysis_workers`` = each of
   ``--workers`` (0 = extraction and analysis inline), and with the configuration
-  left unset (the default, by core count).
+  left unset (the default, by core count);
+- with ``--against DIR``: the same hotwatch crawls again with the code of another
+  checkout (``DIR`` on ``PYTHONPATH``, its tagger compiled), so a change is measured
+  against the tree before it in the same rounds.
 
 Prints, per pipeline, the median articles/s with the spread of the runs, the
 median CPU seconds (crawler process and analysis workers), the peak resident memory
@@ -136,17 +140,26 @@ class Pipeline:
     workers: int | None  # None: the plain Scrapy baseline or the configured default
     default: bool = False
     runs: list[Run] | None = None
+    tree: str | None = None  # another checkout's code (--against), on PYTHONPATH
 
 
-def run_child(script: Path, code: str, *args: str, workers: int = 0) -> tuple[Run, str]:
+def run_child(
+    script: Path, code: str, *args: str, workers: int = 0, tree: str | None = None
+) -> tuple[Run, str]:
     """A run of ``code`` as a script (Scrapy reads spider callbacks' source code) and its stdout.
 
     Peak memory counts the child and each of its ``workers`` at the largest one's peak.
+    With ``tree`` the child (and its spawned workers) import that checkout's code.
     """
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [tree, env.get("PYTHONPATH")]))
     script.write_text(PEAK + code, encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, env=env
+    )
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0 or "USAGE" not in result.stderr:
@@ -180,7 +193,9 @@ def crawl_args(tmp: Path, url: str, workers: int | None, tag: str) -> list[str]:
 def hotwatch(tmp: Path, url: str, pipeline: Pipeline) -> Run:
     workers = default_workers() if pipeline.workers is None else pipeline.workers
     args = crawl_args(tmp, url, pipeline.workers, pipeline.name.replace(" ", "_"))
-    run, out = run_child(tmp / "hotwatch_crawl.py", HOTWATCH, *args, workers=workers)
+    run, out = run_child(
+        tmp / "hotwatch_crawl.py", HOTWATCH, *args, workers=workers, tree=pipeline.tree
+    )
     summary = json.loads(out)["sources"][0]
     run.articles, run.relevant = summary["new"], summary["relevant"]
     return run
@@ -253,7 +268,14 @@ def main() -> None:
         help="analysis_workers values to crawl with, besides the default",
     )
     parser.add_argument("--no-stages", action="store_true", help="skip the profiled inline crawl")
+    parser.add_argument(
+        "--against",
+        metavar="DIR",
+        help="another hotwatch checkout (tagger built) whose crawls run in the same rounds",
+    )
     args = parser.parse_args()
+    if args.against and not (Path(args.against) / "hotwatch" / "__init__.py").is_file():
+        sys.exit(f"--against {args.against}: not a hotwatch checkout")
     site = synthetic_site(args.articles)
     lists = sum(1 for path in site.pages if path.startswith("/news/index"))
     print(
@@ -261,10 +283,12 @@ def main() -> None:
         f" {os.cpu_count()} cores, default analysis_workers = {default_workers()}"
     )
     pipelines = [Pipeline("plain Scrapy (CSS only)", None)]
-    for workers in (int(w) for w in args.workers.split(",") if w.strip()):
-        name = "hotwatch, inline" if workers == 0 else f"hotwatch, {workers} worker(s)"
-        pipelines.append(Pipeline(name, workers))
-    pipelines.append(Pipeline("hotwatch, default", None, default=True))
+    trees = [("against", str(Path(args.against).resolve()))] if args.against else []
+    for label, tree in [*trees, ("hotwatch", None)]:
+        for workers in (int(w) for w in args.workers.split(",") if w.strip()):
+            name = f"{label}, inline" if workers == 0 else f"{label}, {workers} worker(s)"
+            pipelines.append(Pipeline(name, workers, tree=tree))
+        pipelines.append(Pipeline(f"{label}, default", None, default=tree is None, tree=tree))
     for pipeline in pipelines:
         pipeline.runs = []
     with serve(site) as server, tempfile.TemporaryDirectory() as tmp:
@@ -279,7 +303,7 @@ def main() -> None:
         report(pipelines, args.articles)
         if not args.no_stages:
             print()
-            inline = next((p for p in pipelines if p.workers == 0), None)
+            inline = next((p for p in pipelines if p.workers == 0 and p.tree is None), None)
             inline_cpu = median([r.cpu_seconds for r in inline.runs]) if inline else 0.0
             print_stages(profile_inline(Path(tmp), server.url), inline_cpu, args.articles)
 
