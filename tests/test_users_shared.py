@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from hotwatch import Hotwatch
+from hotwatch.cli import cli
 from hotwatch.config import Config, load_config
 from hotwatch.users import LoginThrottled, UserBook, UserError, open_user_book
 from hotwatch.users.book import MAX_FAILURES
@@ -165,3 +167,18 @@ def test_a_sqlite_store_keeps_its_users_beside_it(tmp_path, prefix):
     Hotwatch(config).users.add("王敏", "analyst", PASSWORD)
     assert (tmp_path / "data" / "users.sqlite3").exists()
     assert UserBook(tmp_path / "data").get("王敏").role == "analyst"
+
+
+def test_an_unreachable_cluster_is_one_line_and_keeps_the_local_users(tmp_path):
+    local = UserBook(tmp_path / "data")
+    local.add("王敏", "analyst", PASSWORD)
+    environment = {"HOTWATCH_INDEX": "elasticsearch", "HOTWATCH_ES_URL": "http://127.0.0.1:9"}
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "data"), "users", "list"], env=environment
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: cannot reach Elasticsearch at http://127.0.0.1:9 for the user book "
+        "(is the cluster up?)"
+    )
+    assert UserBook(tmp_path / "data").get("王敏") is not None  # nothing moved, nothing lost

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, ConflictError, NotFoundError, TransportError
+from elasticsearch import ConnectionError as ClusterUnreachable
 
 from hotwatch.users.book import (
     FILE_NAME,
@@ -315,6 +316,9 @@ class ElasticsearchUserBook:
         except (ApiError, TransportError) as error:
             if isinstance(error, (NotFoundError, ConflictError)):
                 raise
+            if isinstance(error, ClusterUnreachable):
+                raise UserError(f"cannot reach Elasticsearch at {', '.join(self.urls)} for the "
+                                "user book (is the cluster up?)") from error
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise UserError(f"the user book at {self.path} failed: {first[:200]}") from error
 
