@@ -12,8 +12,9 @@ over a mix of requests: 检索 with facets (several queries), an incident page, 
 Werkzeug's at the same concurrency, measured in the same run.
 
 Then, on a copy of the store, a real ``hotwatch crawl`` of the generated loopback site
-(``--crawl-articles``) writes into the store while 16 clients load each server; the
-crawl must store every article (``lost`` counts the missing ones).
+(``--crawl-articles``) runs alone (its pace without readers), and again on a fresh copy
+while 16 clients load each server; the crawl must store every article (``lost`` counts
+the missing ones).
 
 Targets (the issue's, at 100k documents on two cores): 16 clients p95 <= 200 ms with
 0 errors and >= 1.2x Werkzeug's throughput; during a crawl p95 <= 400 ms, nothing lost.
@@ -211,29 +212,35 @@ def line(name: str, clients: int, result: Result, base: Result | None) -> str:
 def crawl_during_load(
     args: argparse.Namespace, names: list[str], data_dir: Path, tmp: Path
 ) -> list[str]:
-    """Each server again on a copy of the store, 16 clients while a crawl writes it."""
+    """The crawl alone on a copy of the store (its pace without readers), then each
+    server again on a fresh copy, 16 clients while the same crawl writes it."""
     site = serve_site(synthetic_site(args.crawl_articles, seed=3))
     rows = []
     base: Result | None = None
     try:
+        copy = tmp / "crawl-alone"
+        shutil.copytree(data_dir, copy)
+        try:
+            crawl, done, output, waiter = _start_crawl(site.url, copy, tmp)
+            started = time.perf_counter()
+            finished = done.wait(args.crawl_timeout)
+            took = time.perf_counter() - started
+            if not finished:
+                crawl.kill()
+            waiter.join()
+            rows.append(f"{'no server':10} {0:>7} {'':>8} {'':>8} {'':>8} {'':>6} {'':>7}  "
+                        + (f"crawl {took:.0f} s, lost {args.crawl_articles - _stored(output)}"
+                           if finished else f"crawl unfinished after {took:.0f} s (killed)"))
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
         for name in names:
             copy = tmp / f"crawl-{name}"
             shutil.copytree(data_dir, copy)
-            config = tmp / f"crawl-{name}.toml"
-            config.write_text(CRAWL_CONFIG.format(url=site.url), encoding="utf-8")
             server = Server(name, copy, tmp, args.workers, args.threads)
-            crawl: subprocess.Popen[str] | None = None
+            crawl = None
             try:
                 warm(server.port)
-                crawl = subprocess.Popen(
-                    [sys.executable, "-m", "hotwatch", "--config", str(config), "--data-dir",
-                     str(copy), "crawl", "--json"],
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                )
-                done = threading.Event()
-                output: list[str] = []
-                waiter = threading.Thread(target=_wait, args=(crawl, output, done))
-                waiter.start()
+                crawl, done, output, waiter = _start_crawl(site.url, copy, tmp)
                 result = load(server.port, 16, args.crawl_timeout, until=done)
                 if not done.is_set():
                     crawl.kill()
@@ -242,10 +249,8 @@ def crawl_during_load(
                                 + f"  crawl unfinished after {args.crawl_timeout:.0f} s (killed)")
                     continue
                 waiter.join()
-                stored = sum(s["new"] for s in json.loads(output[0])["sources"])
-                expected = args.crawl_articles
-                rows.append(line(name, 16, result, base)
-                            + f"  crawl {result.seconds:.0f} s, lost {expected - stored}")
+                rows.append(line(name, 16, result, base) + f"  crawl {result.seconds:.0f} s, "
+                            f"lost {args.crawl_articles - _stored(output)}")
                 if name == "werkzeug":
                     base = result
             finally:
@@ -256,6 +261,27 @@ def crawl_during_load(
     finally:
         site.close()
     return rows
+
+
+def _start_crawl(
+    url: str, data_dir: Path, tmp: Path
+) -> tuple[subprocess.Popen[str], threading.Event, list[str], threading.Thread]:
+    config = tmp / f"{data_dir.name}.toml"
+    config.write_text(CRAWL_CONFIG.format(url=url), encoding="utf-8")
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "hotwatch", "--config", str(config), "--data-dir",
+         str(data_dir), "crawl", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+    )
+    done = threading.Event()
+    output: list[str] = []
+    waiter = threading.Thread(target=_wait, args=(crawl, output, done))
+    waiter.start()
+    return crawl, done, output, waiter
+
+
+def _stored(output: list[str]) -> int:
+    return sum(s["new"] for s in json.loads(output[0])["sources"])
 
 
 def _wait(process: subprocess.Popen[str], output: list[str], done: threading.Event) -> None:
