@@ -162,6 +162,7 @@ REAL_METRICS = {
     "incident pairwise precision",
     "incident pairwise recall",
     "incident pairwise F1",
+    "incident grouping F1 (pages read relevant)",
     "damage AUC (>=2 vs <=1)",
     "damage AUC among relevant (3 vs <=2)",
     "damage Spearman (0-3)",
@@ -225,6 +226,20 @@ def test_eval_json_reports_every_metric_beside_its_baselines(page_set: Path) -> 
     damage = report["metrics"]["damage AUC (>=2 vs <=1)"]
     assert damage["baseline"] is not None and damage["baseline_2"] is not None
     assert 0.0 <= damage["hotwatch"] <= 1.0
+
+
+def test_eval_scores_the_grouping_apart_from_relevance(page_set: Path) -> None:
+    """A report and its follow-up read as one event are grouped as one, whether or not
+    the relevance judgement kept both: the grouping row says so on its own."""
+    lines = page_set.read_text(encoding="utf-8").splitlines()
+    apart = json.loads(lines[1])
+    apart["incident"] = "zz-2"  # read as another event: the pair must not count
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "--json"])
+    together = json.loads(result.output)["metrics"]["incident grouping F1 (pages read relevant)"]
+    page_set.write_text("\n".join([lines[0], json.dumps(apart, ensure_ascii=False), *lines[2:]]))
+    result = CliRunner().invoke(cli, ["eval", "--file", str(page_set), "--set", "all", "--json"])
+    separate = json.loads(result.output)["metrics"]["incident grouping F1 (pages read relevant)"]
+    assert (together["hotwatch"], separate["hotwatch"]) == (1.0, 0.0)
 
 
 def test_eval_table_names_both_baselines_and_lists_misses(page_set: Path) -> None:

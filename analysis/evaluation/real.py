@@ -3,9 +3,10 @@
 Relevance P/R/F1 beside the plain keyword rule; category accuracy (the strongest
 category found, ``other`` when none or ``no_resolution``, against the read one);
 province accuracy (the best region found); incident pairwise F1 (pages judged relevant
-grouped as in production); damage: ROC AUC for read damage >= 2 vs <= 1, AUC among
-relevant pages for 3 vs <= 2, and Spearman's rho with the 0-3 reading, each beside
-``1 - SnowNLP(text).sentiments`` and ``1 -`` the mean SnowNLP sentence score.
+grouped as in production) and the grouping alone (pages read relevant); damage: ROC AUC
+for read damage >= 2 vs <= 1, AUC among relevant pages for 3 vs <= 2, and Spearman's rho
+with the 0-3 reading, each beside ``1 - SnowNLP(text).sentiments`` and ``1 -`` the mean
+SnowNLP sentence score.
 """
 
 from __future__ import annotations
@@ -153,7 +154,24 @@ def _provinces(
 def _incidents(
     report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
 ) -> None:
-    chosen = [i for i, a in enumerate(analyses) if a.relevant]
+    """End to end (the pages hotwatch judged relevant, grouped), then the grouping alone
+    (the pages read as relevant, grouped): the first is what users see, the second says
+    how much of its misses come from grouping rather than from relevance."""
+    gold = [page.incident if page.relevant else None for page in pages]
+    judged = [i for i, a in enumerate(analyses) if a.relevant]
+    scores = pairwise_prf(gold, _grouped(pages, analyses, judged))
+    for label, field_name in PRF_FIELDS:
+        name = f"incident pairwise {label}"
+        report.metrics.append(Metric(name, getattr(scores, field_name), target=TARGETS.get(name)))
+    read = [i for i, page in enumerate(pages) if page.relevant]
+    alone = pairwise_prf(gold, _grouped(pages, analyses, read))
+    report.metrics.append(Metric("incident grouping F1 (pages read relevant)", alone.f1))
+
+
+def _grouped(
+    pages: Sequence[LabelledPage], analyses: list[Analysis], chosen: list[int]
+) -> list[str | None]:
+    """Each chosen page's incident as production assigns it; None for the rest."""
     features = [
         IncidentFeatures(
             doc_id=pages[i].id,
@@ -169,11 +187,7 @@ def _incidents(
     predicted: list[str | None] = [None] * len(pages)
     for i, incident in zip(chosen, assign_incidents(features), strict=True):
         predicted[i] = incident
-    gold = [page.incident if page.relevant else None for page in pages]
-    scores = pairwise_prf(gold, predicted)
-    for label, field_name in PRF_FIELDS:
-        name = f"incident pairwise {label}"
-        report.metrics.append(Metric(name, getattr(scores, field_name), target=TARGETS.get(name)))
+    return predicted
 
 
 def _damage(
