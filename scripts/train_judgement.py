@@ -83,7 +83,10 @@ def main() -> int:
         f"正面 below {positive_below:.2f}, 负面 from {negative_from:.2f}"
     )
 
-    category, accuracy = fit_classes("category", category_examples(pages))
+    # Category reads the n-grams alone too: the rules' category scores as features lowered
+    # out-of-fold accuracy on the 288 relevant Chinese dev pages (0.615 -> 0.639).
+    category_pages = [replace(e, evidence={}) for e in category_examples(pages)]
+    category, accuracy = fit_classes("category", category_pages)
     print(f"category: C={category.meta['C']} out-of-fold accuracy={accuracy:.3f}")
 
     if not args.report_only:

@@ -17,7 +17,7 @@ Band = Literal["负面", "中性", "正面"]
 NEGATIVE_FROM = 0.41
 """Scores at or above this are 负面 (damaging: read damage 2-3)."""
 
-POSITIVE_BELOW = 0.22
+POSITIVE_BELOW = 0.23
 """Scores below this are 正面 (no damage read: praise, fixes, explainers, notices)."""
 
 BAND_KEYS: dict[Band, str] = {"负面": "negative", "中性": "neutral", "正面": "positive"}
