@@ -158,6 +158,7 @@ REAL_METRICS = {
     "relevance recall",
     "relevance F1",
     "category accuracy",
+    "category accuracy (pages judged relevant)",
     "province accuracy",
     "incident pairwise precision",
     "incident pairwise recall",
