@@ -252,6 +252,8 @@ def test_eval_table_names_both_baselines_and_lists_misses(page_set: Path) -> Non
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
     assert out[0] == "set: all, 4 Chinese pages"
+    rows = [line.split("  ")[0] for line in out[3 : 3 + len(REAL_METRICS)]]
+    assert sorted(rows) == sorted(REAL_METRICS)  # each once
     assert out[1].split() == ["metric", "hotwatch", "baseline", "baseline", "2", "target"]
     assert any(line.startswith("w3  relevance: want True") for line in out)
 

@@ -154,15 +154,6 @@ def _provinces(
     report.metrics.append(
         Metric(name, accuracy(gold, found), target=TARGETS[name], support=len(pairs))
     )
-    # Pages hotwatch did not judge relevant keep only the rules' tags: apart, the model's part.
-    kept = [(g, f) for (_, a), g, f in zip(pairs, gold, found, strict=True) if a.relevant]
-    report.metrics.append(
-        Metric(
-            "category accuracy (pages judged relevant)",
-            accuracy([g for g, _ in kept], [f for _, f in kept]),
-            support=len(kept),
-        )
-    )
     for (page, analysis), expected, got in zip(pairs, gold, found, strict=True):
         if expected != got:
             shown = " / ".join("".join(r.values()) for r in analysis.regions) or "-"
