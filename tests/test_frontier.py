@@ -136,9 +136,28 @@ def test_the_bloom_filter_forgets_nothing_within_its_generation(
     assert all(bloom.seen_or_add(b"fp-%d" % i, now) for i in range(3000))
     assert all(bloom.seen_or_add(b"fp-%d" % i, now + 3600) for i in range(3000))  # previous gen
     assert not all(bloom.seen_or_add(b"fp-%d" % i, now + 7200) for i in range(50))
+    assert 2970 <= bloom.count(now) <= 3000
+    assert bloom.count(now + 7200) == 1  # only the URL just taken as new again
     generation = f"{queue_prefix}:bloom:{int(now // 3600)}"
     assert server.execute_command("BF.CARD", generation) >= 2970
     assert 3600 < server.ttl(generation) <= 7201  # expires after two generations
+
+
+def test_queue_status_counts_the_urls_in_the_bloom_filter(
+    tmp_path, bloom_redis_url, queue_prefix  # noqa: F811
+):
+    keys, server = FrontierKeys(queue_prefix), Redis.from_url(bloom_redis_url)
+    server.hset(keys.sources, "s", json.dumps({"name": "s", "type": "site"}))
+    bloom = RedisBloom(server, keys.articles("s"), capacity=1000, error_rate=0.001,
+                       revisit=24 * 3600)  # revisit_hours: the default
+    assert not any(bloom.seen_or_add(b"fp-%d" % i) for i in range(25))
+    config = config_file(tmp_path, bloom_redis_url, queue_prefix)
+    config.write_text(config.read_text().replace("[queue]\n", "[queue]\nbloom = true\n"))
+    result = CliRunner().invoke(cli, ["--config", str(config), "queue", "status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["sources"] == [
+        {"name": "s", "pending": 0, "in_flight": 0, "seen": 25}
+    ]
 
 
 def test_a_bloom_filter_crawl_on_a_redis_without_one_is_one_error_line(

@@ -59,12 +59,24 @@ class RedisBloom:
         self.revisit = max(1.0, revisit)
         self._seen_or_add = server.register_script(SEEN_OR_ADD)
 
+    def generations(self, now: float | None = None) -> list[str]:
+        """The keys of the current and the previous generation's filters."""
+        generation = int((now or time.time()) // self.revisit)
+        return [f"{self.key}:{generation}", f"{self.key}:{generation - 1}"]
+
+    def count(self, now: float | None = None) -> int:
+        """URLs remembered (Redis's estimate): a URL in the previous generation is not added
+        to the current one, so the two counts add up."""
+        pipe = self.server.pipeline()
+        for key in self.generations(now):
+            pipe.execute_command("BF.CARD", key)
+        return sum(int(n) for n in pipe.execute())
+
     def seen_or_add(
         self, fingerprint: bytes, now: float | None = None, *, queueing: Queueing | None = None
     ) -> bool:
         """True if seen; else adds it (and queues the request as ``queueing`` says)."""
-        generation = int((now or time.time()) // self.revisit)
-        keys = [f"{self.key}:{generation}", f"{self.key}:{generation - 1}"]
+        keys = self.generations(now)
         queueing = queueing or Queueing(self.key, self.key)  # only check
         expiry = int(self.revisit * 2) + 1
         return bool(

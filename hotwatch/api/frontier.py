@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from twisted.internet import task
 
-from crawler.frontier.bloom import require_bloom
+from crawler.frontier.bloom import RedisBloom, require_bloom
 from crawler.frontier.keys import LOST, FrontierKeys, FrontierUnavailable, connect
 from hotwatch.api.crawl import AddSource, SourceSummary, run_crawl
 from hotwatch.api.incidents import update_incidents
@@ -35,7 +35,7 @@ class SourceQueue:
     name: str
     pending: int
     in_flight: int
-    seen: int | None  # article fingerprints kept; None with the Bloom filter
+    seen: int | None  # article URLs kept (estimated by the Bloom filter); None: no BF.*
 
 
 @dataclass
@@ -209,7 +209,7 @@ def queue_status(config: Config, *, now: float | None = None) -> QueueStatus:
     now = now or time.time()
     status = QueueStatus(url=config.queue.url)
     for source in registered_sources(server, keys):
-        seen = None if config.queue.bloom else int(server.zcard(keys.articles(source.name)))
+        seen = seen_urls(config, server, keys.articles(source.name), now)
         status.sources.append(
             SourceQueue(
                 name=source.name,
@@ -233,6 +233,20 @@ def queue_status(config: Config, *, now: float | None = None) -> QueueStatus:
         state.last_error = beat["last_error"] or state.last_error
     status.workers = sorted(workers.values(), key=lambda w: (not w.alive, w.worker))
     return status
+
+
+def seen_urls(config: Config, server: Any, key: str, now: float) -> int | None:
+    """Article URLs the frontier remembers for a source; Redis's estimate with the Bloom
+    filter, None when the Bloom filter is configured but Redis has none."""
+    if not config.queue.bloom:
+        return int(server.zcard(key))
+    bloom = RedisBloom(server, key, capacity=config.queue.bloom_capacity,
+                       error_rate=config.queue.bloom_error_rate,
+                       revisit=config.crawl.revisit_hours * 3600)
+    try:
+        return bloom.count(now)
+    except ResponseError:
+        return None
 
 
 def clear_queue(config: Config) -> int:

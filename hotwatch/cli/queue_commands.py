@@ -66,8 +66,9 @@ def queue_group() -> None:
 @pass_context
 @handle_errors
 def queue_status(context: Context, as_json: bool) -> None:
-    """Pending and in-flight requests per source, seen article URLs, and the workers
-    (alive when heard from within three heartbeats) with their last error.
+    """Pending and in-flight requests per source, seen article URLs (Redis's estimate
+    with the Bloom filter), and the workers (alive when heard from within three
+    heartbeats) with their last error.
 
     \b
     Example:
@@ -82,7 +83,7 @@ def queue_status(context: Context, as_json: bool) -> None:
         output.table(
             ["source", "pending", "in flight", "seen"],
             [
-                [s.name, s.pending, s.in_flight, "bloom" if s.seen is None else s.seen]
+                [s.name, s.pending, s.in_flight, "?" if s.seen is None else s.seen]
                 for s in status.sources
             ],
         )
