@@ -10,6 +10,8 @@ a fresh index and Redis key prefix:
 
 Articles/s is stored articles over wall time from the first process started to the
 last one done (start-up and incident placement included, as a user waits for them).
+CPU per article (the hotwatch processes and their analysis workers; Redis's own apart)
+tells the frontier's cost even when other work on the machine leaves no core free.
 Then 10^6 article fingerprints go into the exact filter (a Redis sorted set) and the
 memory per URL is printed (``bench/seen_filter.py`` compares the Bloom filter).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -73,6 +76,19 @@ def stored(process: subprocess.Popen[str]) -> int:
     if process.returncode != 0:
         raise SystemExit(f"hotwatch failed: {stderr.strip().splitlines()[-1:]}")
     return sum(source["new"] for source in json.loads(stdout)["sources"])
+
+
+def children_cpu() -> float:
+    """CPU seconds of every finished child process and their own waited-for children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def redis_cpu(redis: str | None) -> float:
+    if not redis:
+        return 0.0
+    cpu = Redis.from_url(redis).info("cpu")
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
 
 def run(tmp: Path, es: str, redis: str | None, start: str, workers: int) -> tuple[int, float]:
@@ -132,10 +148,15 @@ def main() -> None:
         for label, queue, workers in (("single process (today)", None, 1),
                                       ("1 frontier worker", redis, 1),
                                       ("2 frontier workers", redis, 2)):
+            load = os.getloadavg()[0]
+            cpu_before, redis_before = children_cpu(), redis_cpu(queue)
             total, seconds = run(tmp, es, queue, start, workers)
+            cpu, in_redis = children_cpu() - cpu_before, redis_cpu(queue) - redis_before
             results[label] = total / seconds
             print(f"{label:24} {total} articles in {seconds:6.1f} s = "
-                  f"{total / seconds:5.1f} articles/s", flush=True)
+                  f"{total / seconds:5.1f} articles/s; CPU {cpu / total * 1000:5.1f} ms/article "
+                  f"in hotwatch, {in_redis / total * 1000:4.1f} in Redis "
+                  f"(load average {load:.1f} at start)", flush=True)
         base, one, two = results.values()
         print(f"1 worker / single process: {one / base:.2f}x")
         print(f"2 workers / 1 worker:      {two / one:.2f}x  (2 cores, shared)")
