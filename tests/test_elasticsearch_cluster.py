@@ -9,6 +9,7 @@ was down reach it when the store is next opened after the restart.
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -26,7 +27,7 @@ from index import SearchQuery, StoredDocument
 pytestmark = pytest.mark.elasticsearch
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "elasticsearch.sh"
-PORTS = range(9260, 9300)  # this suite's HTTP ports; transport ports are 100 above
+PORTS = range(9400, 9900)  # this suite's HTTP ports; transport ports are 100 above
 BATCH = 50
 START = datetime(2021, 5, 1, tzinfo=UTC)
 EVERYTHING = SearchQuery(relevant_only=False, limit=1)
@@ -60,17 +61,20 @@ class ScriptCluster:
             raise RuntimeError(f"elasticsearch.sh {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout.strip()
 
-    def hold_ports(self) -> None:
-        """Keep the cluster's ports bound but not listening until ``start``: a connection
-        is refused, as by a stopped node, and no other server takes them meanwhile (a
-        test that starts its node late lost its port to another run's cluster)."""
-        ports = [self.port + k for k in range(self.nodes)]
-        ports += [self.port + 100 + k for k in range(self.nodes)]
+    def ports(self, k: int) -> list[int]:
+        """Node ``k``'s HTTP and transport ports."""
+        return [self.port + k - 1, self.port + 100 + k - 1]
+
+    def hold_ports(self, *nodes: int) -> None:
+        """Keep the nodes' ports (all by default) bound but not listening until they start:
+        a connection is refused, as by a stopped node, and no other run's cluster picks
+        them meanwhile (a test that started its node late lost its port to one)."""
         try:
-            for port in ports:
-                held = socket.socket()
-                self.held.append(held)
-                held.bind(("127.0.0.1", port))
+            for k in nodes or range(1, self.nodes + 1):
+                for port in self.ports(k):
+                    held = socket.socket()
+                    self.held.append(held)
+                    held.bind(("127.0.0.1", port))
         except OSError:
             self.release_ports()
             raise
@@ -93,6 +97,7 @@ class ScriptCluster:
         self.run("stop-node", str(k), *(["--kill"] if kill else []))
 
     def start_node(self, k: int) -> None:
+        self.release_ports()
         self.run("start-node", str(k))
 
 
@@ -106,8 +111,12 @@ def port_is_free(port: int) -> bool:
 
 
 def free_port_range(nodes: int, ports: range = PORTS) -> int:
-    """The first base port whose ``nodes`` HTTP and transport ports are all free."""
-    for base in ports:
+    """A base port, at random, whose ``nodes`` HTTP and transport ports are all free.
+
+    At random, not the first: runs of this suite on one machine each pick while another's
+    node may still be starting (10-20 s before it binds), and the first free base was the
+    same for all of them."""
+    for base in random.sample(ports, len(ports)):
         wanted = [base + k for k in range(nodes)] + [base + 100 + k for k in range(nodes)]
         if base + nodes - 1 in ports and all(port_is_free(p) for p in wanted):
             return base
