@@ -59,11 +59,19 @@ def reason_zh(reason: str) -> str:
     if failure:
         names = [category_name(c.strip()) for c in failure.group(1).split(",") if c.strip()]
         return "问题类型：" + "、".join(names) + points
-    for pattern, template in _REASONS:
-        match = pattern.match(reason)
-        if match:
-            return template.format(*match.groups()) + points
-    return reason + points
+    return translate(reason, _REASONS, default=reason) + points
+
+
+def translate(
+    text: str, table: Iterable[tuple[re.Pattern[str], str]], *, default: str
+) -> str:
+    """The template of the first pattern in ``table`` that matches ``text``, filled
+    with the match's groups (``{0}``, ``{1}``...); ``default`` when none matches."""
+    for pattern, template in table:
+        found = pattern.match(text)
+        if found:
+            return template.format(*found.groups())
+    return default
 
 
 def category_name(category: str) -> str:

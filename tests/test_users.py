@@ -18,7 +18,7 @@ from hotwatch import Hotwatch
 from hotwatch.cli import cli
 from hotwatch.config import load_config
 from hotwatch.users import LoginThrottled, UserBook, UserError
-from hotwatch.users.book import MAX_FAILURES
+from hotwatch.users.rules import MAX_FAILURES
 from hotwatch.web import create_app
 from tests.store_fixtures import fill_store
 

@@ -18,8 +18,8 @@ from hotwatch import Hotwatch
 from hotwatch.cli import cli
 from hotwatch.config import Config, load_config
 from hotwatch.users import LoginThrottled, UserBook, UserError, open_user_book
-from hotwatch.users.book import MAX_FAILURES
 from hotwatch.users.elasticsearch_book import MOVED_SUFFIX
+from hotwatch.users.rules import MAX_FAILURES
 from hotwatch.web import create_app
 
 ES_URL = os.environ.get("HOTWATCH_ES_URL")

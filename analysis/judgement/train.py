@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -72,29 +73,16 @@ def _fit(
     c: float,
     threshold: float,
 ) -> LinearTextModel:
-    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = _vectorizer()
-    grams = vectorizer.fit_transform([e.text for e in examples])
-    names = sorted({key for e in examples for key in e.evidence})
-    extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
+    design = _design(examples)
     classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    classifier.fit(hstack([grams, extra]).tocsr(), labels)
-    coef = classifier.coef_[0]
-    vocabulary = vectorizer.vocabulary_
-    gram_weights = coef[: len(vocabulary)]
-    keep = set(np.argsort(-np.abs(gram_weights))[:KEEP_TERMS].tolist())
-    ordered = sorted((index, gram) for gram, index in vocabulary.items() if index in keep)
-    return LinearTextModel(
-        name=name,
-        vocabulary={gram: i for i, (_, gram) in enumerate(ordered)},
-        idf=[round(float(vectorizer.idf_[index]), 6) for index, _ in ordered],
-        weights=[round(float(gram_weights[index]), 6) for index, _ in ordered],
-        features={
-            n: round(float(w), 6) for n, w in zip(names, coef[len(vocabulary) :], strict=True)
-        },
-        intercept=float(classifier.intercept_[0]),
+    classifier.fit(design.matrix, labels)
+    return _linear_model(
+        name,
+        design,
+        classifier.coef_[0],
+        classifier.intercept_[0],
         threshold=round(threshold, 4),
         meta={"examples": len(examples), "positives": int(labels.sum()), "C": c},
     )
@@ -147,23 +135,19 @@ def _class_cv_accuracy(examples: Sequence[ClassExample], c: float) -> float:
 
 
 def _fit_classes(name: str, examples: Sequence[ClassExample], c: float) -> ClassTextModel:
-    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = _vectorizer()
-    grams = vectorizer.fit_transform([e.text for e in examples])
-    names = sorted({key for e in examples for key in e.evidence})
-    extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
+    design = _design(examples)
     classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    classifier.fit(hstack([grams, extra]).tocsr(), [e.label for e in examples])
+    classifier.fit(design.matrix, [e.label for e in examples])
     classes = [str(x) for x in classifier.classes_]
     coef = classifier.coef_
     if len(classes) == 2:  # scikit-learn keeps one row for two classes
         coef = np.vstack([-coef[0], coef[0]])
+    vectorizer, names = design.vectorizer, design.names
     n_terms = len(vectorizer.vocabulary_)
-    strength = np.abs(coef[:, :n_terms]).max(axis=0)
-    keep = set(np.argsort(-strength)[:CLASS_TERMS].tolist())
-    ordered = sorted((i, g) for g, i in vectorizer.vocabulary_.items() if i in keep)
+    ordered = _kept_terms(vectorizer.vocabulary_, np.abs(coef[:, :n_terms]).max(axis=0),
+                          CLASS_TERMS)
     intercepts = classifier.intercept_
     if len(classes) == 2:
         intercepts = np.array([-intercepts[0], intercepts[0]])
@@ -228,32 +212,66 @@ def fit_regression(
 def _fit_ridge(
     name: str, examples: Sequence[RegressionExample], c: float, scale: float
 ) -> LinearTextModel:
-    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import Ridge
+
+    design = _design(examples)
+    regression = Ridge(alpha=1.0 / c).fit(design.matrix, [e.value for e in examples])
+    return _linear_model(
+        name,
+        design,
+        regression.coef_,
+        regression.intercept_,
+        threshold=0.5,
+        meta={"examples": len(examples), "C": c},
+        link="linear",
+        scale=scale,
+    )
+
+
+@dataclass(frozen=True)
+class _Design:
+    """What every model here is fitted on: TF-IDF character n-grams, then the evidence."""
+
+    vectorizer: Any  # the fitted TfidfVectorizer
+    matrix: Any  # scipy CSR matrix, one row per example
+    names: list[str]  # the evidence features, in column order after the n-grams
+
+
+def _design(examples: Sequence[TrainingExample | ClassExample | RegressionExample]) -> _Design:
+    from scipy.sparse import csr_matrix, hstack
 
     vectorizer = _vectorizer()
     grams = vectorizer.fit_transform([e.text for e in examples])
     names = sorted({key for e in examples for key in e.evidence})
     extra = csr_matrix(np.array([[e.evidence.get(n, 0.0) for n in names] for e in examples]))
-    regression = Ridge(alpha=1.0 / c).fit(
-        hstack([grams, extra]).tocsr(), [e.value for e in examples]
-    )
-    coef = regression.coef_
+    return _Design(vectorizer, hstack([grams, extra]).tocsr(), names)
+
+
+def _kept_terms(
+    vocabulary: dict[str, int], strength: np.ndarray, keep: int
+) -> list[tuple[int, str]]:
+    """(column, n-gram) of the ``keep`` strongest n-grams, in column order."""
+    chosen = set(np.argsort(-strength)[:keep].tolist())
+    return sorted((index, gram) for gram, index in vocabulary.items() if index in chosen)
+
+
+def _linear_model(
+    name: str, design: _Design, coef: np.ndarray, intercept: float, **options: Any
+) -> LinearTextModel:
+    """One weight row (n-grams, then evidence) as a shipped model of the kept n-grams."""
+    vectorizer = design.vectorizer
     vocabulary = vectorizer.vocabulary_
     gram_weights = coef[: len(vocabulary)]
-    keep = set(np.argsort(-np.abs(gram_weights))[:KEEP_TERMS].tolist())
-    ordered = sorted((index, gram) for gram, index in vocabulary.items() if index in keep)
+    ordered = _kept_terms(vocabulary, np.abs(gram_weights), KEEP_TERMS)
     return LinearTextModel(
         name=name,
         vocabulary={gram: i for i, (_, gram) in enumerate(ordered)},
         idf=[round(float(vectorizer.idf_[index]), 6) for index, _ in ordered],
         weights=[round(float(gram_weights[index]), 6) for index, _ in ordered],
         features={
-            n: round(float(w), 6) for n, w in zip(names, coef[len(vocabulary) :], strict=True)
+            n: round(float(w), 6)
+            for n, w in zip(design.names, coef[len(vocabulary) :], strict=True)
         },
-        intercept=float(regression.intercept_),
-        threshold=0.5,
-        meta={"examples": len(examples), "C": c},
-        link="linear",
-        scale=scale,
+        intercept=float(intercept),
+        **options,
     )

@@ -8,11 +8,11 @@ the API it prints nothing, and its errors are the packages' own one-line errors.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hotwatch.api import reporting
 from hotwatch.api.results import DigestDraft
@@ -24,6 +24,8 @@ from reports.health import SourceHealth
 from reports.incident_report import IncidentReport
 from reports.outbox import RetryResult
 from reports.schedule import RunSummary
+
+T = TypeVar("T")
 
 
 class ReportMethods:
@@ -50,19 +52,10 @@ class ReportMethods:
     ) -> DigestDraft:
         """Build the daily (or weekly) 舆情日报 ending ``day`` (default: yesterday in
         Shanghai) for ``plan``, addressed to ``recipients`` or the plan's own."""
-        settings = reporting.settings_of(self.config)
-        with self._store() as store:
-            return reporting.build_digest(
-                self.config,
-                store,
-                settings,
-                day=day,
-                plan=plan,
-                period=period,
-                recipients=recipients,
-                sending=sending,
-                now=now or datetime.now(UTC),
-            )
+        return self._digest_call(
+            reporting.build_digest, now, day=day, plan=plan, period=period,
+            recipients=recipients, sending=sending,
+        )
 
     def digest_document(
         self,
@@ -75,18 +68,16 @@ class ReportMethods:
     ) -> bytes:
         """The 舆情专报 (总体态势, charts, incidents, sources) as .docx, or .pdf through
         LibreOffice."""
+        return self._digest_call(
+            reporting.digest_document, now, day=day, plan=plan, period=period, format=format
+        )
+
+    def _digest_call(self, build: Callable[..., T], now: datetime | None, **options: object) -> T:
+        """``build`` (a digest function of ``reporting``) over the configuration, the
+        store and the email settings."""
         settings = reporting.settings_of(self.config)
         with self._store() as store:
-            return reporting.digest_document(
-                self.config,
-                store,
-                settings,
-                day=day,
-                plan=plan,
-                period=period,
-                format=format,
-                now=now or datetime.now(UTC),
-            )
+            return build(self.config, store, settings, now=now or datetime.now(UTC), **options)
 
     def write_digest(self, draft: DigestDraft, out: str | Path) -> tuple[Path, Path]:
         """Write the .eml to ``out`` and its HTML beside it; returns both paths."""

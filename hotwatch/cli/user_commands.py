@@ -14,7 +14,7 @@ import click
 from hotwatch.cli import output
 from hotwatch.cli.context import Context, handle_errors, pass_context
 from hotwatch.users import ROLES
-from hotwatch.users.book import ROLE_NAMES
+from hotwatch.users.rules import ROLE_NAMES
 
 
 def _password(password_stdin: bool) -> str:

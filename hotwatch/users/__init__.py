@@ -14,14 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hotwatch.users.book import (
-    ROLES,
-    LoginThrottled,
-    User,
-    UserBook,
-    UserError,
-    role_allows,
-)
+from hotwatch.users.book import UserBook
+from hotwatch.users.rules import ROLES, LoginThrottled, User, UserError, role_allows
 
 if TYPE_CHECKING:
     from hotwatch.users.elasticsearch_book import ElasticsearchUserBook

@@ -10,34 +10,34 @@ address is refused for ``LOCK`` seconds.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from hotwatch.users.passwords import (
-    MIN_PASSWORD_LENGTH,
-    dummy_verify,
-    hash_password,
-    verify_password,
+from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
+from hotwatch.users.rules import (
+    LOCK,
+    MAX_FAILURES,
+    SESSION_IDLE,
+    TOKEN_PREFIX,
+    WINDOW,
+    BookRules,
+    LoginThrottled,
+    User,
+    UserError,
+    check_new_user,
+    check_password,
+    check_role,
+    digest_of,
+    no_user,
+    now_iso,
 )
 
-ROLES = ("viewer", "analyst", "admin")
-ROLE_NAMES = {"viewer": "只读", "analyst": "处置", "admin": "管理员"}
 FILE_NAME = "users.sqlite3"
-NAME = re.compile(r"^[\w.\-]{1,32}$")
-MAX_FAILURES = 5
-WINDOW = 15 * 60
-LOCK = 15 * 60
-SESSION_IDLE = 12 * 3600
-TOKEN_PREFIX = "hw_"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -54,34 +54,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
-class UserError(ValueError):
-    """A user command or login cannot be done; the message is one line."""
-
-
-class LoginThrottled(UserError):
-    def __init__(self, seconds: int) -> None:
-        super().__init__(f"too many failed logins; try again in {max(1, seconds // 60)} min")
-        self.seconds = seconds
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    disabled: bool = False
-    created_at: str = ""
-    has_token: bool = False
-
-    def may(self, role: str) -> bool:
-        return role_allows(self.role, role)
-
-
-def role_allows(have: str, need: str) -> bool:
-    """Whether a user of role ``have`` may do what needs role ``need``."""
-    return ROLES.index(have) >= ROLES.index(need)
-
-
-class UserBook:
+class UserBook(BookRules):
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / FILE_NAME
         self._ready = False
@@ -112,43 +85,29 @@ class UserBook:
             ).fetchall()
         return [_user(row) for row in rows]
 
-    def require_active(self, name: str) -> User:
-        """The enabled user ``name``, or a one-line ``UserError``."""
-        user = self.get(name)
-        if user is None:
-            raise UserError(f"no user {name!r} (see: hotwatch users list)")
-        if user.disabled:
-            raise UserError(f"user {name!r} is disabled")
-        return user
-
     # -- changing ---------------------------------------------------------------------
 
     def add(self, name: str, role: str, password: str) -> User:
-        if not NAME.match(name):
-            raise UserError(
-                f"bad user name {name!r}: 1-32 letters, digits, '.', '-' or '_' (Chinese is fine)"
-            )
-        _check_role(role)
-        _check_password(password)
+        check_new_user(name, role, password)
         with self._db(write=True) as db:
             try:
                 db.execute(
                     "INSERT INTO users (name, role, password, created_at) VALUES (?, ?, ?, ?)",
-                    (name, role, hash_password(password), _now_iso()),
+                    (name, role, hash_password(password), now_iso()),
                 )
             except sqlite3.IntegrityError as error:
                 raise UserError(f"user {name!r} already exists") from error
-        return User(name, role, created_at=_now_iso())
+        return User(name, role, created_at=now_iso())
 
     def set_password(self, name: str, password: str) -> None:
         """A new password; every session of the user ends."""
-        _check_password(password)
+        check_password(password)
         self._update(name, "UPDATE users SET password = ? WHERE name = ?",
                      hash_password(password), name)
         self._end_sessions(name)
 
     def set_role(self, name: str, role: str) -> None:
-        _check_role(role)
+        check_role(role)
         self._update(name, "UPDATE users SET role = ? WHERE name = ?", role, name)
 
     def disable(self, name: str, disabled: bool = True) -> None:
@@ -169,7 +128,7 @@ class UserBook:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._db(write=True) as db:
             db.execute("DELETE FROM tokens WHERE name = ?", (name,))
-            db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (_digest(token), name, _now_iso()))
+            db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (digest_of(token), name, now_iso()))
         return token
 
     # -- authenticating ---------------------------------------------------------------
@@ -179,7 +138,7 @@ class UserBook:
             return None
         with self._db() as db:
             row = db.execute(
-                "SELECT name FROM tokens WHERE digest = ?", (_digest(token),)
+                "SELECT name FROM tokens WHERE digest = ?", (digest_of(token),)
             ).fetchone()
         user = self.get(row[0]) if row else None
         return user if user and not user.disabled else None
@@ -205,7 +164,7 @@ class UserBook:
         session_id = secrets.token_urlsafe(32)
         with self._db(write=True) as db:
             db.execute("INSERT INTO sessions VALUES (?, ?, ?)",
-                       (_digest(session_id), name, time.time()))
+                       (digest_of(session_id), name, time.time()))
             db.execute("DELETE FROM sessions WHERE seen_at < ?", (time.time() - SESSION_IDLE,))
         return session_id
 
@@ -213,20 +172,20 @@ class UserBook:
         now = time.time()
         with self._db() as db:
             row = db.execute(
-                "SELECT name, seen_at FROM sessions WHERE digest = ?", (_digest(session_id),)
+                "SELECT name, seen_at FROM sessions WHERE digest = ?", (digest_of(session_id),)
             ).fetchone()
         if row is None or row[1] < now - SESSION_IDLE:
             return None
         if now - row[1] > 60:  # touch at most once a minute
             with self._db(write=True) as db:
                 db.execute("UPDATE sessions SET seen_at = ? WHERE digest = ?",
-                           (now, _digest(session_id)))
+                           (now, digest_of(session_id)))
         user = self.get(row[0])
         return user if user and not user.disabled else None
 
     def close_session(self, session_id: str) -> None:
         with self._db(write=True) as db:
-            db.execute("DELETE FROM sessions WHERE digest = ?", (_digest(session_id),))
+            db.execute("DELETE FROM sessions WHERE digest = ?", (digest_of(session_id),))
 
     def secret(self) -> bytes:
         """A random key kept in the book, so every web worker signs cookies alike."""
@@ -270,7 +229,7 @@ class UserBook:
     def _update(self, name: str, sql: str, *params: object) -> None:
         with self._db(write=True) as db:
             if db.execute(sql, params).rowcount == 0:
-                raise UserError(f"no user {name!r} (see: hotwatch users list)")
+                raise UserError(no_user(name))
 
     @contextmanager
     def _db(self, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -305,21 +264,3 @@ class UserBook:
 
 def _user(row: tuple[object, ...]) -> User:
     return User(str(row[0]), str(row[1]), bool(row[2]), str(row[3]), bool(row[4]))
-
-
-def _check_role(role: str) -> None:
-    if role not in ROLES:
-        raise UserError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

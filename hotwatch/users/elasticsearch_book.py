@@ -30,23 +30,25 @@ from typing import Any
 from elasticsearch import ApiError, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ClusterUnreachable
 
-from hotwatch.users.book import (
-    FILE_NAME,
+from hotwatch.users.book import FILE_NAME
+from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
+from hotwatch.users.rules import (
     LOCK,
     MAX_FAILURES,
-    NAME,
     SESSION_IDLE,
     TOKEN_PREFIX,
     WINDOW,
+    BookRules,
     LoginThrottled,
     User,
     UserError,
-    _check_password,
-    _check_role,
-    _digest,
-    _now_iso,
+    check_new_user,
+    check_password,
+    check_role,
+    digest_of,
+    no_user,
+    now_iso,
 )
-from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ ANY_USERS_SECONDS = 2.0  # asked on every request; a new first user locks within
 MOVED_SUFFIX = ".moved-to-elasticsearch"
 
 
-class ElasticsearchUserBook:
+class ElasticsearchUserBook(BookRules):
     """``UserBook``'s methods over ``<prefix>users`` on the store's cluster."""
 
     def __init__(self, client: Any, *, prefix: str, urls: list[str], replicas: int = 1) -> None:
@@ -92,35 +94,22 @@ class ElasticsearchUserBook:
             )["hits"]["hits"]
         return [_user(hit["_source"]) for hit in hits]
 
-    def require_active(self, name: str) -> User:
-        user = self.get(name)
-        if user is None:
-            raise UserError(f"no user {name!r} (see: hotwatch users list)")
-        if user.disabled:
-            raise UserError(f"user {name!r} is disabled")
-        return user
-
     # -- changing ---------------------------------------------------------------------
 
     def add(self, name: str, role: str, password: str) -> User:
-        if not NAME.match(name):
-            raise UserError(
-                f"bad user name {name!r}: 1-32 letters, digits, '.', '-' or '_' (Chinese is fine)"
-            )
-        _check_role(role)
-        _check_password(password)
-        created = _now_iso()
+        check_new_user(name, role, password)
+        created = now_iso()
         if not self._create(f"user:{name}", _user_source(name, role, hash_password(password),
                                                          created_at=created)):
             raise UserError(f"user {name!r} already exists")
         return User(name, role, created_at=created)
 
     def set_password(self, name: str, password: str) -> None:
-        _check_password(password)
+        check_password(password)
         self._change(name, end_sessions=True, password=hash_password(password))
 
     def set_role(self, name: str, role: str) -> None:
-        _check_role(role)
+        check_role(role)
         self._change(name, role=role)
 
     def disable(self, name: str, disabled: bool = True) -> None:
@@ -129,7 +118,7 @@ class ElasticsearchUserBook:
     def remove(self, name: str) -> None:
         source = self._source(f"user:{name}")
         if source is None:
-            raise UserError(f"no user {name!r} (see: hotwatch users list)")
+            raise UserError(no_user(name))
         self._delete(f"user:{name}", refresh=True)
         if source.get("token"):
             self._delete(f"token:{source['token']}")
@@ -137,8 +126,8 @@ class ElasticsearchUserBook:
     def new_token(self, name: str) -> str:
         self.require_active(name)
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        digest = _digest(token)
-        self._put(f"token:{digest}", {"kind": "token", "name": name, "created_at": _now_iso()})
+        digest = digest_of(token)
+        self._put(f"token:{digest}", {"kind": "token", "name": name, "created_at": now_iso()})
         old = self._change(name, token=digest).get("old_token")
         if old:
             self._delete(f"token:{old}")
@@ -149,7 +138,7 @@ class ElasticsearchUserBook:
     def user_for_token(self, token: str) -> User | None:
         if not token.startswith(TOKEN_PREFIX):
             return None
-        digest = _digest(token)
+        digest = digest_of(token)
         found = self._source(f"token:{digest}")
         source = self._source(f"user:{found['name']}") if found else None
         if source is None or source.get("disabled") or source.get("token") != digest:
@@ -172,7 +161,7 @@ class ElasticsearchUserBook:
     def open_session(self, name: str) -> str:
         source = self._source(f"user:{name}") or {}
         session_id = secrets.token_urlsafe(32)
-        self._put(f"session:{_digest(session_id)}", {
+        self._put(f"session:{digest_of(session_id)}", {
             "kind": "session", "name": name, "epoch": int(source.get("epoch", 0)),
             "seen_at": time.time(),
         })
@@ -180,7 +169,7 @@ class ElasticsearchUserBook:
 
     def user_for_session(self, session_id: str) -> User | None:
         now = time.time()
-        doc_id = f"session:{_digest(session_id)}"
+        doc_id = f"session:{digest_of(session_id)}"
         session = self._source(doc_id)
         if session is None or float(session["seen_at"]) < now - SESSION_IDLE:
             return None
@@ -194,7 +183,7 @@ class ElasticsearchUserBook:
         return _user(source)
 
     def close_session(self, session_id: str) -> None:
-        self._delete(f"session:{_digest(session_id)}")
+        self._delete(f"session:{digest_of(session_id)}")
 
     def secret(self) -> bytes:
         value = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
@@ -248,7 +237,7 @@ class ElasticsearchUserBook:
                 try:
                     found = self.client.get(index=self.index, id=f"user:{name}")
                 except NotFoundError:
-                    raise UserError(f"no user {name!r} (see: hotwatch users list)") from None
+                    raise UserError(no_user(name)) from None
                 source = dict(found["_source"])
                 old_token = source.get("token")
                 source.update(fields)

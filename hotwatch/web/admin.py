@@ -17,6 +17,7 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from hotwatch.users import ROLES, UserError
 from hotwatch.web import context
 from hotwatch.web.security import check_csrf, require
+from reports.formatting import translate
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +96,7 @@ def change_user(name: str) -> Response | tuple[str, int] | str:
 
 
 def chinese(error: UserError) -> str:
-    for pattern, text in MESSAGES:
-        found = pattern.match(str(error))
-        if found:
-            return text.format(*found.groups())
-    return f"操作失败：{error}"
+    return translate(str(error), MESSAGES, default=f"操作失败：{error}")
 
 
 def _page(*, notice: str = "", error: str = "", token: str = "") -> str:

@@ -6,6 +6,7 @@ import re
 
 from analysis.rules import RuleSyntaxError, parse_rule
 from hotwatch.web.params import ParamError
+from reports.formatting import translate
 
 _MESSAGES = (
     (re.compile(r"^unterminated quoted phrase$"), "引号没有闭合"),
@@ -26,12 +27,7 @@ def check_query(text: str) -> None:
 
 
 def syntax_message(error: RuleSyntaxError) -> str:
-    detail = error.message
-    for pattern, template in _MESSAGES:
-        found = pattern.match(error.message)
-        if found:
-            detail = template.format(*found.groups())
-            break
+    detail = translate(error.message, _MESSAGES, default=error.message)
     return (
         f"查询语法有误（第 {error.position + 1} 个字符处）：{detail}。"
         "写法示例：(12345 OR 市长热线) AND 骂 NOT 小说，短语请加英文双引号"

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
 from hotwatch.users import Book, User
-from hotwatch.users.book import ROLE_NAMES
+from hotwatch.users.rules import ROLE_NAMES
 from hotwatch.web.listen import ListenError, check_listen, is_loopback
 
 __all__ = ["ListenError", "check_listen", "install", "is_loopback"]
