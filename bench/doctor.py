@@ -6,7 +6,7 @@ search index, 1,000 documents waiting for placement, 10 incident records miscoun
 The baseline, measured on the same store in the same run, is one read of every document
 (``iter_documents``), the least any whole-store check costs; beside it, doctor on an
 empty store (the command's start-up: Python, imports, configuration). The store is the synthetic
-corpus of bench/clustering.py, placed in incidents as a crawl would.
+corpus of bench/clustering_corpus.py, placed in incidents as a crawl would.
 
     python bench/doctor.py [--sizes 10000,100000] [--data-dir DIR]
 """
@@ -48,7 +48,7 @@ def _bench_module(name: str) -> Any:
 
 def build(directory: Path, size: int) -> float:
     """Load ``size`` documents and place them; returns the seconds it took."""
-    corpus = _bench_module("clustering").corpus
+    corpus = _bench_module("clustering_corpus").corpus
     started = time.perf_counter()
     store = open_store({"backend": "sqlite"}, directory)
     try:
