@@ -147,6 +147,30 @@ def test_randomized_bit_identity(model: SentimentModel) -> None:
         assert model.score(text) == expected, text
 
 
+def test_compiled_sums_equal_the_python_path(model: SentimentModel) -> None:
+    """The compiled text-to-sums call (used when built) against the Python split, words,
+    stop-word filter and dict sums it replaces, for the bundled and the domain classifier."""
+    from analysis.sentiment import domain_model
+    from analysis.sentiment.sums import CompiledSums
+
+    assert CompiledSums.available(model.classifier), "analysis/sentiment/_viterbi.pyx is not built"
+    rng = random.Random(99)
+    pool = (COMPLAINT + PRAISE + "".join(INLINE_TEXTS)) * 3
+    texts = INLINE_TEXTS + [random_text(rng, pool) for _ in range(400)]
+    texts += ["\u3000".join(INLINE_TEXTS), "\x1c热线\x85服务\u2029差\xa0ok\u200b好"]
+    for scorer in (model, domain_model()):
+        compiled = scorer._compiled_sums()
+        assert compiled is not None
+        for text, words in zip(texts, scorer.words_many(texts), strict=True):
+            assert compiled.score(text) == scorer.classifier.classify(words), text
+
+
+def test_compiled_whitespace_is_str_isspace() -> None:
+    """``bayes_sums`` cuts the non-Han parts where ``str.split()`` does."""
+    viterbi = pytest.importorskip("analysis.sentiment._viterbi")
+    assert [c for c in range(0x110000) if viterbi.is_space(c) != chr(c).isspace()] == []
+
+
 @pytest.fixture(scope="module")
 def built_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SentimentModel]:
     """A cache directory whose tables were built from scratch (one real build)."""

@@ -2,7 +2,9 @@
 
 * :func:`snownlp_sentiment` / :class:`SentimentModel` — ``SnowNLP(text).sentiments``
   bit for bit (``model.py``), from cached tables (``tables.py``, ``build.py``), a
-  batched Viterbi decoder (``decode.py``) and SnowNLP's Bayes sums (``classifier.py``).
+  batched Viterbi decoder (``decode.py``) and SnowNLP's Bayes sums (``classifier.py``);
+  when the extension is built, one compiled call per text does the split, tags, words
+  and sums (``sums.py``, ``_viterbi.pyx``).
 * :func:`domain_model` — the same segmentation with a SnowNLP classifier trained on
   Weibo posts, shipped in ``data/`` (``shipped.py``; trained by ``train.py`` on
   ``corpus.py`` readers through ``scripts/train_sentiment.py``).

@@ -6,17 +6,29 @@ position; here the same float additions and first-maximum comparisons run in a
 plain loop, so the tags (and every score built on them) are bit for bit the same.
 Each character's 64 ``log_prob`` values are gathered just before its Viterbi step,
 so no per-character table is written out.
+
+:func:`bayes_sums` goes on from a whole text to SnowNLP's two Bayes log sums: the
+split into Han runs and whitespace-separated other parts (``seg.seg``), the tags, the
+words, the stop-word filter and the per-word additions in text order, with words
+looked up in a :class:`WordTable` instead of creating a Python string per word.
 """
 
-from libc.stdint cimport int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcmp
 
 cdef enum:
+    B = 0
+    E = 2
     S = 3  # the status s; an unseen character inherits from (s, s2)
     BOS_ID = 0  # as tables.BOS_ID
     UNSEEN_ID = 1  # as tables.UNSEEN_ID
+    ZH_FIRST = 0x4E00  # as tables.ZH_FIRST: SnowNLP's Han range
+    ZH_LAST = 0x9FA5
 
 cdef uint64_t HASH_MULTIPLIER = 0x9E3779B97F4A7C15  # as tables.HASH_MULTIPLIER
+cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325
+cdef uint64_t FNV_PRIME = 0x100000001B3
 
 
 cdef struct Grams:
@@ -190,3 +202,182 @@ cdef void _decode_run(
         tags[start + t] = state & 3
         state = pointers[t * 16 + state] * 4 + (state >> 2)
     tags[start] = state & 3
+
+
+cdef inline bint _is_space(uint32_t c) noexcept nogil:
+    """``str.isspace``: where ``str.split()`` cuts (tested against it for every code point)."""
+    if c < 0x80:
+        return c == 0x20 or 0x09 <= c <= 0x0D or 0x1C <= c <= 0x1F
+    return (
+        c == 0x85 or c == 0xA0 or c == 0x1680 or 0x2000 <= c <= 0x200A or c == 0x2028
+        or c == 0x2029 or c == 0x202F or c == 0x205F or c == 0x3000
+    )
+
+
+def is_space(uint32_t c):
+    """:func:`_is_space` for tests."""
+    return _is_space(c)
+
+
+cdef inline uint64_t _word_hash(const uint32_t *chars, Py_ssize_t length) noexcept nogil:
+    """FNV-1a over the code points."""
+    cdef uint64_t h = FNV_OFFSET
+    cdef Py_ssize_t i
+    for i in range(length):
+        h = (h ^ chars[i]) * FNV_PRIME
+    return h
+
+
+cdef class WordTable:
+    """Words -> (stop word?, row of the classifier's log frequencies or -1), hashed.
+
+    Built once per classifier from its vocabulary and SnowNLP's stop words; a stop
+    word is dropped before classification whether or not the classifier knows it.
+    """
+
+    cdef uint32_t[::1] chars  # every word's code points, end to end
+    cdef int64_t[::1] offsets  # word k is chars[offsets[k]:offsets[k + 1]]
+    cdef int32_t[::1] rows  # its log-frequency row, -1 when unknown
+    cdef signed char[::1] stop
+    cdef int32_t[::1] slots  # open addressing: word number or -1
+    cdef uint64_t mask
+
+    def __init__(self, words, rows, stop):
+        import numpy as np
+
+        count = len(words)
+        joined = "".join(words)
+        self.chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).copy()
+        self.offsets = np.concatenate(([0], np.cumsum([len(w) for w in words]))).astype(np.int64)
+        self.rows = np.asarray(rows, dtype=np.int32)
+        self.stop = np.asarray(stop, dtype=np.int8)
+        size = 1
+        while size < 2 * count + 1:
+            size *= 2
+        self.slots = np.full(size, -1, dtype=np.int32)
+        self.mask = size - 1
+        cdef Py_ssize_t k
+        cdef uint64_t home
+        for k in range(count):
+            if self._find(&self.chars[self.offsets[k]], self.offsets[k + 1] - self.offsets[k]) >= 0:
+                raise ValueError(f"duplicate word {words[k]!r}")
+            home = _word_hash(&self.chars[self.offsets[k]], self.offsets[k + 1] - self.offsets[k])
+            home &= self.mask
+            while self.slots[home] >= 0:
+                home = (home + 1) & self.mask
+            self.slots[home] = k
+
+    cdef Py_ssize_t _find(self, const uint32_t *word, Py_ssize_t length) noexcept nogil:
+        cdef uint64_t home = _word_hash(word, length) & self.mask
+        cdef int32_t k
+        while True:
+            k = self.slots[home]
+            if k < 0:
+                return -1
+            if (
+                self.offsets[k + 1] - self.offsets[k] == length
+                and memcmp(&self.chars[self.offsets[k]], word, length * 4) == 0
+            ):
+                return k
+            home = (home + 1) & self.mask
+
+
+cdef inline void _add_word(
+    WordTable table,
+    const uint32_t *word,
+    Py_ssize_t length,
+    const double *logfreq,
+    const double *unseen,
+    double *sums,
+) noexcept nogil:
+    cdef Py_ssize_t k = table._find(word, length)
+    if k < 0:
+        sums[0] += unseen[0]
+        sums[1] += unseen[1]
+    elif not table.stop[k]:
+        if table.rows[k] < 0:
+            sums[0] += unseen[0]
+            sums[1] += unseen[1]
+        else:
+            sums[0] += logfreq[2 * table.rows[k]]
+            sums[1] += logfreq[2 * table.rows[k] + 1]
+
+
+def bayes_sums(
+    const double[:, ::1] lu,
+    bi,
+    tri,
+    const int32_t[::1] char_ids,
+    const uint32_t[::1] text,
+    WordTable table,
+    const double[:, ::1] logfreq,
+    const double[::1] base,
+    const double[::1] unseen,
+):
+    """SnowNLP's two-class Bayes log sums over a text's words, stop words dropped.
+
+    ``text`` is the code points, ``char_ids`` the tables' id of each code point in
+    SnowNLP's Han range (from ``ZH_FIRST``), ``logfreq`` the classifier's [row, class]
+    log frequencies, ``base`` and ``unseen`` its per-class start and unknown-word value.
+    The additions run word by word in text order, as ``Bayes.classify`` does.
+    """
+    cdef Model model
+    model.lu = &lu[0, 0]
+    model.n_ids = lu.shape[0]
+    _grams(&model.bi, bi)
+    _grams(&model.tri, tri)
+    cdef Py_ssize_t n = text.shape[0]
+    cdef double sums[2]
+    sums[0] = base[0]
+    sums[1] = base[1]
+    if n == 0:
+        return sums[0], sums[1]
+    cdef const double *freq = &logfreq[0, 0] if logfreq.shape[0] else NULL
+    cdef double no_word[2]
+    no_word[0] = unseen[0]
+    no_word[1] = unseen[1]
+    cdef const uint32_t *chars = &text[0]
+    cdef int64_t *ids = <int64_t *> malloc(n * sizeof(int64_t))
+    cdef signed char *tags = <signed char *> malloc(n)
+    cdef signed char *pointers = <signed char *> malloc(n * 16)
+    cdef Py_ssize_t i, k, start, word
+    cdef uint32_t c
+    if ids == NULL or tags == NULL or pointers == NULL:
+        free(ids)
+        free(tags)
+        free(pointers)
+        raise MemoryError()
+    with nogil:
+        i = 0
+        while i < n:
+            c = chars[i]
+            if ZH_FIRST <= c <= ZH_LAST:  # a Han run: tag it, then its words
+                start = i
+                while i < n and ZH_FIRST <= chars[i] <= ZH_LAST:
+                    ids[i] = char_ids[chars[i] - ZH_FIRST]
+                    i += 1
+                _decode_run(&model, ids, start, i - start, tags, pointers)
+                word = start
+                for k in range(start, i):
+                    # a word ends at an e, before a b or s, and at the end of the run
+                    if (
+                        k == i - 1
+                        or tags[k] == E
+                        or tags[k + 1] == B
+                        or tags[k + 1] == S
+                    ):
+                        _add_word(table, chars + word, k + 1 - word, freq, no_word, sums)
+                        word = k + 1
+            elif _is_space(c):
+                i += 1
+            else:  # a word of the other parts: up to whitespace or a Han character
+                start = i
+                while i < n and not _is_space(chars[i]) and not (
+                    ZH_FIRST <= chars[i] <= ZH_LAST
+                ):
+                    i += 1
+                _add_word(table, chars + start, i - start, freq, no_word, sums)
+    free(ids)
+    free(tags)
+    free(pointers)
+    return sums[0], sums[1]

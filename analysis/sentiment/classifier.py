@@ -82,6 +82,13 @@ class BayesClassifier:
     def vocabulary_size(self) -> int:
         return len(self._logfreq)
 
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """Words, their log frequencies [word, class], the base and unseen values per class."""
+        words = list(self._logfreq)
+        logfreq = np.array(list(self._logfreq.values()), dtype=np.float64)
+        logfreq = logfreq.reshape(len(words), len(self._base))
+        return words, logfreq, np.array(self._base), np.array(self._unseen)
+
     def classify(self, words: Sequence[str]) -> float:
         """``Bayes.classify`` (log sums word by word in SnowNLP's order, then its softmax,
         including the ``OverflowError`` branch and first-wins ties) as P(positive)."""
@@ -99,6 +106,10 @@ class BayesClassifier:
                 for word in words:
                     total += logfreq.get(word, unseen)[k]
                 tmp[k] = total
+        return self.decide(tmp)
+
+    def decide(self, tmp: Sequence[float]) -> float:
+        """``Bayes.classify``'s softmax over the per-class log sums, as P(positive)."""
         ret, prob = -1, 0
         for k in range(len(tmp)):
             now = 0

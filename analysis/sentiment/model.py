@@ -37,6 +37,7 @@ from pathlib import Path
 from analysis.sentiment.classifier import BayesClassifier
 from analysis.sentiment.decode import segment_runs
 from analysis.sentiment.shipped import shipped_model
+from analysis.sentiment.sums import CompiledSums
 from analysis.sentiment.tables import (
     Tables,
     cache_path,
@@ -74,6 +75,7 @@ class SentimentModel:
             tables.logfreq,
         )
         self._stop = frozenset(str(tables.stopwords).split("\n"))
+        self._compiled: CompiledSums | None = None
 
     # -- construction -------------------------------------------------------------
 
@@ -127,8 +129,17 @@ class SentimentModel:
         return self.score_many([text])[0]
 
     def score_many(self, texts: Sequence[str]) -> list[float]:
-        """Scores of several texts, decoding all their character runs together."""
+        """Scores of several texts: in one compiled call each when the extension is
+        built, else decoding all their character runs together."""
+        compiled = self._compiled_sums()
+        if compiled is not None:
+            return [compiled.score(text) for text in texts]
         return [self.classifier.classify(words) for words in self.words_many(texts)]
+
+    def _compiled_sums(self) -> CompiledSums | None:
+        if self._compiled is None and CompiledSums.available(self.classifier):
+            self._compiled = CompiledSums(self._tables, self.classifier, self._stop)
+        return self._compiled
 
     def classify(self, words: Sequence[str]) -> float:
         """The classifier's P(positive) of already segmented, filtered words."""
