@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.categorise import category_evidence, ranked_categories
+from analysis.categorise import category_evidence, evidence_of_scores, ranked_categories
 from analysis.judgement import model_text, ngram_counts
 from analysis.model import Analysis, Article
 from analysis.plans import Plan
@@ -19,6 +19,7 @@ from analysis.sentiment.damage import (
     severity_evidence,
 )
 from analysis.tags import categories, hotlines, regions
+from analysis.tags.categories import scored_categories
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,10 +40,10 @@ def analyse_article(article: Article, options: AnalysisOptions) -> Analysis:
     """
     title, text = article.title, article.text
     found_hotlines = hotlines(f"{title}\n{text}")
-    found_categories = categories(text, title=title)
+    found_categories, category_scores = scored_categories(text, title=title)
     evidence = gather_evidence(title, text, hotlines=found_hotlines, categories=found_categories)
     counts = ngram_counts(model_text(title, text))
-    kinds = category_evidence(title, text)
+    kinds = evidence_of_scores(category_scores)
     relevance = judge_relevance(counts, evidence, plans=options.plans, document=f"{title}\n{text}")
     # The damage cues explain a score to a reader (damage_cues); a crawl needs the score.
     features = damage_evidence(

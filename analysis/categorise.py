@@ -18,7 +18,11 @@ MODEL_NAME = "category"
 
 def category_evidence(title: str, text: str) -> dict[str, float]:
     """Each category's rule score, scaled to [0, 1] by the strongest, as model features."""
-    scores = category_scores(text, title=title)
+    return evidence_of_scores(category_scores(text, title=title))
+
+
+def evidence_of_scores(scores: dict[str, int]) -> dict[str, float]:
+    """:func:`category_evidence` from the page's ``category_scores``."""
     top = max(scores.values(), default=0)
     evidence = {f"rule:{name}": score / top for name, score in scores.items() if top and score}
     evidence["rule:none"] = 0.0 if top else 1.0

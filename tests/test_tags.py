@@ -292,3 +292,22 @@ def test_side_categories_need_half_the_main_evidence() -> None:
     title = "问题没解决却显示“已办结” 市民质疑12345工单虚假办结"
     text = "她三次通过12345热线反映，工单都很快显示已办结，可问题没解决。"
     assert categories(text, title=title) == ["fake_closure"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("12345热线打不通 打通了又被推诿", "12345热线总是打不通，无人接听，接线员说不归我们管。"),
+        ("业主与物业矛盾升级", "小区物业推诿扯皮，业主反映的问题迟迟未解决。"),
+        ("12345热线为民解忧", "12345热线工作人员耐心解答了市民的咨询，问题当天就得到了解决。"),
+        ("12345热线形同虚设？", "有市民吐槽，本地12345热线形同虚设，对其服务表示不满。"),
+        ("", "她多次拨打110报警电话，十多次都是无人接听。"),
+    ],
+)
+def test_one_scoring_pass_gives_categories_and_scores(title: str, text: str) -> None:
+    """``analyse_article`` scores a page's categories once for the tags and the model."""
+    from analysis.tags.categories import category_scores, scored_categories
+
+    found, scores = scored_categories(text, title=title)
+    assert found == categories(text, title=title)
+    assert scores == category_scores(text, title=title)

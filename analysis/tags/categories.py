@@ -209,19 +209,33 @@ def categories(text: str, *, title: str = "") -> list[str]:
     title, text = simplified(title), simplified(text)
     if not HOTLINE_CONTEXT.search(title) and not HOTLINE_CONTEXT.search(text):
         return []
-    scores = {c: score for c in STRONG if (score := _score(c, title, text)) >= MIN_SCORE}
-    if not scores:
-        return ["other"] if _OTHER.search(title) or len(_OTHER.findall(text)) >= 2 else []
-    floor = SECONDARY_SHARE * max(scores.values())
-    scores = {c: score for c, score in scores.items() if score >= floor}
-    order = {category: i for i, category in enumerate(CATEGORIES)}
-    return sorted(scores, key=lambda c: (-scores[c], order[c]))
+    return _ranked({c: _score(c, title, text) for c in STRONG}, title, text)
+
+
+def scored_categories(text: str, *, title: str = "") -> tuple[list[str], dict[str, int]]:
+    """``categories`` and ``category_scores`` of a page from one scoring pass."""
+    title, text = simplified(title), simplified(text)
+    scores = {category: _score(category, title, text) for category in STRONG}
+    if not HOTLINE_CONTEXT.search(title) and not HOTLINE_CONTEXT.search(text):
+        return [], scores
+    return _ranked(scores, title, text), scores
 
 
 def category_scores(text: str, *, title: str = "") -> dict[str, int]:
     """The evidence score of every category (zero when absent), for explaining decisions."""
     title, text = simplified(title), simplified(text)
     return {category: _score(category, title, text) for category in STRONG}
+
+
+def _ranked(every: dict[str, int], title: str, text: str) -> list[str]:
+    """Categories with enough evidence, strongest first; ``other`` when none has any."""
+    scores = {c: score for c, score in every.items() if score >= MIN_SCORE}
+    if not scores:
+        return ["other"] if _OTHER.search(title) or len(_OTHER.findall(text)) >= 2 else []
+    floor = SECONDARY_SHARE * max(scores.values())
+    scores = {c: score for c, score in scores.items() if score >= floor}
+    order = {category: i for i, category in enumerate(CATEGORIES)}
+    return sorted(scores, key=lambda c: (-scores[c], order[c]))
 
 
 def evidence(text: str) -> dict[str, list[str]]:
