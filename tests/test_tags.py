@@ -311,3 +311,30 @@ def test_one_scoring_pass_gives_categories_and_scores(title: str, text: str) -> 
     found, scores = scored_categories(text, title=title)
     assert found == categories(text, title=title)
     assert scores == category_scores(text, title=title)
+
+
+def test_gazetteer_scan_finds_the_longest_name_at_each_place() -> None:
+    """The scan tries only positions whose two characters begin a name; the same names as
+    trying every position, longest first, and skipping past each name found."""
+    from analysis.tags.regions import load_gazetteer
+
+    gazetteer = load_gazetteer()
+
+    def every_position(text: str) -> list[tuple[int, str]]:
+        found, position = [], 0
+        while position < len(text):
+            for length in range(len(text) - position, 1, -1):
+                if text[position : position + length] in gazetteer.names:
+                    found.append((position, text[position : position + length]))
+                    position += length - 1
+                    break
+            position += 1
+        return found
+
+    text = (
+        "北京市朝阳区和新乡市长垣县的市民，广西壮族自治区南宁市，浦东新区、延边朝鲜族自治州。"
+        "😀新乡12345热线接到河南省郑州市金水区来电，湖北恩施州，内蒙古呼和浩特市"
+    )
+    for part in (text, text[1:], text[:-1], "北", "北京", "", "𠀀北京市"):
+        assert gazetteer.find(part) == every_position(part)
+    assert len(gazetteer.find(text)) >= 12

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from analysis.tags.region_markers import find_markers
 from analysis.tags.script import plain
 
@@ -93,21 +95,34 @@ class Gazetteer:
     divisions: dict[str, Division]
     names: dict[str, tuple[Candidate, ...]]
     lengths: dict[str, tuple[int, ...]]  # first two characters -> name lengths, longest first
-    starts: re.Pattern[str]  # any character a name starts with
+    prefixes: np.ndarray  # the keys of those first two characters (pair_keys), sorted
 
     def find(self, text: str) -> list[tuple[int, str]]:
-        """(position, name) of each name, scanning left to right, longest name first."""
+        """(position, name) of each name, scanning left to right, longest name first.
+
+        Only positions whose two characters begin some name are tried (found for the
+        whole text at once in numpy); a name found skips the positions it covers.
+        """
+        pairs = pair_keys(text)
+        at = np.searchsorted(self.prefixes, pairs)
+        at[at == len(self.prefixes)] = 0
         found, position = [], 0
-        while match := self.starts.search(text, position):
-            position = match.start()
-            for length in self.lengths.get(text[position : position + 2], ()):
-                name = text[position : position + length]
+        for start in np.flatnonzero(self.prefixes[at] == pairs).tolist():
+            if start < position:
+                continue
+            for length in self.lengths[text[start : start + 2]]:
+                name = text[start : start + length]
                 if name in self.names:
-                    found.append((position, name))
-                    position += length - 1
+                    found.append((start, name))
+                    position = start + length
                     break
-            position += 1
         return found
+
+
+def pair_keys(text: str) -> np.ndarray:
+    """The two characters at each position of ``text`` as one integer (none at the end)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64)
+    return (codes[:-1] << 21) | codes[1:]
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,6 @@ def load_gazetteer() -> Gazetteer:
     lengths: dict[str, set[int]] = defaultdict(set)
     for name in names:
         lengths[name[:2]].add(len(name))
-    first_chars = sorted({re.escape(name[0]) for name in names})
     for name, candidates in names.items():
         if any(c.division.level != "county" for c in candidates):
             # 乌鲁木齐 is the city, not 乌鲁木齐县; the county still answers to its full name.
@@ -182,7 +196,7 @@ def load_gazetteer() -> Gazetteer:
         divisions=divisions,
         names={name: tuple(candidates) for name, candidates in names.items()},
         lengths={prefix: tuple(sorted(ls, reverse=True)) for prefix, ls in lengths.items()},
-        starts=re.compile("[" + "".join(first_chars) + "]"),
+        prefixes=np.sort(np.concatenate([pair_keys(prefix) for prefix in lengths])),
     )
 
 
