@@ -13,12 +13,18 @@ replaces the stored state. Documents arriving in order of publication get the sa
 incidents either way (tested on both backends); a document edited after placement
 is taken out of its incident and placed again, while a rebuild would replay it at
 its original moment, so after edits the two may name incidents differently.
+
+An update asked to ``stop`` (a signal during ``hotwatch crawl``) stops between two
+documents: those placed so far are kept with their incidents' states and records,
+the rest keep waiting for the next update. A first placement (a rebuild) keeps none
+of its work: the next update starts it again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,24 +64,38 @@ class StoreSource:
             return None
 
 
-def update_incidents(store: Store, *, now: datetime | None = None) -> int:
+class _Stopped(Exception):
+    """A rebuild was asked to stop: its writes are not kept (SQLite rolls them back)."""
+
+
+def update_incidents(
+    store: Store, *, now: datetime | None = None, stop: Callable[[], bool] | None = None
+) -> int:
     """Place the documents written since the last update; returns how many changed incident.
 
     A store that has never been placed (new, or written by an older hotwatch) is
-    rebuilt instead.
+    rebuilt instead. ``stop`` is asked before each document; once it answers true
+    the rest wait for the next update.
     """
-    with _atomic(store):
-        return _update(store, _aware(now or datetime.now(UTC)))
+    try:
+        with _atomic(store):
+            return _update(store, _aware(now or datetime.now(UTC)), stop or _never)
+    except _Stopped:
+        return 0
 
 
-def _update(store: Store, now: datetime) -> int:
+def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     meta = _meta(store)
     if meta is None:
-        return rebuild_incidents(store, now=now)
+        return _rebuild(store, now, stop)
     index = IncidentIndex(StoreSource(store))
     changed: set[str] = set()
     moves: dict[str, Counter[str]] = defaultdict(Counter)
+    stopped = False
     for doc in store.iter_documents(pending=True):
+        if stop():
+            stopped = True
+            break
         if doc.incident_id:
             rest = [incident_features(d) for d in store.iter_documents(incident_id=doc.incident_id)]
             index.remove(doc.incident_id, doc.id, rest)
@@ -88,14 +108,17 @@ def _update(store: Store, now: datetime) -> int:
             if doc.incident_id and incident_id:
                 moves[doc.incident_id][incident_id] += 1
     _write_states(store, index, index.touched)
-    since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
-    recent = {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
+    refresh = set(index.touched)
+    if not stopped:  # stopped: the recent ones are refreshed by the next update (same meta)
+        since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
+        refresh |= {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
     targets = {new for counts in moves.values() for new in counts}
     fresh = {i for i in targets if not _exists(store, i)}
-    records, gone = _refresh_records(store, index.touched | recent, now=now)
+    records, gone = _refresh_records(store, refresh, now=now)
     follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     reopen_lifted(store, records, at=now)
-    _write_meta(store, now)
+    if not stopped:
+        _write_meta(store, now)
     return len(changed)
 
 
@@ -104,7 +127,10 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
 
     Returns how many documents changed incident.
     """
-    now = _aware(now or datetime.now(UTC))
+    return _rebuild(store, _aware(now or datetime.now(UTC)), _never)
+
+
+def _rebuild(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     pending = {doc.id for doc in store.iter_documents(pending=True)}
     index = IncidentIndex()
     groups: dict[str, list[StoredDocument]] = defaultdict(list)
@@ -112,6 +138,8 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
     moves: dict[str, Counter[str]] = defaultdict(Counter)
     changed = 0
     for doc in store.iter_documents():
+        if stop():
+            raise _Stopped
         incident_id = None
         if doc.relevant or index.incident_of(doc.parent_url):
             incident_id = index.add(incident_features(doc))
@@ -183,6 +211,10 @@ def _atomic(store: Store) -> AbstractContextManager[object]:
     """One transaction where the backend has them (SQLite); Elasticsearch writes as it goes."""
     atomic = getattr(store, "atomic", None)
     return atomic() if atomic else nullcontext()
+
+
+def _never() -> bool:
+    return False
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,6 +15,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as crawler_settings_module
 from crawler.extensions.runlog import read_run_log
+from hotwatch.api.stopping import signal_handlers_kept
 from hotwatch.config import Config, SourceConfig, default_analysis_workers
 
 BLOCKING_STATUSES = (403, 418, 432)
@@ -165,7 +166,8 @@ def run_crawl(
         add(source)
     if while_running is not None:
         while_running(add)
-    process.start()
+    with signal_handlers_kept():
+        process.start()
     return [summarize(source, crawler, log) for source, crawler in crawlers]
 
 

@@ -21,7 +21,7 @@ from twisted.internet import task
 from crawler.frontier.bloom import RedisBloom, require_bloom
 from crawler.frontier.keys import LOST, FrontierKeys, FrontierUnavailable, connect
 from hotwatch.api.crawl import AddSource, SourceSummary, run_crawl
-from hotwatch.api.incidents import update_incidents
+from hotwatch.api.incidents import place_until_signalled
 from hotwatch.config import Config, ConfigError, SourceConfig
 from index import StoreUnavailable, open_store
 
@@ -193,7 +193,7 @@ def place_incidents(config: Config, server: Any, keys: FrontierKeys) -> int:
     store = open_store(config.index, config.data_dir)
     try:
         with server.lock(keys.incidents_lock, timeout=INCIDENT_LOCK_SECONDS):
-            return update_incidents(store)
+            return place_until_signalled(store)[0]
     except StoreUnavailable as error:
         logger.error("incidents not updated: %s", error)
         return 0

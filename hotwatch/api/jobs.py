@@ -14,7 +14,7 @@ from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.model import Article
 from crawler.pipelines.store import REFUSED as STORE_REFUSED
 from hotwatch.api.crawl import SourceSummary, adhoc_source, run_crawl
-from hotwatch.api.incidents import rebuild_incidents, update_incidents
+from hotwatch.api.incidents import place_until_signalled, rebuild_incidents, update_incidents
 from hotwatch.api.local_files import read_articles
 from hotwatch.config import Config, ConfigError, SourceConfig
 from hotwatch.demo.server import SiteServer, serve
@@ -72,8 +72,8 @@ def crawl_and_index(
         return summaries, 0
     store = open_store(config.index, config.data_dir)
     try:
-        changed = update_incidents(store)
-        if alerts:
+        changed, stopped = place_until_signalled(store)
+        if alerts and not stopped:
             send_alerts(config, store)
     except StoreUnavailable as error:
         # What was crawled is stored or spooled; incidents catch up after the next crawl.
