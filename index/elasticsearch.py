@@ -411,30 +411,22 @@ class ElasticsearchStore(IncidentMethods, HandlingMethods):
             return ["spooled"] * len(docs), docs
         try:
             self._ensure_ready()
-            previous = self._previous_versions(docs)
-            errors = self._bulk_documents(docs, previous)
+            outcomes, written = planned_writes(docs, self._previous_versions(docs))
+            errors = self._bulk_documents(written)
         except (StoreUnavailable, TransportError, ApiError) as error:
             self._down_until = time.monotonic() + DOWN_SECONDS
             logger.warning("Elasticsearch write failed: %s", reason(error))
             return ["spooled"] * len(docs), docs
-        outcomes: list[UpsertOutcome] = []
-        failed = []
-        for doc in docs:
-            if doc.id in errors:
-                outcomes.append("spooled")
-                failed.append(doc)
-            elif doc.id not in previous:
-                outcomes.append("new")
-            else:
-                same = previous[doc.id][0].content_key() == doc.content_key()
-                outcomes.append("unchanged" if same else "updated")
-        return outcomes, failed
+        failed = [doc for doc in docs if doc.id in errors]
+        return [
+            "spooled" if doc.id in errors else o for doc, o in zip(docs, outcomes, strict=True)
+        ], failed
 
     def _previous_versions(
         self, docs: list[StoredDocument]
     ) -> dict[str, tuple[StoredDocument, bool]]:
         """The stored version of each document, and whether it awaits incident placement."""
-        found = self.client.mget(index=self.documents, ids=[doc.id for doc in docs])
+        found = self.client.mget(index=self.documents, ids=list({doc.id: None for doc in docs}))
         return {
             d["_id"]: (
                 stored_document(d["_source"]),
@@ -444,17 +436,12 @@ class ElasticsearchStore(IncidentMethods, HandlingMethods):
             if d.get("found")
         }
 
-    def _bulk_documents(
-        self, docs: list[StoredDocument], previous: dict[str, tuple[StoredDocument, bool]]
-    ) -> set[str]:
-        """Bulk-index documents and their fetch times; returns the ids that failed."""
+    def _bulk_documents(self, written: list[tuple[StoredDocument, bool]]) -> set[str]:
+        """Bulk-index documents (as written, with their pending flag) and their fetch
+        times; returns the ids that failed."""
         actions: list[dict[str, Any]] = []
-        for doc in docs:
-            old, old_pending = previous.get(doc.id, (None, True))
-            incident_id, pending = placement(doc, old, old_pending)
-            # ``urls`` is kept in _source, not mapped: no index version change for it.
-            merged = replace(doc, incident_id=incident_id, urls=merged_urls(doc, old))
-            body = document_body(merged, pending=pending)
+        for doc, pending in written:
+            body = document_body(doc, pending=pending)
             actions.append({"_index": self.documents, "_id": doc.id, "_source": body})
             for url in {doc.url, doc.fetched_url or doc.url}:
                 actions.append(
@@ -562,6 +549,32 @@ class ElasticsearchStore(IncidentMethods, HandlingMethods):
 
     def _errors(self) -> Translate:
         return Translate(self.urls)
+
+
+def planned_writes(
+    docs: list[StoredDocument], stored: Mapping[str, tuple[StoredDocument, bool]]
+) -> tuple[list[UpsertOutcome], list[tuple[StoredDocument, bool]]]:
+    """Each document's outcome, and the version to write with its pending flag.
+
+    In order, as SQLite writes a batch: a document written twice in one batch is
+    ``new`` and then ``updated`` (or ``unchanged``), its second version merged over
+    its first.
+    """
+    previous = dict(stored)
+    outcomes: list[UpsertOutcome] = []
+    written: list[tuple[StoredDocument, bool]] = []
+    for doc in docs:
+        old, old_pending = previous.get(doc.id, (None, True))
+        if old is None:
+            outcomes.append("new")
+        else:
+            outcomes.append("unchanged" if old.content_key() == doc.content_key() else "updated")
+        incident_id, pending = placement(doc, old, old_pending)
+        # ``urls`` is kept in _source, not mapped: no index version change for it.
+        merged = replace(doc, incident_id=incident_id, urls=merged_urls(doc, old))
+        previous[doc.id] = (merged, pending)
+        written.append((merged, pending))
+    return outcomes, written
 
 
 def _pending(hit: Mapping[str, Any]) -> bool:

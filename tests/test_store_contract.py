@@ -208,12 +208,14 @@ def test_one_batch_writing_a_document_twice_searches_as_its_last_version(store):
     version's (SQLite writes a batch's search terms after its rows, in order)."""
     first = doc(7, "热线打不通", "市民称热线一直占线。", fetched_at=datetime(2026, 11, 7, 8, 0))
     rewrite = replace(first, title="热线接通", text="记者再次拨打，热线已经接通。")
-    store.upsert_many([first, CORPUS[0], rewrite, CORPUS[1]])
+    outcomes = store.upsert_many([first, CORPUS[0], rewrite, CORPUS[1]])
+    assert outcomes == ["new", "new", "updated", "new"]
     assert search(store, "占线") == ["2"]
     assert search(store, "接通") == ["7"]
     assert search(store, "热线") == ["7", "2", "1"]
     assert store.search(SearchQuery(text="打不通")).total == 1
-    store.upsert_many([rewrite, first])
+    assert store.upsert_many([rewrite, first, first]) == ["unchanged", "updated", "unchanged"]
+    assert store.get(first.id).urls == [first.url]
     assert search(store, "接通") == []
     assert search(store, "占线") == ["7", "2"]
 
