@@ -1,6 +1,6 @@
 """SQLite against Elasticsearch on the same synthetic Chinese corpus: indexing, search, disk.
 
-Usage: python bench/backends.py [--docs 100000] [--runs 30] [--es-url URL]
+Usage: python bench/backends.py [--docs 100000] [--runs 30] [--es-url URL] [--data-dir DIR]
 
 Generates the corpus of ``bench/search.py`` (deterministic documents of 300-800
 characters over 90 days, with regions, hotlines, categories and scores) and loads it
@@ -9,6 +9,13 @@ through the same ``Store.upsert_many`` in batches of ``--batch``. Then it runs t
 typical PR queries of ``bench/search.py`` (filters, facets, sorts) on both and prints
 one table: bulk indexing docs/s, search p50/p95 per query and overall, size on disk,
 each with the ES/SQLite ratio measured in the same run.
+
+With ``--data-dir`` both stores are kept and reused: the SQLite store is
+``bench/search.py``'s (``python bench/search.py --docs 1000000 --data-dir DIR`` builds
+the same one; a reused store may hold that script's few hundred ingest documents
+too), the Elasticsearch index keeps the prefix ``hw-bench-<docs>-`` on the node, and
+each build's rate is kept in ``DIR`` (``bench-build.json``, ``es-build-<docs>.json``) and
+printed again on reuse. A build stopped half-way resumes where it stopped.
 
 Elasticsearch comes from ``--es-url`` or ``HOTWATCH_ES_URL``; without either the
 script starts its own node with ``scripts/elasticsearch.sh`` (port ``--es-port``) and
@@ -19,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
+import json
 import os
 import statistics
 import subprocess
@@ -51,11 +60,12 @@ def _bench_module(name: str) -> Any:
 
 
 _search = _bench_module("search")
-QUERIES, documents, pad, percentiles = (
+QUERIES, documents, pad, percentiles, build_sqlite = (
     _search.QUERIES,
     _search.documents,
     _search.pad,
     _search.percentiles,
+    _search.build,
 )
 
 
@@ -68,17 +78,15 @@ class Measured:
     latencies: dict[str, list[float]] = field(default_factory=dict)
 
 
-def load(store: Store, n: int, batch_size: int) -> float:
-    """Upsert ``n`` documents in batches; documents per second."""
+def load(store: Store, n: int, batch_size: int, skip: int = 0) -> None:
+    """Upsert documents ``skip``..``n`` in batches."""
     batch = []
-    started = time.perf_counter()
-    for doc in documents(n):
+    for doc in itertools.islice(documents(n), skip, None):
         batch.append(doc)
         if len(batch) == batch_size:
             store.upsert_many(batch)
             batch = []
     store.upsert_many(batch)
-    return n / (time.perf_counter() - started)
 
 
 def time_queries(store: Store, runs: int, into: Measured) -> None:
@@ -92,11 +100,18 @@ def time_queries(store: Store, runs: int, into: Measured) -> None:
         into.latencies[name] = samples
 
 
-def measure_sqlite(data_dir: Path, n: int, batch_size: int, runs: int) -> Measured:
+def measure_sqlite(data_dir: Path, n: int, batch_size: int, runs: int, *, kept: bool) -> Measured:
     measured = Measured("sqlite")
+    if kept:
+        build_sqlite(data_dir, n)  # bench/search.py's store: built once, then reused
+        built = json.loads((data_dir / "bench-build.json").read_text())
+        measured.docs_per_second = built["docs_per_s"]
     store = open_store({"backend": "sqlite"}, data_dir)
     try:
-        measured.docs_per_second = load(store, n, batch_size)
+        if not kept:
+            started = time.perf_counter()
+            load(store, n, batch_size)
+            measured.docs_per_second = n / (time.perf_counter() - started)
         time_queries(store, runs, measured)
     finally:
         store.close()
@@ -104,28 +119,76 @@ def measure_sqlite(data_dir: Path, n: int, batch_size: int, runs: int) -> Measur
     return measured
 
 
-def measure_elasticsearch(url: str, data_dir: Path, n: int, batch_size: int, runs: int) -> Measured:
+def es_options(url: str, n: int, kept: bool) -> dict[str, Any]:
+    prefix = f"hw-bench-{n}-" if kept else f"hw-bench-{uuid.uuid4().hex[:6]}-"
+    return {"backend": "elasticsearch", "urls": [url], "index_prefix": prefix, "replicas": 0}
+
+
+def load_elasticsearch(
+    options: dict[str, Any], data_dir: Path, n: int, batch_size: int, *, kept: bool
+) -> float:
+    """Load the index (when ``kept``: reuse it, or resume a stopped load); docs/s."""
     from elasticsearch import Elasticsearch
 
-    prefix = f"hw-bench-{uuid.uuid4().hex[:6]}"
-    options = {"backend": "elasticsearch", "urls": [url], "index_prefix": prefix, "replicas": 0}
-    measured = Measured("elasticsearch")
-    client = Elasticsearch(url, request_timeout=120)
-    store = open_store(options, data_dir)
+    prefix = options["index_prefix"]
+    record = data_dir / f"es-build-{n}.json"
+    client = Elasticsearch(options["urls"], request_timeout=300)
+    store = open_store(options, data_dir / "es")
     try:
+        have = client.count(index=f"{prefix}documents")["count"] if kept else 0
+        if have >= n and record.exists():
+            print(f"Elasticsearch: reusing {have} documents in {prefix}documents")
+            return float(json.loads(record.read_text())["docs_per_s"])
+        skip = have - have % batch_size  # a batch cut short is written again, unchanged
         started = time.perf_counter()
-        load(store, n, batch_size)
+        load(store, n, batch_size, skip)
         client.indices.refresh(index=f"{prefix}*")  # searchable, as SQLite is after commit
-        measured.docs_per_second = n / (time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        rate = (n - skip) / seconds
+        if kept:
+            built = {"docs": n - skip, "after": skip, "seconds": seconds, "docs_per_s": rate}
+            record.write_text(json.dumps(built))
+        print(f"Elasticsearch: loaded {n - skip} documents in {seconds:.0f} s ({rate:.0f}/s)")
+        return rate
+    finally:
+        store.close()
+        client.close()
+
+
+def measure_elasticsearch(
+    options: dict[str, Any], data_dir: Path, runs: int, rate: float, *, kept: bool
+) -> Measured:
+    from elasticsearch import Elasticsearch
+
+    prefix = options["index_prefix"]
+    measured = Measured("elasticsearch", docs_per_second=rate)
+    client = Elasticsearch(options["urls"], request_timeout=300)
+    store = open_store(options, data_dir / "es")
+    try:
         time_queries(store, runs, measured)
         client.indices.flush(index=f"{prefix}*")
         sizes = client.indices.stats(index=f"{prefix}*", metric="store")
         measured.disk_mb = sizes["_all"]["total"]["store"]["size_in_bytes"] / 1e6
     finally:
         store.close()
-        client.indices.delete(index=f"{prefix}*", allow_no_indices=True)
+        if not kept:
+            client.indices.delete(index=f"{prefix}*", allow_no_indices=True)
         client.close()
     return measured
+
+
+def describe_node(url: str) -> str:
+    """The node's version and heap, for the printed run conditions."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(url)
+    try:
+        version = client.info()["version"]["number"]
+        nodes = client.nodes.stats(metric="jvm")["nodes"].values()
+        heap = sum(node["jvm"]["mem"]["heap_max_in_bytes"] for node in nodes) / 2**30
+        return f"Elasticsearch {version}, {len(nodes)} node(s), heap {heap:.1f} GiB"
+    finally:
+        client.close()
 
 
 @contextmanager
@@ -190,11 +253,24 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="documents per upsert_many")
     parser.add_argument("--es-url", default=os.environ.get("HOTWATCH_ES_URL", "").split(",")[0])
     parser.add_argument("--es-port", type=int, default=9290, help="port of a node started here")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep and reuse both stores: bench/search.py's SQLite store here, the ES index "
+        "as hw-bench-<docs>-*",
+    )
     args = parser.parse_args()
+    kept = args.data_dir is not None
     with tempfile.TemporaryDirectory() as tmp, elasticsearch_url(args.es_url, args.es_port) as url:
-        print(f"Elasticsearch at {url}; SQLite in {tmp}")
-        sqlite = measure_sqlite(Path(tmp) / "sqlite", args.docs, args.batch, args.runs)
-        es = measure_elasticsearch(url, Path(tmp) / "es", args.docs, args.batch, args.runs)
+        data_dir = args.data_dir or Path(tmp)
+        print(f"{describe_node(url)} at {url}; SQLite in {data_dir}")
+        print(f"load average {os.getloadavg()[0]:.1f} at the start")
+        options = es_options(url, args.docs, kept)
+        rate = load_elasticsearch(options, data_dir, args.docs, args.batch, kept=kept)
+        sqlite_dir = data_dir if kept else data_dir / "sqlite"
+        sqlite = measure_sqlite(sqlite_dir, args.docs, args.batch, args.runs, kept=kept)
+        es = measure_elasticsearch(options, data_dir, args.runs, rate, kept=kept)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
     print_table(sqlite, es, args.docs)
 
 

@@ -95,7 +95,7 @@ def bench_update(
     print(f"\nincident update after a crawl of {crawl} new documents ({backend})")
     print(
         f"{'store docs':>10} {'load s':>8} {'rebuild s':>10} {'update s':>9} "
-        f"{'vs rebuild':>10} {'vs smallest':>11} {'same as rebuild':>15}"
+        f"{'vs rebuild':>10} {'vs smallest':>11} {'same as rebuild':>15} {'load avg':>8}"
     )
     smallest = None
     for size in store_sizes:
@@ -133,6 +133,7 @@ def bench_update(
         print(
             f"{size:>10} {loaded:>8.1f} {rebuilt:>10.2f} {updated:>9.2f} "
             f"{rebuilt / updated:>9.0f}x {updated / smallest:>10.2f}x {same:>15}"
+            f" {os.getloadavg()[0]:>8.1f}"
         )
 
 
