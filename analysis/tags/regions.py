@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -76,6 +76,11 @@ MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
 class Division:
     code: str  # six digits: province 2, city 2, county 2
     name: str
+
+    @cached_property
+    def lineage(self) -> tuple[str, ...]:
+        """Province, city and the division itself, top down (without duplicates)."""
+        return tuple(_lineage(self.code))
 
     @property
     def level(self) -> str:
@@ -147,7 +152,7 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
         division = _resolve(mention.candidates, named)
         if division is None:
             continue
-        for code in _lineage(division.code):
+        for code in division.lineage:
             if code in gazetteer.divisions:
                 scores[code] = scores.get(code, 0.0) + mention.weight
     return _best_regions(gazetteer, scores)
@@ -290,7 +295,7 @@ def _chained(hit: _Hit, following: _Hit) -> bool:
         return False
     parents = {c.division.code for c in hit.candidates}
     return any(
-        parent in _lineage(c.division.code)[:-1] for c in following.candidates for parent in parents
+        parent in c.division.lineage[:-1] for c in following.candidates for parent in parents
     )
 
 
@@ -330,15 +335,15 @@ def _named_codes(mentions: list[Mention]) -> set[str]:
     for mention in mentions:
         strong = [c for c in mention.candidates if not c.weak]
         if len(strong) == 1:
-            named.update(_lineage(strong[0].division.code))
+            named.update(strong[0].division.lineage)
     return named
 
 
 def _resolve(candidates: tuple[Candidate, ...], named: set[str]) -> Division | None:
     """The division a name stands for here, or None when the text gives no way to tell."""
-    supported = [c for c in candidates if any(p in named for p in _lineage(c.division.code)[:-1])]
+    supported = [c for c in candidates if any(p in named for p in c.division.lineage[:-1])]
     if supported:
-        return max(supported, key=lambda c: len(_lineage(c.division.code)) - c.weak).division
+        return max(supported, key=lambda c: len(c.division.lineage) - c.weak).division
     strong = [c.division for c in candidates if not c.weak]
     if len(strong) == 1:
         return strong[0]
