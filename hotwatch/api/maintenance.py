@@ -6,10 +6,18 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-from hotwatch.api.results import FlushResult, IndexStatus, ReanalyseResult, ReindexResult
+from hotwatch.api.results import (
+    CopyResult,
+    FlushResult,
+    IndexStatus,
+    ReanalyseResult,
+    ReindexResult,
+)
 from hotwatch.config import Config, ConfigError
+from hotwatch.users import book_of_store
+from hotwatch.users.copy import copy_users
 from index import Store, StoreUnavailable, open_store
-from index.copy import CopyReport, copy_store
+from index.copy import copy_store
 
 
 def store_status(store: Store) -> IndexStatus:
@@ -68,15 +76,19 @@ def copy_between(
     *,
     batch_size: int = 500,
     progress: Callable[[int, int], None] | None = None,
-) -> CopyReport:
-    """Copy every document and incident of backend ``source`` into backend ``target``."""
+) -> CopyResult:
+    """Copy every document, incident and user of backend ``source`` into backend ``target``."""
     if source == target:
         raise ConfigError(f"--from and --to are both {source}: nothing to copy")
     source_store = open_backend(config, source)
     try:
         target_store = open_backend(config, target)
         try:
-            return copy_store(source_store, target_store, batch_size=batch_size, progress=progress)
+            report = copy_store(source_store, target_store, batch_size=batch_size,
+                                progress=progress)
+            users = copy_users(book_of_store(source_store, config.data_dir),
+                               book_of_store(target_store, config.data_dir))
+            return CopyResult(report, users)
         finally:
             target_store.close()
     finally:
@@ -110,9 +122,9 @@ class IndexMaintenance:
         target: str,
         batch_size: int = 500,
         progress: Callable[[int, int], None] | None = None,
-    ) -> CopyReport:
-        """Copy every document and incident from backend ``source`` into ``target`` (same
-        [index] options otherwise); copying twice duplicates nothing."""
+    ) -> CopyResult:
+        """Copy every document, incident and user from backend ``source`` into ``target``
+        (same [index] options otherwise); copying twice duplicates nothing."""
         return copy_between(self._config, source, target, batch_size=batch_size, progress=progress)
 
     def reanalyse(self, *, progress: Callable[[int], None] | None = None) -> ReanalyseResult:

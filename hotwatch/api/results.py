@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hotwatch.api.crawl import SourceSummary
+from hotwatch.users.copy import UserCopy
 from index import IncidentRecord, SearchResult
+from index.copy import CopyReport
 from index.finding import Finding
 from reports.digest_model import Digest
 from reports.mail import text_part
@@ -86,6 +88,18 @@ class IndexStatus:
 class FlushResult:
     sent: int
     spooled: int
+
+
+@dataclass
+class CopyResult:
+    """``index copy``: the store's copy report and the users copied beside it."""
+
+    store: CopyReport
+    users: UserCopy
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.store.to_json(), "users": self.users.copied,
+                "users_kept": self.users.kept}
 
 
 @dataclass

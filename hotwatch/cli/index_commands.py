@@ -125,10 +125,12 @@ def reanalyse_command(context: Context, as_json: bool) -> None:
 def copy_command(
     context: Context, source: str, target: str, batch_size: int, as_json: bool
 ) -> None:
-    """Copy every document and incident from one backend into the other.
+    """Copy every document, incident and user from one backend into the other.
 
     Both stores come from the same [index] options, with the backend overridden.
-    Copying twice duplicates nothing.
+    Copying twice duplicates nothing. Users keep their roles, passwords and API
+    tokens; a user name the target already has keeps the target's user; sessions
+    are not copied (users sign in again).
 
     \b
     Example:
@@ -147,6 +149,11 @@ def copy_command(
         f"copied {counts['documents']} document(s) and {counts['incidents']} incident(s) "
         f"{source} -> {target} (new {counts['new']}, updated {counts['updated']}, "
         f"unchanged {counts['unchanged']}); {target} now holds {counts['target_documents']}"
+    )
+    kept = counts["users_kept"]
+    click.echo(
+        f"copied {counts['users']} user(s)"
+        + (f"; kept the {target} user(s) of the same name: {', '.join(kept)}" if kept else "")
     )
 
 

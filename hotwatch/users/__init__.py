@@ -29,21 +29,32 @@ def open_user_book(index: Mapping[str, Any], data_dir: str | Path) -> Book:
     """The user book of the configured store (``[index]`` options)."""
     if (index.get("backend") or "sqlite") != "elasticsearch":
         return UserBook(Path(data_dir))
-    from hotwatch.users.elasticsearch_book import ElasticsearchUserBook, migrate_local_book
+    from hotwatch.users.elasticsearch_book import migrate_local_book
     from index import StoreUnavailable, open_store
 
     try:
         store: Any = open_store(index, data_dir)
     except StoreUnavailable as error:
         raise UserError(str(error)) from error
-    book = ElasticsearchUserBook(
-        store.client, prefix=store.prefix, urls=store.urls, replicas=store.replicas
-    )
+    book = _cluster_book(store)
     migrate_local_book(book, Path(data_dir))
     return book
 
 
+def book_of_store(store: Any, data_dir: str | Path) -> Book:
+    """The user book kept where ``store`` is: its cluster, or beside it in ``data_dir``."""
+    return _cluster_book(store) if store.backend == "elasticsearch" else UserBook(Path(data_dir))
+
+
+def _cluster_book(store: Any) -> ElasticsearchUserBook:
+    from hotwatch.users.elasticsearch_book import ElasticsearchUserBook
+
+    return ElasticsearchUserBook(
+        store.client, prefix=store.prefix, urls=store.urls, replicas=store.replicas
+    )
+
+
 __all__ = [
-    "ROLES", "Book", "LoginThrottled", "User", "UserBook", "UserError", "open_user_book",
-    "role_allows",
+    "ROLES", "Book", "LoginThrottled", "User", "UserBook", "UserError", "book_of_store",
+    "open_user_book", "role_allows",
 ]

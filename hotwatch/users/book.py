@@ -28,6 +28,7 @@ from hotwatch.users.rules import (
     BookRules,
     LoginThrottled,
     User,
+    UserEntry,
     UserError,
     check_new_user,
     check_password,
@@ -85,6 +86,21 @@ class UserBook(BookRules):
             ).fetchall()
         return [_user(row) for row in rows]
 
+    def export_users(self) -> list[UserEntry]:
+        """Every user with its hash and token digest, by name (none without the file)."""
+        if not self.path.exists():
+            return []
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT u.name, u.role, u.password, u.disabled, u.created_at, "
+                "(SELECT digest FROM tokens t WHERE t.name = u.name LIMIT 1) FROM users u "
+                "ORDER BY u.name"
+            ).fetchall()
+        return [
+            UserEntry(str(name), str(role), str(password), bool(disabled), str(created), token)
+            for name, role, password, disabled, created, token in rows
+        ]
+
     # -- changing ---------------------------------------------------------------------
 
     def add(self, name: str, role: str, password: str) -> User:
@@ -98,6 +114,23 @@ class UserBook(BookRules):
             except sqlite3.IntegrityError as error:
                 raise UserError(f"user {name!r} already exists") from error
         return User(name, role, created_at=now_iso())
+
+    def import_user(self, entry: UserEntry) -> bool:
+        """Add a user of another book as it is (hash, token); ``False`` if the name is taken."""
+        with self._db(write=True) as db:
+            try:
+                db.execute(
+                    "INSERT INTO users (name, role, password, disabled, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (entry.name, entry.role, entry.password_hash, int(entry.disabled),
+                     entry.created_at),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            if entry.token_digest:
+                db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
+                           (entry.token_digest, entry.name, entry.created_at))
+        return True
 
     def set_password(self, name: str, password: str) -> None:
         """A new password; every session of the user ends."""

@@ -41,6 +41,7 @@ from hotwatch.users.rules import (
     BookRules,
     LoginThrottled,
     User,
+    UserEntry,
     UserError,
     check_new_user,
     check_password,
@@ -195,19 +196,28 @@ class ElasticsearchUserBook(BookRules):
 
     # -- moving a machine's users in ---------------------------------------------------
 
-    def import_user(
-        self, name: str, role: str, password_hash: str, *, disabled: bool, created_at: str,
-        token_digest: str | None,
-    ) -> bool:
-        """Add a user with an existing hash (and token); ``False`` if the name is taken."""
-        if not self._create(f"user:{name}", _user_source(
-            name, role, password_hash, created_at=created_at, disabled=disabled,
-            token=token_digest,
+    def export_users(self) -> list[UserEntry]:
+        """Every user with its hash and token digest, by name."""
+        with self._errors():
+            hits = self.client.search(
+                index=self.index, query=_kind("user"), sort=[{"name": "asc"}], size=10_000
+            )["hits"]["hits"]
+        return [
+            UserEntry(str(s["name"]), str(s["role"]), str(s["password"]),
+                      bool(s.get("disabled")), str(s.get("created_at", "")), s.get("token"))
+            for s in (hit["_source"] for hit in hits)
+        ]
+
+    def import_user(self, entry: UserEntry) -> bool:
+        """Add a user of another book as it is (hash, token); ``False`` if the name is taken."""
+        if not self._create(f"user:{entry.name}", _user_source(
+            entry.name, entry.role, entry.password_hash, created_at=entry.created_at,
+            disabled=entry.disabled, token=entry.token_digest,
         )):
             return False
-        if token_digest:
-            self._put(f"token:{token_digest}", {"kind": "token", "name": name,
-                                                "created_at": created_at})
+        if entry.token_digest:
+            self._put(f"token:{entry.token_digest}", {"kind": "token", "name": entry.name,
+                                                      "created_at": entry.created_at})
         return True
 
     # -- internals --------------------------------------------------------------------
@@ -333,8 +343,8 @@ def migrate_local_book(book: ElasticsearchUserBook, data_dir: Path) -> int:
         raise UserError(f"cannot read the local user book {path}: {error}") from error
     moved = 0
     for name, role, password, disabled, created_at, token in rows:
-        if book.import_user(str(name), str(role), str(password), disabled=bool(disabled),
-                            created_at=str(created_at), token_digest=token):
+        if book.import_user(UserEntry(str(name), str(role), str(password), bool(disabled),
+                                      str(created_at), token)):
             moved += 1
         else:
             logger.warning("user %r of %s is already in the shared user book; kept that one",

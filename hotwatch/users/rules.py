@@ -42,6 +42,19 @@ class User:
         return role_allows(self.role, role)
 
 
+@dataclass(frozen=True)
+class UserEntry:
+    """A user as a book keeps it, to move between books: the scrypt hash, not the password,
+    and the digest of the API token, not the token."""
+
+    name: str
+    role: str
+    password_hash: str
+    disabled: bool
+    created_at: str
+    token_digest: str | None
+
+
 def role_allows(have: str, need: str) -> bool:
     """Whether a user of role ``have`` may do what needs role ``need``."""
     return ROLES.index(have) >= ROLES.index(need)
