@@ -493,3 +493,24 @@ def test_real_pages_extract_without_errors() -> None:
         article = extract_article(decode_html(path.read_bytes()), options=OPTIONS)
         assert article.title, path.name
         assert article.text, path.name
+
+
+def test_content_chars_counts_cjk_and_a_third_of_ascii_letters() -> None:
+    from analysis.extract.html import content_chars
+
+    def by_hand(text: str) -> float:
+        cjk = sum(
+            "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\uf900" <= c <= "\ufaff"
+            for c in text
+        )
+        return cjk + sum(c.isascii() and c.isalpha() for c in text) / 3
+
+    for text in [
+        "",
+        "abc",
+        "热线12345 ok",
+        "㐀䶿豈﫿\u33ff\ufb00😀𠀀",
+        "ＡＢＣ，热线打不通！xyz\n",
+    ]:
+        assert content_chars(text) == by_hand(text)
+    assert content_chars("热线 hotline") == 2 + 7 / 3

@@ -22,9 +22,10 @@ SPACE_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Sentence punctuation of running Chinese text (labels' colons do not count).
 SENTENCE_PUNCTUATION_RE = re.compile(r"[，。！？；、“”…]")
-#: Characters that carry content: CJK ideographs (ASCII letters are counted apart).
-CJK_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
-LATIN_RE = re.compile(r"[A-Za-z]")
+#: Characters that carry content: CJK ideographs (ASCII letters are counted apart). They
+#: are counted as what is left when everything else is removed: no string per character.
+NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
+NOT_LATIN_RE = re.compile(r"[^A-Za-z]+")
 
 #: ``huge_tree`` lifts libxml2's nesting limit from 256 to 2048 levels (broken pages
 #: with thousands of unclosed ``<div>``/``<font>`` exist) and its text-node size limit;
@@ -109,7 +110,7 @@ def element_text(element: etree._Element | None) -> str:
 
 def content_chars(text: str) -> float:
     """Content weight of ``text``: CJK characters, plus ASCII letters at a third."""
-    return len(CJK_RE.findall(text)) + len(LATIN_RE.findall(text)) / 3
+    return len(NOT_CJK_RE.sub("", text)) + len(NOT_LATIN_RE.sub("", text)) / 3
 
 
 @dataclass(slots=True)
