@@ -157,6 +157,29 @@ def test_sigterm_stops_gunicorn_and_its_workers(data_dir, tmp_path):
     )
 
 
+def test_a_sigterm_before_a_gunicorn_workers_handlers_ends_that_worker():
+    """The master holds SIGTERM across the fork; the worker, still with the master's
+    handler, lets it through with the default action: it dies at once instead of the
+    master's handler queueing it where the master never looks."""
+    from hotwatch.web.production import STOPPING, _unblock_in_worker
+
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)  # the master's: queue it
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the new worker, before init_signals
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)  # a stop while it boots
+                _unblock_in_worker(None, None)
+            finally:
+                os._exit(0)  # only reached if the signal was lost
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        signal.signal(signal.SIGTERM, previous)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+
+
 def test_sigterm_sends_the_responses_under_way_then_stops_waitress(data_dir, tmp_path):
     served = start(data_dir, tmp_path)
     bearer = {"Authorization": f"Bearer {TOKEN}"}

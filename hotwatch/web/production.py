@@ -12,13 +12,16 @@ seconds) before the workers exit; each request is written to the access log.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+STOPPING = {signal.SIGTERM, signal.SIGINT}
 
 
 class ProductionServer(BaseApplication):  # type: ignore[misc]
@@ -41,6 +44,35 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         return self.factory()
 
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as error:  # as BaseApplication.run says it
+            print(f"\nError: {error}\n", file=sys.stderr, flush=True)
+            sys.exit(1)
+
+
+class _Arbiter(Arbiter):  # type: ignore[misc]
+    """A forked worker runs the master's signal handlers until it sets its own, and
+    those only queue the signal in the worker's copy of the master: a SIGTERM then (a
+    stop while workers boot) was lost, and the stop waited the graceful timeout for a
+    worker that never heard it. SIGTERM and SIGINT are held across the fork; the worker
+    lets them through with their default action (``_unblock_in_worker``), so one that
+    comes before its handlers ends it at once: it has served nothing yet."""
+
+    def spawn_worker(self) -> int:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+        try:
+            return int(super().spawn_worker())  # the worker never returns here
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _unblock_in_worker(server: Any, worker: Any) -> None:
+    for number in STOPPING:
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+
 
 def gunicorn_options(
     host: str, port: int, *, workers: int, threads: int, access_log: str | None,
@@ -60,6 +92,7 @@ def gunicorn_options(
         "keepalive": 5,
         "proc_name": "hotwatch-web",
         "when_ready": _announce,
+        "post_fork": _unblock_in_worker,
         # Each worker opens its own store after the fork (no shared connections).
         "preload_app": False,
     }
