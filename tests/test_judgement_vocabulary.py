@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from analysis.judgement import load_model, model_text, ngram_counts
@@ -75,3 +76,27 @@ def test_counts_read_later_are_every_gram(text):
     counts = ngram_counts(text)
     SHARED.lookup(counts)  # scoring does not count
     assert counts == expected
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "热线热线热线", "abcabcabc" * 50])
+def test_compiled_lookup_equals_the_numpy_one(text):
+    """The hashed lookup (built on install) gives the numpy lookup's ids, counts and order:
+    the order is the order scores are summed in."""
+    from analysis.judgement import vocabulary
+
+    assert vocabulary.GramIndex is not None, "analysis/judgement/_grams.pyx is not built"
+    for name in ("relevance", "damage"):
+        load_model(name).logit(Counter(), {})
+    hashed, numpy = SHARED._lookup_text(text), SHARED._lookup_sorted(text)
+    assert SHARED._index is not None
+    assert hashed[0].tolist() == numpy[0].tolist()
+    assert hashed[1].tolist() == numpy[1].tolist()
+
+
+def test_gram_index_rejects_unsorted_keys():
+    from analysis.judgement import vocabulary
+
+    if vocabulary.GramIndex is None:
+        pytest.skip("analysis/judgement/_grams.pyx is not built")
+    with pytest.raises(ValueError, match="sorted"):
+        vocabulary.GramIndex(np.array([5, 3], dtype=np.int64))

@@ -6,9 +6,11 @@ weights as arrays over the shared ids, so a page's grams are looked up once (cac
 on its :class:`NgramCounts`) and each model scores with a few numpy operations
 instead of a Python loop per gram.
 
-The lookup itself is numpy too: a gram of up to three characters is one integer
-(each code point + 1 in its own 21 bits), so a page's grams are counted with
-``np.unique`` and found with ``np.searchsorted`` in the sorted keys of the vocabulary.
+A gram of up to three characters is one integer (each code point + 1 in its own 21
+bits). The compiled lookup (``_grams.pyx``, built on install) hashes each of a page's
+grams straight to its rank in the vocabulary's sorted keys; without it, the grams are
+counted with ``np.unique`` and found with ``np.searchsorted`` in those keys. Both give
+the known grams in key order, so every score sums in the same order.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from collections.abc import Mapping
 from itertools import repeat
 
 import numpy as np
+
+try:
+    from analysis.judgement._grams import GramIndex
+except ImportError:  # not built (a source checkout that was not installed): numpy lookup
+    GramIndex = None
 
 # 1 + log(count) for small counts, taken from math.log so the values are those of
 # the pure-Python formula; a page's lead has at most a few thousand grams.
@@ -54,6 +61,7 @@ class SharedVocabulary:
         # the keys of the grams in ids, sorted, and each one's id
         self._keys = np.zeros(0, np.int64)
         self._key_ids = np.zeros(0, np.int64)
+        self._index: GramIndex | None = None  # the keys hashed, when compiled
 
     def register(self, vocabulary: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """The shared ids of ``vocabulary``'s grams and their indices in the model."""
@@ -84,6 +92,7 @@ class SharedVocabulary:
         order = np.argsort(keys, kind="stable")
         self._keys = keys[order]
         self._key_ids = np.array([i for _, i in keyed], np.int64)[order]
+        self._index = GramIndex(self._keys) if GramIndex is not None else None
 
     def lookup(self, counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
         """Shared ids of the page's known grams and their sublinear term frequencies."""
@@ -108,6 +117,14 @@ class SharedVocabulary:
         return found, tf
 
     def _lookup_text(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._index is not None:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+            ranks, tally = self._index.lookup(codes)
+            return self._key_ids[ranks], tally
+        return self._lookup_sorted(text)
+
+    def _lookup_sorted(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The numpy lookup: every gram counted, then searched in the sorted keys."""
         keys, tally = np.unique(text_gram_keys(text), return_counts=True)
         at = np.searchsorted(self._keys, keys)
         at[at == len(self._keys)] = 0
