@@ -100,3 +100,25 @@ def test_gram_index_rejects_unsorted_keys():
         pytest.skip("analysis/judgement/_grams.pyx is not built")
     with pytest.raises(ValueError, match="sorted"):
         vocabulary.GramIndex(np.array([5, 3], dtype=np.int64))
+
+
+def test_gram_keys_of_many_grams_are_each_grams_key():
+    from analysis.judgement.vocabulary import gram_key, gram_keys
+
+    grams = ["a", "热线", "12345"[:3], "𠀀a", "\x00", "\x00\x00", "熱線電", "\udc80x"]
+    assert gram_keys(grams).tolist() == [gram_key(gram) for gram in grams]
+    assert gram_keys([]).tolist() == []
+
+
+def test_shared_keys_are_sorted_and_name_their_grams():
+    """Registered model by model, the keys stay sorted and each one's id is its gram's."""
+    from analysis.judgement.vocabulary import gram_key
+
+    for name in ("relevance", "damage"):
+        load_model(name).logit(Counter(), {})
+    load_class_model("category").logits(Counter(), {})
+    keys, ids = SHARED._keys, SHARED._key_ids
+    assert np.all(keys[1:] > keys[:-1])
+    grams = {i: gram for gram, i in SHARED.ids.items()}
+    sample = range(0, len(keys), 997)
+    assert [gram_key(grams[int(ids[k])]) for k in sample] == [int(keys[k]) for k in sample]

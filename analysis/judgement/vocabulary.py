@@ -44,6 +44,19 @@ def gram_key(gram: str) -> int:
     return key
 
 
+def gram_keys(grams: list[str]) -> np.ndarray:
+    """``gram_key`` of each gram (of one to three characters), for many at once."""
+    lengths = np.fromiter(map(len, grams), np.int64, len(grams))
+    joined = "".join(grams).encode("utf-32-le", "surrogatepass")
+    codes = np.frombuffer(joined, np.uint32).astype(np.int64) + 1
+    starts = np.cumsum(lengths) - lengths
+    keys = np.zeros(len(grams), np.int64)
+    for position in range(_KEYED_LENGTH):
+        longer = lengths > position
+        keys[longer] |= codes[starts[longer] + position] << (_BITS * position)
+    return keys
+
+
 def text_gram_keys(text: str) -> np.ndarray:
     """The keys of every 1-, 2- and 3-gram of ``text``, as ``ngram_counts`` slices them."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.int64) + 1
@@ -71,7 +84,7 @@ class SharedVocabulary:
             for gram in new:
                 ids[gram] = len(ids)
             if new:
-                self._index_keys()
+                self._index_keys(new)
             shared = np.fromiter(map(ids.__getitem__, vocabulary), np.int64, len(vocabulary))
         own = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))
         return shared, own
@@ -86,12 +99,14 @@ class SharedVocabulary:
         out[shared] = values[own]
         return out
 
-    def _index_keys(self) -> None:
-        keyed = [(gram, i) for gram, i in self.ids.items() if len(gram) <= _KEYED_LENGTH]
-        keys = np.array([gram_key(gram) for gram, _ in keyed], np.int64)
+    def _index_keys(self, new: list[str]) -> None:
+        """Merge the keys of grams just given ids into the sorted keys (keys are distinct)."""
+        keyed = [gram for gram in new if len(gram) <= _KEYED_LENGTH]
+        added = np.fromiter(map(self.ids.__getitem__, keyed), np.int64, len(keyed))
+        keys = np.concatenate([self._keys, gram_keys(keyed)])
         order = np.argsort(keys, kind="stable")
         self._keys = keys[order]
-        self._key_ids = np.array([i for _, i in keyed], np.int64)[order]
+        self._key_ids = np.concatenate([self._key_ids, added])[order]
         self._index = GramIndex(self._keys) if GramIndex is not None else None
 
     def lookup(self, counts: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
