@@ -17,8 +17,9 @@ STAGES: list[tuple[str, list[tuple[str, str]]]] = [
         "extraction (decode, boilerplate, dates)",
         [("crawler/pagework.py", "decode_and_extract")],
     ),
-    ("segmentation (SnowNLP words)", [("analysis/sentiment/model.py", "words_many")]),
-    ("sentiment (SnowNLP Bayes sums)", [("analysis/sentiment/model.py", "<listcomp>@score_many")]),
+    # One compiled call per text (sums.py) when the extension is built; else the words
+    # (words_many) and the Bayes sums, both inside score_many.
+    ("sentiment (SnowNLP words and Bayes sums)", [("analysis/sentiment/model.py", "score_many")]),
     (
         "judgement (n-grams, relevance, damage, category)",
         [
@@ -34,6 +35,7 @@ STAGES: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("analysis/tags/hotlines.py", "hotlines"),
             ("analysis/tags/categories.py", "categories"),
+            ("analysis/tags/categories.py", "scored_categories"),
             ("analysis/tags/regions.py", "regions"),
             ("analysis/relevance.py", "gather_evidence"),
         ],
@@ -51,7 +53,6 @@ def stage_seconds(profile: Path) -> tuple[dict[str, float], float]:
     out: dict[str, float] = {}
     for stage, functions in STAGES:
         out[stage] = sum(_cumulative(stats, path, name) for path, name in functions)
-    # the sentiment entry is the Bayes list comprehension inside score_many
     out[SCRAPY_STAGE] = max(total - sum(out.values()), 0.0)
     return out, total
 
