@@ -63,6 +63,7 @@ class IncidentFeatures:
     categories: list[str] = field(default_factory=list)
     url: str | None = None
     parent_url: str | None = None  # the document a repost shares: it joins that incident
+    relevant: bool = True  # only relevant documents (and reposts of placed ones) are placed
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,8 @@ class IncidentIndex:
 
 
 def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
-    """Incident ids for documents analysed together (None when not about a hotline failure).
+    """Incident ids for documents analysed together, placed as a store places them: every
+    relevant document, and a repost of a placed one; None for the rest.
 
     Documents are placed oldest first, so the founding report names the incident.
     """
@@ -295,7 +297,7 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     ids: list[str | None] = [None] * len(docs)
     order = sorted(range(len(docs)), key=lambda i: (_sort_time(docs[i]), i))
     for i in order:
-        if docs[i].hotlines or docs[i].categories or index.incident_of(docs[i].parent_url):
+        if docs[i].relevant or index.incident_of(docs[i].parent_url):
             ids[i] = index.add(docs[i])
     return ids
 

@@ -66,6 +66,7 @@ START = datetime(2023, 5, 13, 9, 0)
 def _features(doc_id: str, doc: tuple[str, str], days: float) -> IncidentFeatures:
     title, text = doc
     return IncidentFeatures(
+        relevant=bool(hotlines(f"{title}\n{text}")),  # as _stored judges it
         doc_id=doc_id,
         title=title,
         text=text,
@@ -207,7 +208,9 @@ def test_repost_chain_joins_the_original_incident(tmp_path: Path) -> None:
 def test_a_repost_of_an_unknown_page_stays_out() -> None:
     index = IncidentIndex()
     index.add(_features("a", STORY, 0))
-    stray = IncidentFeatures("b", "", "转发微博", START, parent_url="https://elsewhere.cn/x")
+    stray = IncidentFeatures(
+        "b", "", "转发微博", START, parent_url="https://elsewhere.cn/x", relevant=False
+    )
     assert assign_incidents([stray]) == [None]
     assert index.incident_of(stray.parent_url) is None
 

@@ -190,6 +190,7 @@ def _grouped(
             regions=analyses[i].regions,
             hotlines=analyses[i].hotlines,
             categories=analyses[i].categories,
+            url=pages[i].url,  # as stored: pages of one site share boilerplate, not particulars
         )
         for i in chosen
     ]

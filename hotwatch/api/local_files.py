@@ -102,7 +102,7 @@ def analyse_and_group(
     documents = list(analyse_files(paths, options))
     incident_ids = assign_incidents([_features(d) for d in documents])
     for document, incident_id in zip(documents, incident_ids, strict=True):
-        document.incident_id = incident_id if document.analysis.relevant else None
+        document.incident_id = incident_id
     return documents
 
 
@@ -117,6 +117,7 @@ def _features(document: LocalDocument) -> IncidentFeatures:
         hotlines=analysis.hotlines,
         categories=analysis.categories,
         url=document.url,
+        relevant=analysis.relevant,
     )
 
 
