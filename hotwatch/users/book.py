@@ -20,13 +20,9 @@ from pathlib import Path
 
 from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
 from hotwatch.users.rules import (
-    LOCK,
-    MAX_FAILURES,
     SESSION_IDLE,
     TOKEN_PREFIX,
-    WINDOW,
     BookRules,
-    LoginThrottled,
     User,
     UserEntry,
     UserError,
@@ -34,8 +30,10 @@ from hotwatch.users.rules import (
     check_password,
     check_role,
     digest_of,
+    failed_again,
     no_user,
     now_iso,
+    refuse_if_locked,
 )
 
 FILE_NAME = "users.sqlite3"
@@ -240,8 +238,7 @@ class UserBook(BookRules):
                 row = db.execute(
                     "SELECT locked_until FROM failures WHERE key = ?", (key,)
                 ).fetchone()
-                if row and row[0] > now:
-                    raise LoginThrottled(int(row[0] - now))
+                refuse_if_locked(row[0] if row else 0, now)
 
     def _fail(self, keys: list[str]) -> None:
         now = time.time()
@@ -250,10 +247,8 @@ class UserBook(BookRules):
                 row = db.execute(
                     "SELECT count, first_at FROM failures WHERE key = ?", (key,)
                 ).fetchone()
-                count, first = (row[0] + 1, row[1]) if row and row[1] > now - WINDOW else (1, now)
-                locked = now + LOCK if count >= MAX_FAILURES else 0
                 db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)",
-                           (key, 0 if locked else count, first, locked))
+                           (key, *failed_again(row, now)))
 
     def _end_sessions(self, name: str) -> None:
         with self._db(write=True) as db:

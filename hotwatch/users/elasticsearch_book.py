@@ -33,13 +33,9 @@ from elasticsearch import ConnectionError as ClusterUnreachable
 from hotwatch.users.book import FILE_NAME
 from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
 from hotwatch.users.rules import (
-    LOCK,
-    MAX_FAILURES,
     SESSION_IDLE,
     TOKEN_PREFIX,
-    WINDOW,
     BookRules,
-    LoginThrottled,
     User,
     UserEntry,
     UserError,
@@ -47,8 +43,10 @@ from hotwatch.users.rules import (
     check_password,
     check_role,
     digest_of,
+    failed_again,
     no_user,
     now_iso,
+    refuse_if_locked,
 )
 
 logger = logging.getLogger(__name__)
@@ -226,18 +224,15 @@ class ElasticsearchUserBook(BookRules):
         now = time.time()
         for key in keys:
             row = self._source(f"failure:{key}")
-            if row and float(row["locked_until"]) > now:
-                raise LoginThrottled(int(float(row["locked_until"]) - now))
+            refuse_if_locked(float(row["locked_until"]) if row else 0, now)
 
     def _fail(self, keys: list[str]) -> None:
         now = time.time()
         for key in keys:
             row = self._source(f"failure:{key}")
-            fresh = row is not None and float(row["first_at"]) > now - WINDOW
-            count = int(row["count"]) + 1 if fresh and row else 1
-            first = float(row["first_at"]) if fresh and row else now
-            locked = now + LOCK if count >= MAX_FAILURES else 0
-            self._put(f"failure:{key}", {"kind": "failure", "count": 0 if locked else count,
+            kept = (int(row["count"]), float(row["first_at"])) if row else None
+            count, first, locked = failed_again(kept, now)
+            self._put(f"failure:{key}", {"kind": "failure", "count": count,
                                          "first_at": first, "locked_until": locked})
 
     def _change(self, name: str, *, end_sessions: bool = False, **fields: Any) -> dict[str, Any]:

@@ -96,6 +96,21 @@ def check_password(password: str) -> None:
         raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
+def refuse_if_locked(locked_until: float, now: float) -> None:
+    """``LoginThrottled`` while a name or address is locked."""
+    if locked_until > now:
+        raise LoginThrottled(int(locked_until - now))
+
+
+def failed_again(kept: tuple[int, float] | None, now: float) -> tuple[int, float, float]:
+    """What to keep after one more failed login, (count, first_at, locked_until), from
+    the (count, first_at) kept so far: failures count within ``WINDOW``; the
+    ``MAX_FAILURES``-th locks for ``LOCK`` seconds and the count starts again."""
+    count, first = (kept[0] + 1, kept[1]) if kept and kept[1] > now - WINDOW else (1, now)
+    locked = now + LOCK if count >= MAX_FAILURES else 0
+    return (0 if locked else count), first, locked
+
+
 def no_user(name: str) -> str:
     return f"no user {name!r} (see: hotwatch users list)"
 
