@@ -4,36 +4,23 @@ the state survives incremental updates, rebuilds, reindexing and copies both way
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from index import IncidentNotFound, Store, document_id, open_store
+from index import IncidentNotFound, Store, document_id
 from index.copy import copy_store
 from index.handling import change_handling, handling_of
 from index.handling_records import HandlingChange, InvalidChange
 from index.incidents import rebuild_incidents, update_incidents
+from tests.store_backends import BACKENDS, ES_URL, close_and_drop, fresh_prefix, open_backend
 from tests.test_incremental_incidents import NOW, story_corpus
 
-ES_URL = os.environ.get("HOTWATCH_ES_URL")
-BACKENDS = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 STORY_URL = "https://news.example.cn/zz-story"
 AT = datetime(2023, 5, 13, 12, 0, tzinfo=UTC)
-
-
-def open_backend(backend: str, data_dir: Path, prefix: str) -> Store:
-    if backend == "sqlite":
-        return open_store({"backend": "sqlite"}, data_dir)
-    if not ES_URL:
-        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
-    options = {"urls": [ES_URL], "index_prefix": prefix, "replicas": 0}
-    return open_store({"backend": "elasticsearch", **options}, data_dir)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -42,7 +29,7 @@ def stores(request, tmp_path) -> Iterator[Any]:
     opened: list[tuple[Store, str]] = []
 
     def make(name: str, backend: str | None = None) -> Store:
-        prefix = f"handling-{uuid.uuid4().hex[:8]}-"
+        prefix = fresh_prefix("handling")
         store = open_backend(backend or request.param, tmp_path / name, prefix)
         opened.append((store, prefix))
         return store
@@ -50,9 +37,7 @@ def stores(request, tmp_path) -> Iterator[Any]:
     make.backend = request.param  # type: ignore[attr-defined]
     yield make
     for store, prefix in opened:
-        if store.backend == "elasticsearch":
-            store.client.indices.delete(index=f"{prefix}*")  # type: ignore[attr-defined]
-        store.close()
+        close_and_drop(store, prefix)
 
 
 def placed(store: Store) -> str:

@@ -5,19 +5,17 @@ Each test runs on SQLite and on Elasticsearch (a real node at ``HOTWATCH_ES_URL`
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from analysis.tags import regions
-from index import Store, StoredDocument, open_store
+from index import Store, StoredDocument
 from index.incidents import rebuild_incidents, update_incidents
+from tests.store_backends import BACKENDS, close_and_drop, fresh_prefix, open_backend
 from tests.test_incidents import (
     OTHER_CITY,
     REPOST,
@@ -31,18 +29,7 @@ from tests.test_incidents import (
     _stored,
 )
 
-ES_URL = os.environ.get("HOTWATCH_ES_URL")
-BACKENDS = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
 NOW = (START + timedelta(days=90)).replace(tzinfo=UTC)
-
-
-def open_backend(backend: str, data_dir: Path, prefix: str) -> Store:
-    if backend == "sqlite":
-        return open_store({"backend": "sqlite"}, data_dir)
-    if not ES_URL:
-        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
-    options = {"urls": [ES_URL], "index_prefix": prefix, "replicas": 0}
-    return open_store({"backend": "elasticsearch", **options}, data_dir)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -51,16 +38,14 @@ def stores(request, tmp_path) -> Iterator[Any]:
     opened: list[tuple[Store, str]] = []
 
     def make(name: str) -> Store:
-        prefix = f"incr-{uuid.uuid4().hex[:8]}-"
+        prefix = fresh_prefix("incr")
         store = open_backend(request.param, tmp_path / name, prefix)
         opened.append((store, prefix))
         return store
 
     yield make
     for store, prefix in opened:
-        if store.backend == "elasticsearch":
-            store.client.indices.delete(index=f"{prefix}*")  # type: ignore[attr-defined]
-        store.close()
+        close_and_drop(store, prefix)
 
 
 def story_corpus() -> list[StoredDocument]:

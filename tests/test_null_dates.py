@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,9 @@ from index import SearchQuery, StoredDocument, open_store
 from reports.digest_model import DocLink
 from reports.render import link_text
 from tests.dateless_site import DATED_TITLE, UNDATED_TITLE, dateless_site  # noqa: F401
+from tests.store_backends import BACKENDS, backend_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ES_URL = os.environ.get("HOTWATCH_ES_URL")
 CONFIG = """
 [crawl]
 download_timeout = 5
@@ -104,23 +103,10 @@ def test_digest_link_has_no_time_rather_than_the_fetch_time(crawled):
     assert DocLink.from_document(crawled["docs"][DATED_TITLE]).when is not None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+@pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    if request.param == "sqlite":
-        opened = open_store({"backend": "sqlite"}, tmp_path)
+    with backend_store(request.param, tmp_path, "nulldate") as opened:
         yield opened
-        opened.close()
-        return
-    if not ES_URL:
-        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
-    prefix = f"nulldate-{uuid.uuid4().hex[:10]}-"
-    opened = open_store(
-        {"backend": "elasticsearch", "urls": [ES_URL], "index_prefix": prefix, "replicas": 0},
-        tmp_path,
-    )
-    yield opened
-    opened.client.indices.delete(index=f"{prefix}*")
-    opened.close()
 
 
 def test_both_backends_store_search_and_sort_a_null_date(store, crawled):

@@ -6,8 +6,6 @@ without one the Elasticsearch runs skip, and under ``CI=true`` that is a failure
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -24,32 +22,13 @@ from index import (
     StoredDocument,
     open_store,
 )
+from tests.store_backends import BACKENDS, backend_store
 
-ES_URL = os.environ.get("HOTWATCH_ES_URL")
 
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
-    ]
-)
+@pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = open_store({"backend": "sqlite"}, tmp_path)
+    with backend_store(request.param, tmp_path, "contract") as opened:
         yield opened
-        opened.close()
-        return
-    if not ES_URL:
-        pytest.skip("no Elasticsearch configured (set HOTWATCH_ES_URL)")
-    prefix = f"contract-{uuid.uuid4().hex[:10]}-"
-    opened = open_store(
-        {"backend": "elasticsearch", "urls": [ES_URL], "index_prefix": prefix, "replicas": 0},
-        tmp_path,
-    )
-    yield opened
-    opened.client.indices.delete(index=f"{prefix}*")  # type: ignore[attr-defined]
-    opened.close()
 
 
 def doc(n: int, title: str, text: str, **fields) -> StoredDocument:
