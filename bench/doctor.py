@@ -26,13 +26,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import tantivy
+
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index import open_store  # noqa: E402
 from index.incidents import update_incidents  # noqa: E402
-from index.tokens import index_text  # noqa: E402
+from index.tantivy_index import ROW_COLUMNS, entry, schema  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -76,14 +78,15 @@ def read_everything(directory: Path) -> float:
 def damage(directory: Path) -> None:
     db = sqlite3.connect(directory / "hotwatch.db")
     rows = db.execute(
-        "SELECT rowid, title, text FROM documents ORDER BY rowid LIMIT 101"
+        f"SELECT {', '.join(ROW_COLUMNS)} FROM documents ORDER BY rowid LIMIT 101"
     ).fetchall()
-    rowid, title, text = rows[0]
-    db.execute("INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
-               (rowid, index_text(title), index_text(text)))
-    for rowid, title, text in rows[1:]:
-        db.execute("INSERT INTO documents_fts (documents_fts, rowid, title, body) "
-                   "VALUES ('delete', ?, ?, ?)", (rowid, index_text(title), index_text(text)))
+    index = tantivy.Index(schema(), path=str(directory / "hotwatch.tantivy"))
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
+    writer.add_document(tantivy.Document(**entry(rows[0])))
+    for row in rows[1:]:
+        writer.delete_documents_by_term("rowid", row[0])
+    writer.commit()
+    writer.wait_merging_threads()
     db.execute("UPDATE documents SET incident_pending = 1 WHERE rowid IN "
                "(SELECT rowid FROM documents WHERE incident_id IS NOT NULL "
                "ORDER BY rowid DESC LIMIT 1000)")
@@ -107,17 +110,20 @@ def doctor(directory: Path, *args: str) -> tuple[float, int, dict[str, Any]]:
 
 
 def measure(size: int, directory: Path) -> list[str]:
-    saved = directory / "base.db"
+    saved, saved_index = directory / "base.db", directory / "base.tantivy"
     if saved.exists():
         for leftover in directory.glob("hotwatch.db*"):
             leftover.unlink()
+        shutil.rmtree(directory / "hotwatch.tantivy", ignore_errors=True)
         shutil.copyfile(saved, directory / "hotwatch.db")
+        shutil.copytree(saved_index, directory / "hotwatch.tantivy")
         built = float("nan")
     else:
         built = build(directory, size)
         db = sqlite3.connect(directory / "hotwatch.db")
         db.execute("VACUUM INTO ?", (str(saved),))
         db.close()
+        shutil.copytree(directory / "hotwatch.tantivy", saved_index)
     scan = read_everything(directory)
     healthy, code, _ = doctor(directory)
     assert code == 0, "the built store is not consistent"

@@ -1,17 +1,18 @@
-"""Search latency on a synthetic SQLite store: FTS5 bigram search against a LIKE scan baseline.
+"""Search latency on a synthetic SQLite store: its tantivy search side against a LIKE scan baseline.
 
 Usage: python bench/search.py [--docs 100000] [--runs 40] [--data-dir DIR] [--like-runs N]
                               [--ingest 100]
 
-Builds (or, with ``--data-dir``, reuses) a store of generated Chinese documents
-(300-800 characters) spread over 90 days with regions, hotlines, categories,
-relevance and negativity, bulk-loaded with ``upsert_many`` in batches of 1,000,
-and reports docs/s and the size on disk (a reused store reports its build, kept in
-``bench-build.json`` beside it). Then it runs typical PR queries with filters, facets
-and sorts many times and prints p50/p95 per query, overall, and for the queries with
-and without facets. The baseline, in the same run, answers the same terms with a
-plain ``LIKE '%term%'`` scan of the same documents table (count plus the newest 20,
-as a result page needs). Target: p95 under 50 ms at 100k documents, 150 ms at 1M.
+Builds (or, with ``--data-dir``, reuses) a store of generated Chinese documents (300-800
+characters) spread over 90 days with regions, hotlines, categories, relevance and
+negativity, bulk-loaded with ``upsert_many`` in batches of 1,000, and reports docs/s and
+the size on disk (a reused store reports its build, kept in ``bench-build.json`` beside
+it). A store from before schema 8 (FTS5) is upgraded when opened: its tantivy index is
+built from the documents, and the time printed. Then it runs typical PR queries with
+filters, facets and sorts many times and prints p50/p95 per query, overall, and for the
+queries with and without facets. The baseline, in the same run, answers the same terms
+with a plain ``LIKE '%term%'`` scan of the same documents table (count plus the newest
+20, as a result page needs). Target: p95 under 50 ms at 100k documents, 150 ms at 1M.
 
 Last, incremental ingest: ``--ingest`` new documents (default 100) written with one
 ``upsert_many`` into the big store and into an empty one, three rounds each, and the

@@ -1,5 +1,8 @@
 """Candidate search engine side by side: tantivy against the SQLite store, same queries, same run.
 
+This measured tantivy against the SQLite store's FTS5 search before tantivy became
+that store's search side (schema 8); run with today's code, both columns are tantivy.
+
 Usage: python bench/search_tantivy.py --data-dir DIR [--runs 40]
 
 Issue 13 asks for embedded search under 50 ms p95 with facets at 100k documents and

@@ -17,7 +17,6 @@ from index.base import Store
 from index.consistency_index import (
     index_findings,
     leftover_findings,
-    rebuild_search_columns,
     rebuild_search_index,
     remove_leftover_copies,
 )
@@ -76,10 +75,8 @@ def repair_store(
     """Mend what ``check_store`` found; returns one line per action taken."""
     kinds = {f.kind for f in findings}
     done: list[str] = []
-    if kinds & {"unindexed", "indexed-twice", "stale-index"}:
+    if kinds & {"unindexed", "indexed-twice", "stale-index", "search-pending"}:
         done.append(rebuild_search_index(store, progress))
-    if "search-columns" in kinds:
-        done.append(rebuild_search_columns(store))
     if "leftover-index" in kinds:
         done += remove_leftover_copies(store)
     if "spooled" in kinds:

@@ -1,5 +1,6 @@
-"""The search-index half of a store check, per backend: the SQLite FTS5 index against the
-documents table, Elasticsearch duplicates and the copies an interrupted reindex leaves."""
+"""The search-index half of a store check, per backend: the SQLite store's tantivy
+index against the documents table, Elasticsearch duplicates and the copies an
+interrupted reindex leaves."""
 
 from __future__ import annotations
 
@@ -9,12 +10,7 @@ from typing import Any
 from index.base import Store
 from index.finding import Finding
 from index.records import document_id
-from index.sqlite_search import (
-    FILL_SEARCH_COLUMNS,
-    ORPHAN_SEARCH_COLUMNS,
-    OUT_OF_DATE_SEARCH_COLUMNS,
-)
-from index.tokens import index_text
+from index.tantivy_index import ROW_COLUMNS, stamp
 
 Progress = Callable[[str, int], None]
 PROGRESS_EVERY = 10_000
@@ -42,10 +38,10 @@ def leftover_findings(store: Store) -> list[Finding]:
 
 
 def rebuild_search_index(store: Store, progress: Progress | None = None) -> str:
-    """Index every stored document exactly once again; says what it did."""
+    """Index every damaged entry exactly once again; says what it did."""
     if store.backend == "sqlite":
-        count = _rebuild_fts(store, progress)
-        return f"rebuilt the search index from {count} stored documents"
+        count = _resync_sqlite(store, progress)
+        return f"rewrote the search index entries of {count} documents"
     removed = _remove_duplicate_copies(store)
     return f"removed {removed} second copies of documents (each keeps the copy under its own id)"
 
@@ -74,124 +70,73 @@ def remove_leftover_copies(store: Store) -> list[str]:
 # -- SQLite --------------------------------------------------------------------------
 
 
+def _sqlite_problems(store: Any) -> dict[str, list[int]]:
+    """Row ids per kind of damage. A writer running meanwhile (a crawl) has documents in
+    flight, committed in SQLite and not yet in tantivy for a few milliseconds: only what
+    a second look finds again is damage."""
+    first = _sqlite_look(store)
+    if not any(first.values()):
+        return first
+    second = _sqlite_look(store)
+    return {kind: sorted(set(first[kind]) & set(second[kind])) for kind in first}
+
+
+def _sqlite_look(store: Any) -> dict[str, list[int]]:
+    """The documents against the tantivy index's entries (row id and the stamp of what the
+    entry was built from); pending documents are not yet expected there."""
+    store.search_index.reload()
+    entries = store.search_index.entries()
+    indexed: dict[int, set[int]] = {}
+    for rowid, entry_stamp in entries:
+        indexed.setdefault(rowid, set()).add(entry_stamp)
+    twice = sorted({rowid for (rowid, _), n in entries.items() if n > 1}
+                   | {rowid for rowid, stamps in indexed.items() if len(stamps) > 1})
+    pending = [r[0] for r in store.db.execute("SELECT rowid FROM search_pending ORDER BY rowid")]
+    waiting = set(pending)
+    missing, stale = [], []
+    seen: set[int] = set()
+    for row in store.db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM documents ORDER BY rowid"):
+        rowid = row[0]
+        seen.add(rowid)
+        if rowid in waiting:
+            continue
+        if rowid not in indexed:
+            missing.append(rowid)
+        elif rowid not in twice and indexed[rowid] != {stamp(row)}:
+            stale.append(rowid)
+    orphans = sorted(r for r in indexed if r not in seen and r not in waiting)
+    return {"unindexed": missing, "indexed-twice": twice, "stale-index": stale + orphans,
+            "search-pending": pending}
+
+
+MESSAGES = {
+    "unindexed": "documents missing from the search index",
+    "indexed-twice": "documents indexed more than once (search counts and ranking are off)",
+    "stale-index": "search index entries out of date or with no stored document",
+    "search-pending": "documents written but not yet in the search index (a writer stopped)",
+}
+
+
 def _sqlite_findings(store: Any) -> list[Finding]:
-    db = store.db
+    problems = _sqlite_problems(store)
     findings = []
-    missing = [
-        r[0]
-        for r in db.execute(
-            "SELECT d.id FROM documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM documents_fts_docsize s WHERE s.id = d.rowid) LIMIT ?",
-            (EXAMPLES,),
-        )
-    ]
-    if missing:
-        count = db.execute(
-            "SELECT count(*) FROM documents d WHERE NOT EXISTS "
-            "(SELECT 1 FROM documents_fts_docsize s WHERE s.id = d.rowid)"
-        ).fetchone()[0]
-        findings.append(
-            Finding("unindexed", count, missing[0], "documents missing from the search index")
-        )
-    stale = db.execute(
-        "SELECT count(*), min(s.id) FROM documents_fts_docsize s WHERE NOT EXISTS "
-        "(SELECT 1 FROM documents d WHERE d.rowid = s.id)"
-    ).fetchone()
-    if stale[0]:
-        findings.append(
-            Finding(
-                "stale-index", stale[0], f"rowid {stale[1]}",
-                "search index entries with no stored document",
-            )
-        )
-    findings += _search_column_findings(db)
-    indexed = db.execute("SELECT count(*) FROM documents_fts_docsize").fetchone()[0]
-    averages = _varints(_averages_record(db))
-    twice = (averages[0] if averages else 0) - indexed
-    if twice > 0:
-        findings.append(
-            Finding("indexed-twice", twice, _indexed_twice_example(db, averages, twice),
-                    "documents indexed more than once (search counts and ranking are off)")
-        )
+    for kind, message in MESSAGES.items():
+        rowids = problems[kind]
+        if rowids:
+            findings.append(Finding(kind, len(rowids), _example(store, rowids[0]), message))
     return findings
 
 
-def _search_column_findings(db: Any) -> list[Finding]:
-    """Search filters and facets read ``search_columns``: a document missing there, or
-    out of date, is hidden from (or wrongly counted in) every filtered search."""
-    out_of_date = [r[0] for r in db.execute(OUT_OF_DATE_SEARCH_COLUMNS)]
-    orphans = [r[0] for r in db.execute(ORPHAN_SEARCH_COLUMNS)]
-    if not out_of_date and not orphans:
-        return []
-    example = out_of_date[0] if out_of_date else f"rowid {orphans[0]}"
-    return [
-        Finding(
-            "search-columns", len(out_of_date) + len(orphans), example,
-            "documents whose search filters and facets are missing or out of date",
-        )
-    ]
+def _example(store: Any, rowid: int) -> str:
+    found = store.db.execute("SELECT id FROM documents WHERE rowid = ?", (rowid,)).fetchone()
+    return found[0] if found else f"rowid {rowid}"
 
 
-def rebuild_search_columns(store: Any) -> str:
-    """Write every document's search columns again from the document and its tags."""
-    with store._transaction():
-        store.db.execute("DELETE FROM search_columns")
-        count = store.db.execute(FILL_SEARCH_COLUMNS).rowcount
-    return f"rewrote the search filters and facets of {count} stored documents"
-
-
-def _averages_record(db: Any) -> bytes:
-    """FTS5's averages record (id 1): the rows it believes it holds, then each column's
-    total tokens; an insert for a rowid already indexed counts again there."""
-    row = db.execute("SELECT block FROM documents_fts_data WHERE id = 1").fetchone()
-    return bytes(row[0]) if row and row[0] else b""
-
-
-def _varints(data: bytes) -> list[int]:
-    """SQLite varints (big-endian, 7 bits a byte) one after another."""
-    values, value = [], 0
-    for byte in data:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            values.append(value)
-            value = 0
-    return values
-
-
-def _indexed_twice_example(db: Any, averages: list[int], twice: int) -> str | None:
-    """The document indexed twice, when one was: its tokens per column are what the index
-    counts beyond the documents' own (FTS5 keeps no other trace of the second insert)."""
-    if twice != 1:
-        return None
-    columns = len(averages) - 1
-    totals = [0] * columns
-    sizes = []
-    for rowid, size in db.execute("SELECT id, sz FROM documents_fts_docsize"):
-        counts = _varints(bytes(size))
-        sizes.append((rowid, counts))
-        totals = [t + c for t, c in zip(totals, counts, strict=False)]
-    excess = [a - t for a, t in zip(averages[1:], totals, strict=True)]
-    rowids = [rowid for rowid, counts in sizes if counts == excess]
-    if len(rowids) != 1:
-        return None
-    found = db.execute("SELECT id FROM documents WHERE rowid = ?", (rowids[0],)).fetchone()
-    return found[0] if found else None
-
-
-def _rebuild_fts(store: Any, progress: Progress | None) -> int:
-    db = store.db
-    count = 0
-    with store._transaction():
-        db.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
-        for rowid, title, text in db.execute("SELECT rowid, title, text FROM documents"):
-            db.execute(
-                "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, index_text(title), index_text(text)),
-            )
-            count += 1
-            if progress and count % PROGRESS_EVERY == 0:
-                progress("search index", count)
-    return count
+def _resync_sqlite(store: Any, progress: Progress | None) -> int:
+    problems = _sqlite_problems(store)
+    rowids = {rowid for kind in MESSAGES for rowid in problems[kind]}
+    store.resync_search(sorted(rowids), progress)
+    return len(rowids)
 
 
 # -- Elasticsearch -------------------------------------------------------------------

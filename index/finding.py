@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Finding:
-    kind: str  # unindexed, indexed-twice, stale-index, search-columns, leftover-index, spooled, ...
+    kind: str  # unindexed, indexed-twice, stale-index, search-pending, leftover-index, spooled, ...
     count: int
     example: str | None  # one id (or URL) to look at
     message: str

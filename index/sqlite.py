@@ -1,11 +1,13 @@
-"""The embedded default store: one SQLite file in WAL mode with an FTS5 bigram index."""
+"""The embedded default store: one SQLite file in WAL mode, searched through a tantivy
+index kept beside it (``sqlite_search``)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,11 @@ from index.records import (
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
-from index.sqlite_search import FILL_SEARCH_ROW, SearchMethods, facet_tags
 from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
-from index.tokens import index_text
+from index.sqlite_search import SearchMethods
 
-SCHEMA_VERSION = 7
+logger = logging.getLogger(__name__)
+SCHEMA_VERSION = 8
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -100,7 +102,9 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE documents ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'
     """,
     6: HANDLING_MIGRATION,
-    7: SEARCH_MIGRATION,
+    # 7 added search columns for FTS5 searches; 8 drops them with FTS5 (search is tantivy).
+    7: "",
+    8: SEARCH_MIGRATION,
 }
 ROW_CHUNK = 500
 _COLUMNS = (
@@ -119,6 +123,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._search_dirty = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -127,6 +132,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA temp_store=MEMORY")  # search's match table
             self._migrate()
+            self._open_search_index()
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailable(f"cannot open store {self.path}: {error}") from error
 
@@ -136,20 +142,11 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
         return self.upsert_many([doc])[0]
 
     def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]:
-        """Write documents in one transaction; a failure rolls back the whole batch."""
+        """Write documents in one transaction; a failure rolls back the whole batch. The
+        batch goes into the search index after the commit, in one tantivy commit."""
         try:
             with self._transaction():
-                fts: list[tuple[str, tuple[Any, ...]]] = []
-                outcomes = [self._upsert_one(doc, fts) for doc in docs]
-                # The search terms go in last, in order. FTS5 holds new terms in memory
-                # until a statement opens a savepoint (an INSERT OR REPLACE, a write to
-                # several indexes), then writes them out as a segment of their own: in
-                # between every document that was a one-document segment to write and
-                # merge, and merging costs more the bigger the index (100 new documents
-                # into 1M: 85 -> 37 ms CPU, 480 -> 190 ms).
-                for sql, params in fts:
-                    self.db.execute(sql, params)
-                return outcomes
+                return [self._upsert_one(doc) for doc in docs]
         except sqlite3.Error as error:
             raise write_error(self.path, error) from error
 
@@ -170,13 +167,10 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
         except sqlite3.Error as error:
             raise write_error(self.path, error) from error
 
-    def _upsert_one(
-        self, doc: StoredDocument, fts: list[tuple[str, tuple[Any, ...]]]
-    ) -> UpsertOutcome:
-        """Write one document; its FTS5 writes are appended to ``fts`` for the caller."""
+    def _upsert_one(self, doc: StoredDocument) -> UpsertOutcome:
         row = _row(doc)
         old = self.db.execute(
-            "SELECT rowid, title, text, incident_pending FROM documents WHERE url = ?", (doc.url,)
+            "SELECT rowid, incident_pending FROM documents WHERE url = ?", (doc.url,)
         ).fetchone()
         self.record_fetch(doc.url, doc.fetched_at)
         if doc.fetched_url and doc.fetched_url != doc.url:
@@ -189,9 +183,9 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
                 f"INSERT INTO documents ({', '.join(_WRITE_COLUMNS)}) VALUES ({placeholders})",
                 [row[c] for c in _WRITE_COLUMNS],
             )
-            self._index(cursor.lastrowid, doc, row, fts)  # type: ignore[arg-type]
+            self._mark_for_search(cursor.lastrowid)  # type: ignore[arg-type]
             return "new"
-        rowid, old_title, old_text, old_pending = old
+        rowid, old_pending = old
         existing = self._document(rowid)
         incident_id, pending = placement(doc, existing, bool(old_pending))
         row.update(incident_id=incident_id, incident_pending=int(pending))
@@ -201,39 +195,8 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             f"UPDATE documents SET {assignments} WHERE rowid = ?",
             [row[c] for c in _WRITE_COLUMNS] + [rowid],
         )
-        fts.append(
-            (
-                "INSERT INTO documents_fts (documents_fts, rowid, title, body) "
-                "VALUES ('delete', ?, ?, ?)",
-                (rowid, index_text(old_title), index_text(old_text)),
-            )
-        )
-        self.db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
-        self._index(rowid, doc, row, fts)
+        self._mark_for_search(rowid)
         return "unchanged" if existing.content_key() == doc.content_key() else "updated"
-
-    def _index(
-        self,
-        rowid: int,
-        doc: StoredDocument,
-        row: dict[str, Any],
-        fts: list[tuple[str, tuple[Any, ...]]],
-    ) -> None:
-        """The document's tags and search columns (``row``: as written); its search terms
-        are appended to ``fts``."""
-        fts.append(
-            (
-                "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
-                (rowid, index_text(doc.title), index_text(doc.text)),
-            )
-        )
-        tags = _tags(doc)
-        self.db.executemany(
-            "INSERT OR IGNORE INTO document_tags (kind, value, doc_rowid) VALUES (?, ?, ?)",
-            [(kind, value, rowid) for kind, value in tags],
-        )
-        columns = (row[c] for c in ("relevant", "date_ts", "relevance", "negativity", "source"))
-        self.db.execute(FILL_SEARCH_ROW, (rowid, *columns, facet_tags(tags)))
 
     # -- reading -----------------------------------------------------------------
 
@@ -303,6 +266,10 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
         }
 
     def close(self) -> None:
+        try:
+            self._catch_up()  # this connection's writes searchable before it goes
+        except StoreUnavailable as error:
+            logger.warning("search index not caught up: %s", error)
         self.db.close()
 
     def _document(self, rowid: int) -> StoredDocument:
@@ -337,7 +304,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
                 )
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.db, self.path)
+        return _Transaction(self.db, self.path, self._after_commit)
 
     def atomic(self) -> _Transaction:
         """Every write inside commits together or not at all: a placement run killed or
@@ -370,9 +337,12 @@ class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or a savepoint inside a transaction already open (the
     writes of ``atomic`` commit together)."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, path: Path, after_commit: Callable[[], None]
+    ) -> None:
         self.db = db
         self.path = path
+        self.after_commit = after_commit
         self.nested = False
 
     def __enter__(self) -> None:
@@ -392,6 +362,8 @@ class _Transaction:
             raise write_error(self.path, failure) from failure
         if isinstance(error, sqlite3.Error):
             raise write_error(self.path, error) from error
+        if kind is None and not self.nested:
+            self.after_commit()
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -405,14 +377,6 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip(" \n;"):
         yield pending
-
-
-def _tags(doc: StoredDocument) -> list[tuple[str, str]]:
-    tags = [("hotline", h) for h in doc.hotlines] + [("category", c) for c in doc.categories]
-    for region in doc.regions:
-        tags.extend((kind, name) for kind, name in region.items() if name)
-    tags.extend(("plan", p) for p in doc.plans)
-    return tags
 
 
 def _row(doc: StoredDocument) -> dict[str, Any]:

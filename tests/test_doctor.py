@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tantivy
 from click.testing import CliRunner
 
 from hotwatch.cli import cli
 from index import SearchQuery, StoredDocument, StoreUnavailable, open_store
 from index.incidents import update_incidents
 from index.sqlite import MIGRATIONS, SCHEMA_VERSION
-from index.tokens import index_text
+from index.tantivy_index import ROW_COLUMNS, entry, schema
 from tests.report_fixtures import build_store, write_config
 from tests.smtp_server import refusing_port, smtp_server
 
@@ -91,28 +92,63 @@ def first(data_dir: Path, column: str = "rowid", where: str = "1") -> tuple:
     return row
 
 
+def search_index(data_dir: Path) -> tantivy.Index:
+    return tantivy.Index(schema(), path=str(data_dir / "hotwatch.tantivy"))
+
+
+def index_row(data_dir: Path, where: str = "1") -> tuple:
+    db = sqlite3.connect(data_dir / "hotwatch.db")
+    row = db.execute(f"SELECT {', '.join(ROW_COLUMNS)}, id FROM documents WHERE {where} "
+                     "ORDER BY rowid LIMIT 1").fetchone()
+    db.close()
+    return row
+
+
+def change_index(data_dir: Path, change: Callable[[tantivy.IndexWriter], None]) -> None:
+    writer = search_index(data_dir).writer(heap_size=15_000_000, num_threads=1)
+    change(writer)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
 def unindex(data_dir: Path) -> str:
-    rowid, doc_id, title, text = first(data_dir)
-    sql(data_dir, "INSERT INTO documents_fts (documents_fts, rowid, title, body) "
-        "VALUES ('delete', ?, ?, ?)", (rowid, index_text(title), index_text(text)))
+    *row, doc_id = index_row(data_dir)
+    change_index(data_dir, lambda w: w.delete_documents_by_term("rowid", row[0]))
     return doc_id
 
 
 def index_twice(data_dir: Path) -> str:
-    rowid, doc_id, title, text = first(data_dir)
-    sql(data_dir, "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
-        (rowid, index_text(title), index_text(text)))
+    *row, doc_id = index_row(data_dir)
+    change_index(data_dir, lambda w: w.add_document(tantivy.Document(**entry(tuple(row)))))
     return doc_id
 
 
 def stale_entry(data_dir: Path) -> str:
-    sql(data_dir, "INSERT INTO documents_fts (rowid, title, body) VALUES (99999, '旧 标题', '')")
+    *row, _ = index_row(data_dir)
+    row[0] = 99999
+    change_index(data_dir, lambda w: w.add_document(tantivy.Document(**entry(tuple(row)))))
     return "rowid 99999"
 
 
-def drop_search_columns(data_dir: Path) -> str:
-    rowid, doc_id, _, _ = first(data_dir, where="text LIKE '%12345%'")
-    sql(data_dir, "DELETE FROM search_columns WHERE rowid = ?", (rowid,))
+def outdated_entry(data_dir: Path) -> str:
+    """An entry built from an older version of its document (other words, not relevant)."""
+    *row, doc_id = index_row(data_dir, where="text LIKE '%12345%'")
+    old = dict(zip(ROW_COLUMNS, row, strict=True))
+    old.update(title="旧标题", text="旧正文", relevant=0)
+    rowid = row[0]
+    change_index(data_dir, lambda w: (
+        w.delete_documents_by_term("rowid", rowid),
+        w.add_document(tantivy.Document(**entry(tuple(old.values())))),
+    ))
+    return doc_id
+
+
+def left_pending(data_dir: Path) -> str:
+    """A writer stopped after its SQLite commit, before the tantivy one: the document is
+    stored and pending, not searchable until the next opener replays it."""
+    *row, doc_id = index_row(data_dir, where="text LIKE '%12345%'")
+    change_index(data_dir, lambda w: w.delete_documents_by_term("rowid", row[0]))
+    sql(data_dir, "INSERT INTO search_pending (rowid, mark) VALUES (?, 7)", (row[0],))
     return doc_id
 
 
@@ -165,7 +201,7 @@ DAMAGE: dict[str, Callable[[Path], str | None]] = {
     "unindexed": unindex,
     "indexed-twice": index_twice,
     "stale-index": stale_entry,
-    "search-columns": drop_search_columns,
+    "stale-index:outdated": outdated_entry,
     "unplaced": unplace,
     "unassigned": unassign,
     "incident-count": miscount,
@@ -179,10 +215,37 @@ def test_a_healthy_store_is_consistent(data_dir):
     assert (code, report["findings"], report["healthy"]) == (0, [], True)
 
 
+def test_a_document_left_pending_by_a_stopped_writer_is_replayed_on_open(data_dir):
+    before = snapshot(data_dir)
+    left_pending(data_dir)
+    assert snapshot(data_dir) == before  # found once again, by its text
+    code, report = doctor(data_dir)
+    assert (code, report["findings"]) == (0, [])
+
+
+def test_documents_left_pending_while_another_writer_is_busy_are_named_and_written(data_dir):
+    """The opener cannot replay while another process holds tantivy's writer (a long
+    merge): doctor names what waits; once the writer is free, --repair writes it."""
+    before = snapshot(data_dir)
+    example = left_pending(data_dir)
+    busy = search_index(data_dir).writer(heap_size=15_000_000, num_threads=1)
+    code, report = doctor(data_dir)
+    busy.rollback()
+    busy.wait_merging_threads()  # the writer lock is free again
+    assert code == 1
+    assert [(f["kind"], f["count"], f["example"]) for f in report["findings"]] == [
+        ("search-pending", 1, example)
+    ]
+    code, repaired = doctor(data_dir, "--repair")
+    assert (code, repaired["remaining"]) == (0, [])
+    assert snapshot(data_dir) == before
+
+
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_doctor_names_each_damage_and_repair_mends_it(data_dir, kind):
     before = snapshot(data_dir)
     example = DAMAGE[kind](data_dir)
+    kind = kind.split(":")[0]
 
     code, report = doctor(data_dir)
     assert code == 1

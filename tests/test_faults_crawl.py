@@ -12,12 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from hotwatch.config import load_config
 from hotwatch.demo.server import serve
 from hotwatch.demo.synthetic import synthetic_site
 from hotwatch.web import create_app
 from index import open_store
+from index.tantivy_index import ROW_COLUMNS, entry, schema
 from tests.fault_runs import (
     Outcome,
     command,
@@ -122,7 +124,7 @@ def test_web_readers_a_crawl_and_doctor_repair_at_once_never_see_a_locked_databa
     site, tmp_path: Path
 ):
     """SQLite under load: the web page searching in threads while a crawl writes and
-    ``doctor --repair`` rebuilds the search index in one long transaction."""
+    ``doctor --repair`` mends the search index, each writing tantivy in turn."""
     write_config(tmp_path, site)
     assert run(tmp_path, "crawl", "--max-pages", "40").returncode == 0
     store = open_store({"backend": "sqlite"}, tmp_path / "data")
@@ -130,9 +132,14 @@ def test_web_readers_a_crawl_and_doctor_repair_at_once_never_see_a_locked_databa
     config = load_config(tmp_path / "hotwatch.toml", data_dir=tmp_path / "data", environ={})
     app = create_app(config)
     db = sqlite3.connect(tmp_path / "data" / "hotwatch.db")
-    db.execute("INSERT INTO documents_fts (rowid, title, body) VALUES (99999, '旧', '')")
-    db.commit()
+    row = list(db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM documents LIMIT 1").fetchone())
     db.close()
+    row[0] = 99999  # a search index entry with no document
+    index = tantivy.Index(schema(), path=str(tmp_path / "data" / "hotwatch.tantivy"))
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
+    writer.add_document(tantivy.Document(**entry(tuple(row))))
+    writer.commit()
+    writer.wait_merging_threads()
 
     crawl = subprocess.Popen(
         command(tmp_path, "crawl"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -157,6 +164,6 @@ def test_web_readers_a_crawl_and_doctor_repair_at_once_never_see_a_locked_databa
     assert crawl.returncode == 0, crawled
     said = [crawled] + [d.stdout + d.stderr for d in doctors] + [body for _, body in answers]
     assert not [text for text in said if "locked" in text]
-    assert "repaired: rebuilt the search index" in doctors[0].stdout
+    assert "repaired: rewrote the search index entries of 1 documents" in doctors[0].stdout
     assert len(answers) > 10 and {status for status, _ in answers} == {200}
     assert run(tmp_path, "doctor").returncode == 0

@@ -200,7 +200,26 @@ def test_status_of_a_sqlite_store(tmp_path):
     assert f"documents       {DOCUMENTS}" in human.stdout.splitlines()
 
 
-@pytest.mark.parametrize("command", ["reindex", "flush"])
+def test_reindex_of_a_sqlite_store_rebuilds_its_search_index_with_the_same_answers(tmp_path):
+    fill_sqlite(tmp_path)
+    store = SQLiteStore(tmp_path / "hotwatch.db")
+    before = [search_ids(store, query) for query in QUERIES]
+    store.close()
+    result = hotwatch(config_file(tmp_path, "sqlite"), tmp_path, "index", "reindex")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        f"reindexed hotwatch.tantivy ({DOCUMENTS} entries) -> "
+        f"hotwatch.tantivy ({DOCUMENTS} documents)\n"
+    )
+    store = SQLiteStore(tmp_path / "hotwatch.db")
+    try:
+        assert [search_ids(store, query) for query in QUERIES] == before
+        assert store.search_index.num_docs() == DOCUMENTS
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("command", ["flush"])
 def test_elasticsearch_only_commands_refuse_sqlite_in_one_line(tmp_path, command):
     result = hotwatch(config_file(tmp_path, "sqlite"), tmp_path, "index", command)
     assert result.exit_code == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import datetime
 
@@ -46,7 +47,11 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP TABLE incident_states")
     db.execute("DROP TABLE incident_handling")
     db.execute("DROP TABLE incident_history")
-    db.execute("DROP TABLE search_columns")
+    # The search side of then: FTS5 and its tags, no tantivy index.
+    db.execute("DROP TABLE search_pending")
+    db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='')")
+    db.execute("CREATE TABLE document_tags (kind TEXT, value TEXT, doc_rowid INTEGER)")
+    shutil.rmtree(tmp_path / "store.tantivy")
     for column in (*SOCIAL_COLUMNS, "incident_pending", "urls"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
@@ -59,6 +64,8 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     assert (doc.title, doc.kind, doc.reach, doc.parent_url) == ("标题", "article", 0, None)
     assert doc.urls == []  # documents stored before schema 5 list no URLs until written again
     assert upgraded.search(SearchQuery(text="正文", relevant_only=False)).total == 1
+    tables = {r[0] for r in upgraded.db.execute("SELECT name FROM sqlite_master")}
+    assert not tables & {"documents_fts", "document_tags", "search_columns"}
 
 
 def test_iter_documents_since(tmp_path):

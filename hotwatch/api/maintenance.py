@@ -61,7 +61,7 @@ def flush(config: Config) -> FlushResult:
 
 
 def reindex(config: Config) -> ReindexResult:
-    store = open_elasticsearch(config, "reindex")
+    store: Any = open_store(config.index, config.data_dir)
     try:
         old, new = store.reindex()
     finally:
@@ -112,7 +112,8 @@ class IndexMaintenance:
         return flush(self._config)
 
     def reindex(self) -> ReindexResult:
-        """Rebuild the Elasticsearch index with the current mapping, then switch the alias."""
+        """Rebuild the search index: on Elasticsearch a new index with the current mapping,
+        then the alias switched; on SQLite the tantivy index from the stored documents."""
         return reindex(self._config)
 
     def copy(

@@ -67,7 +67,11 @@ def flush_command(context: Context) -> None:
 @pass_context
 @handle_errors
 def reindex_command(context: Context) -> None:
-    """Rebuild the Elasticsearch index with the current mapping, then switch the alias.
+    """Rebuild the search index from the stored documents.
+
+    Elasticsearch: a new index with the current mapping, then the alias switched.
+    SQLite: the tantivy index beside the database file (hotwatch.tantivy) emptied and
+    written again, a chunk of documents at a time.
 
     \b
     Example:
