@@ -108,6 +108,9 @@ class SearchMethods:
         """Write the pending documents into the search index, a chunk per commit; the
         number written (or dropped: a pending row id with no document)."""
         dirty, self._search_dirty = self._search_dirty, False
+        if self.db.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
+            self._follow_search_index()
+            return 0  # nothing waits: readers never take the writer
         writer = self.search_index.open_writer(patience)
         if writer is None:
             self._search_dirty = dirty
@@ -223,9 +226,13 @@ class SearchMethods:
         found = self.search_index.search(query, rule.root, incident_rowids)
         terms = rule.terms()
         hits = [self._hit(rowid, score, terms) for rowid, score in found.page]
-        return SearchResult(total=found.total, hits=hits, facets=found.facets)
+        # An entry whose document is gone (damage ``hotwatch doctor`` names) is left out.
+        kept = [hit for hit in hits if hit is not None]
+        return SearchResult(total=found.total, hits=kept, facets=found.facets)
 
-    def _hit(self, rowid: int, score: float, terms: list[str]) -> Hit:
+    def _hit(self, rowid: int, score: float, terms: list[str]) -> Hit | None:
+        if self.db.execute("SELECT 1 FROM documents WHERE rowid = ?", (rowid,)).fetchone() is None:
+            return None
         doc = self._document(rowid)  # type: ignore[attr-defined]
         snippet, highlights = make_snippet(doc.text or doc.title, terms)
         return Hit(document=doc, score=float(score), snippet=snippet, highlights=highlights)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import tantivy
 
 from index import SearchQuery, open_store
 from index.consistency_index import index_findings
+from index.tantivy_index import ROW_COLUMNS, entry
 from tests.test_store_contract import CORPUS
 
 
@@ -68,4 +70,23 @@ def test_rewritten_documents_have_one_entry_built_from_their_last_version(tmp_pa
     assert store.search_index.num_docs() == len(CORPUS)
     assert index_findings(store) == []
     assert store.search(SearchQuery(categories=('引号"',), relevant_only=False)).total == 3
+    store.close()
+
+
+def test_an_entry_whose_document_is_gone_is_left_off_the_page(tmp_path):
+    """Damage doctor names (an entry with no document) must not break a search meanwhile."""
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    store.upsert_many(CORPUS)
+    row = list(store.db.execute(
+        f"SELECT {', '.join(ROW_COLUMNS)} FROM documents ORDER BY rowid LIMIT 1"
+    ).fetchone())
+    row[0] = 99999
+    writer = store.search_index.open_writer(patience=0)
+    writer.add_document(tantivy.Document(**entry(tuple(row))))
+    writer.commit()
+    writer.wait_merging_threads()
+    store.search_index.reload()
+    result = store.search(SearchQuery(text="骂人", sort="time"))
+    assert result.total == 3  # the entry counts until doctor --repair drops it
+    assert [hit.document.url[-6:] for hit in result.hits] == ["5.html", "1.html"]
     store.close()
