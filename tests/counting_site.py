@@ -10,10 +10,11 @@ import re
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from hotwatch.demo.site import Site
+from tests.quiet_handler import QuietHandler
 
 ARTICLE = re.compile(r"^/news/\d{4}/\d{2}/\d{2}/a\d+\.html$")
 
@@ -46,7 +47,7 @@ class CountingSite:
         return {path for path in self.site.pages if ARTICLE.search(path)}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     owner: CountingSite
     protocol_version = "HTTP/1.1"
 
@@ -70,12 +71,4 @@ class _Handler(BaseHTTPRequestHandler):
         if page is None:
             self.send_error(404)
             return
-        body, content_type = page
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.reply(200, *page)

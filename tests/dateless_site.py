@@ -13,10 +13,11 @@ The ``dateless_site`` fixture starts it once per test module.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
+from tests.quiet_handler import QuietHandler
 from tests.subprocess_server import serve_and_announce, server_url
 
 UNDATED_TITLE = "南阳市民反映12345热线工单被虚假办结 小区积水三月无人管"
@@ -53,7 +54,7 @@ def pages() -> dict[str, bytes]:
     }
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     site = pages()
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -62,9 +63,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
         self.wfile.write(body or b"not found")
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        return
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from tests.quiet_handler import QuietHandler
+
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "host", "content-length"}
 
 
@@ -92,11 +94,8 @@ class FaultyProxy:
 def _handler(proxy: FaultyProxy) -> type[BaseHTTPRequestHandler]:
     upstream = urlsplit(proxy.upstream)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
 
         def _relay(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

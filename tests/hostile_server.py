@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 
+from tests.quiet_handler import QuietHandler
 from tests.site_server import QuietServer, minimal_pdf
 from tests.subprocess_server import server_urls
 
@@ -216,7 +217,7 @@ def make_handler(robots: str, other_base: list[str]) -> type[BaseHTTPRequestHand
     limited: set[str] = set()
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -273,20 +274,6 @@ def make_handler(robots: str, other_base: list[str]) -> type[BaseHTTPRequestHand
                 self.wfile.write(b"<p>")
                 self.wfile.flush()
                 time.sleep(1)
-
-        def reply(
-            self, status: int, body: bytes, content_type: str, headers: dict | None = None
-        ) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
 
     return Handler
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.quiet_handler import QuietHandler
 from tests.subprocess_server import serve_and_announce, server_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,7 +166,7 @@ def make_handler(site_pages: dict[str, tuple[bytes, str]]) -> type[BaseHTTPReque
     moved = redirects(site_pages)
     requested: list[str] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -187,18 +188,6 @@ def make_handler(site_pages: dict[str, tuple[bytes, str]]) -> type[BaseHTTPReque
             if path in moved:
                 return 301, b"", "text/html", {"Location": moved[path]}
             return status_page(path) or (404, b"not found", "text/plain", {})
-
-        def reply(self, status: int, body: bytes, content_type: str, headers: dict) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
 
     return Handler
 

@@ -25,6 +25,7 @@ from hotwatch.cli import cli
 from hotwatch.demo.site import SHANGHAI, SampleArticle, build_site, render_article
 from index import open_store
 from reports.trending import trending_report
+from tests.quiet_handler import QuietHandler
 from tests.weibo_server import REQUEST_LOG as WEIBO_REQUESTS
 from tests.weibo_server import weibo_url  # noqa: F401 (a fixture)
 
@@ -146,7 +147,7 @@ class NewsSite:
     def handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -159,16 +160,6 @@ class NewsSite:
                     self.reply(200, *site.pages[parts.path])
                 else:
                     self.reply(404, b"not found", "text/plain")
-
-            def reply(self, status: int, body: bytes, content_type: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return
 
         return Handler
 

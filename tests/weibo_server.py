@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.quiet_handler import QuietHandler
 from tests.subprocess_server import serve_and_announce, server_url
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "weibo"
@@ -82,7 +83,7 @@ def make_handler() -> type[BaseHTTPRequestHandler]:
     seen_by_flaky: set[str] = set()
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -123,16 +124,6 @@ def make_handler() -> type[BaseHTTPRequestHandler]:
             if scenario in ("ok", "later", "flaky"):
                 return api_reply(f"/{path}", query, later=scenario == "later")
             return not_found()
-
-        def reply(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            return
 
     return Handler
 
