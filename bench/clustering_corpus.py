@@ -169,4 +169,5 @@ def features(doc: StoredDocument) -> IncidentFeatures:
         categories=doc.categories,
         url=doc.url,
         parent_url=doc.parent_url,
+        relevant=doc.relevant,  # placed as a store places them
     )

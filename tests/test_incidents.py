@@ -215,6 +215,16 @@ def test_a_repost_of_an_unknown_page_stays_out() -> None:
     assert index.incident_of(stray.parent_url) is None
 
 
+def test_every_relevant_report_is_placed_as_a_store_places_it() -> None:
+    """Relevance decides, not the words: a report judged relevant that names no hotline or
+    failure word still gets an incident (the evaluation used to leave such pages out,
+    though a store always placed them), and one judged not relevant gets none."""
+    plain_words = IncidentFeatures("a", "社区通报", "某街道的电话反映渠道长期无人处理。", START)
+    assert not plain_words.hotlines and not plain_words.categories
+    assert assign_incidents([plain_words])[0] is not None
+    assert assign_incidents([replace(plain_words, relevant=False)]) == [None]
+
+
 def test_incident_reach_sums_posts_and_raises_the_level(tmp_path: Path) -> None:
     docs = _stored_corpus()
     store = _store_with(tmp_path, docs)
