@@ -15,7 +15,7 @@ the pipelines taking turns so that a busy machine slows them alike:
   ``--workers`` (0 = extraction and analysis inline), and with the configuration
   left unset (the default, by core count);
 - with ``--against DIR``: the same hotwatch crawls again with the code of another
-  checkout (``DIR`` on ``PYTHONPATH``, its tagger compiled), so a change is measured
+  checkout (``DIR`` on ``PYTHONPATH``, its extensions built in place), so a change is measured
   against the tree before it in the same rounds.
 
 Prints, per pipeline, the median articles/s with the spread of the runs, the
@@ -271,7 +271,7 @@ def main() -> None:
     parser.add_argument(
         "--against",
         metavar="DIR",
-        help="another hotwatch checkout (tagger built) whose crawls run in the same rounds",
+        help="another hotwatch checkout (extensions built) whose crawls run in the same rounds",
     )
     args = parser.parse_args()
     if args.against and not (Path(args.against) / "hotwatch" / "__init__.py").is_file():
