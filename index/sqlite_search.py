@@ -29,7 +29,7 @@ from index.errors import StoreUnavailable
 from index.records import Hit, SearchQuery, SearchResult
 from index.snippets import make_snippet
 from index.sqlite_query import parse_query
-from index.tantivy_index import ROW_COLUMNS, SearchIndex
+from index.tantivy_index import REBUILD_HEAP, ROW_COLUMNS, WRITER_HEAP, SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,14 @@ class SearchMethods:
         """Write the pending documents into the search index, a chunk per commit; the
         number written (or dropped: a pending row id with no document)."""
         dirty, self._search_dirty = self._search_dirty, False
-        if self.db.execute("SELECT 1 FROM search_pending LIMIT 1").fetchone() is None:
+        waiting = self.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM search_pending LIMIT ?)", (SYNC_CHUNK,)
+        ).fetchone()[0]
+        if not waiting:
             self._follow_search_index()
             return 0  # nothing waits: readers never take the writer
-        writer = self.search_index.open_writer(patience)
+        heap = REBUILD_HEAP if waiting >= SYNC_CHUNK else WRITER_HEAP
+        writer = self.search_index.open_writer(patience, heap=heap)
         if writer is None:
             self._search_dirty = dirty
             if patience:
@@ -176,7 +180,7 @@ class SearchMethods:
 
     def rebuild_search(self, progress: Progress | None = None) -> int:
         """Empty the search index and write every document into it again."""
-        writer = self.search_index.open_writer(WRITER_PATIENCE)
+        writer = self.search_index.open_writer(WRITER_PATIENCE, heap=REBUILD_HEAP)
         if writer is None:
             raise StoreUnavailable(f"search index {self.search_index.path} stayed busy")
         try:

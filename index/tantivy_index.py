@@ -32,9 +32,11 @@ from index.tokens import index_text
 logger = logging.getLogger(__name__)
 
 TAG_FIELDS = {"hotline": "hotlines", "category": "categories", "plan": "plans"}
-# One thread and a modest arena: the machine runs a crawl, the web page and analysis
-# beside it; a batch of a crawl is far below the arena, a rebuild flushes as it fills.
-WRITER_HEAP = 64_000_000
+# One thread and tantivy's smallest arena for a crawl's batches (the machine runs the
+# crawl, the web page and analysis beside it; 64 MB added 30 MB to a crawl's peak), a
+# larger one for a rebuild, which flushes a segment each time the arena fills.
+WRITER_HEAP = 15_000_000
+REBUILD_HEAP = 64_000_000
 WRITER_RETRY = 0.02  # seconds between tries for the writer lock another process holds
 # Every bucket is counted, then the largest kept, so ties order by value exactly as
 # the SQLite and Elasticsearch answers do (a few hundred cities, sources: cheap).
@@ -86,13 +88,15 @@ class SearchIndex:
 
     # -- writing -----------------------------------------------------------------------
 
-    def open_writer(self, patience: float) -> tantivy.IndexWriter | None:
+    def open_writer(
+        self, patience: float, *, heap: int = WRITER_HEAP
+    ) -> tantivy.IndexWriter | None:
         """The index's one writer (across processes), waiting up to ``patience`` seconds
         while another holds it; None if it stays busy."""
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                return self.index.writer(heap_size=heap, num_threads=1)
             except ValueError as error:
                 if "LockBusy" not in str(error):
                     raise StoreUnavailable(
