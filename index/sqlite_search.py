@@ -29,7 +29,13 @@ from index.errors import StoreUnavailable
 from index.records import Hit, SearchQuery, SearchResult
 from index.snippets import make_snippet
 from index.sqlite_query import parse_query
-from index.tantivy_index import REBUILD_HEAP, ROW_COLUMNS, WRITER_HEAP, SearchIndex
+from index.tantivy_index import (
+    REBUILD_HEAP,
+    ROW_COLUMNS,
+    WRITER_HEAP,
+    SearchIndex,
+    return_freed_memory,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +134,7 @@ class SearchMethods:
             _release(writer)
             raise
         finally:
+            return_freed_memory()
             self._follow_search_index()
 
     def _write_pending(self, writer: tantivy.IndexWriter, progress: Progress | None) -> int:
@@ -194,6 +201,7 @@ class SearchMethods:
             _release(writer)
             raise
         finally:
+            return_freed_memory()
             self._follow_search_index()
 
     def reindex(self) -> tuple[str, str]:

@@ -11,6 +11,8 @@ across processes); this module only knows the index.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import json
 import logging
@@ -238,3 +240,22 @@ def stamp(row: tuple[Any, ...]) -> int:
     """A 63-bit digest of everything the entry is built from."""
     digest = hashlib.blake2b(repr(tuple(row)).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 1
+
+
+def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None  # not glibc: nothing to trim
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def return_freed_memory() -> None:
+    """Give memory freed by a writer back to the system. Each writer's threads allocate
+    in malloc arenas of their own, which glibc keeps after the threads end: a store
+    written 60 batches of 50 grew from 55 to 115 MB, with this after each to 64 MB."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
