@@ -134,21 +134,30 @@ def judge_relevance(
     document = simplified(document)
     matched = [plan.name for plan in plans if plan.matches(document)]
     reasons = [*evidence.reasons, f"model:{probability:.2f}", *(f"plan:{name}" for name in matched)]
-    names_channel = evidence.features.get("hotline", 0) > 0 or bool(CHANNEL_WORDS.search(document))
-    if not names_channel:
-        reasons.append("no hotline or complaint channel named")
-    in_chinese = reads_as_chinese(document)
-    if not in_chinese:
-        reasons.append("not Chinese text: outside hotwatch's judgement")
-    shape = [r for r in evidence.reasons if r in NOT_A_REPORT]
-    if shape:
-        reasons.append("not a report: " + NOT_A_REPORT[shape[0]])
+    blocked = gate_reasons(evidence, document)
+    reasons.extend(blocked)
     return Relevance(
-        relevant=probability >= model.threshold and names_channel and in_chinese and not shape,
+        relevant=probability >= model.threshold and not blocked,
         score=round(probability, 3),
         reasons=reasons,
         plans=matched,
     )
+
+
+def gate_reasons(evidence: Evidence, document: str) -> list[str]:
+    """Why a page cannot be a report whatever the model says; empty when it may be one.
+
+    ``document`` is the page's title and text in simplified script.
+    """
+    reasons = []
+    if not (evidence.features.get("hotline", 0) > 0 or CHANNEL_WORDS.search(document)):
+        reasons.append("no hotline or complaint channel named")
+    if not reads_as_chinese(document):
+        reasons.append("not Chinese text: outside hotwatch's judgement")
+    shape = [r for r in evidence.reasons if r in NOT_A_REPORT]
+    if shape:
+        reasons.append("not a report: " + NOT_A_REPORT[shape[0]])
+    return reasons
 
 
 def gather_evidence(

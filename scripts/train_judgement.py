@@ -26,8 +26,10 @@ from analysis.evaluation.training import (
     relevance_examples,
     written_pages,
 )
-from analysis.judgement.train import f1_at, fit_classes, fit_model, fit_regression
+from analysis.judgement.train import f1_at, fit_classes, fit_model, fit_regression, steady_threshold
+from analysis.relevance import gate_reasons, gather_evidence
 from analysis.tags.language import reads_as_chinese
+from analysis.tags.script import simplified
 
 DAMAGE_SCALE = 3.0  # damage is read 0-3; the score is that reading over 3
 DATA = Path(__file__).resolve().parents[1] / "analysis" / "judgement" / "data"
@@ -60,11 +62,16 @@ def main() -> int:
     real = range(len(chinese))  # out-of-fold figures on the real pages only
     labels = [pages[i].relevant for i in real]
     oof = [relevance.cv_predictions[i] for i in real]
-    threshold = relevance.model.threshold
-    f1 = f1_at(labels, oof, threshold)
+    # The threshold is chosen for the decision production makes (the model's probability
+    # on a page the gate lets through) on real pages alone: the written pages, textbook
+    # shapes scored high, pulled it up (0.36 where the real pages' plateau is 0.20-0.28).
+    decided = [score if passes_gate(pages[i]) else 0.0 for score, i in zip(oof, real, strict=True)]
+    threshold = steady_threshold(labels, decided, f1_at)
+    relevance = replace(relevance, model=replace(relevance.model, threshold=threshold))
+    gated_f1, ungated_f1 = f1_at(labels, decided, threshold), f1_at(labels, oof, threshold)
     print(
-        f"relevance: C={relevance.c} threshold={threshold} out-of-fold F1={f1:.3f} "
-        f"AUC={roc_auc(labels, oof):.3f}"
+        f"relevance: C={relevance.c} threshold={threshold} out-of-fold F1={gated_f1:.3f} "
+        f"(gated as in production; {ungated_f1:.3f} ungated) AUC={roc_auc(labels, oof):.3f}"
     )
 
     damage = fit_regression(
@@ -96,6 +103,12 @@ def main() -> int:
         category.save(DATA / "category.json.gz")
         print(f"wrote relevance, damage and category models to {DATA}")
     return 0
+
+
+def passes_gate(page: LabelledPage) -> bool:
+    """Whether production's relevance gate lets the page through to the model's decision."""
+    evidence = gather_evidence(page.title, page.text)
+    return not gate_reasons(evidence, simplified(f"{page.title}\n{page.text}"))
 
 
 def _band_cuts(reading: list[int], scores: list[float]) -> tuple[float, float]:
