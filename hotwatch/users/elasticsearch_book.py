@@ -30,24 +30,10 @@ from typing import Any
 from elasticsearch import ApiError, ConflictError, NotFoundError, TransportError
 from elasticsearch import ConnectionError as ClusterUnreachable
 
+from hotwatch.users import rules
 from hotwatch.users.book import FILE_NAME
 from hotwatch.users.passwords import dummy_verify, hash_password, verify_password
-from hotwatch.users.rules import (
-    SESSION_IDLE,
-    TOKEN_PREFIX,
-    BookRules,
-    User,
-    UserEntry,
-    UserError,
-    check_new_user,
-    check_password,
-    check_role,
-    digest_of,
-    failed_again,
-    no_user,
-    now_iso,
-    refuse_if_locked,
-)
+from hotwatch.users.rules import BookRules, User, UserEntry, UserError
 
 logger = logging.getLogger(__name__)
 
@@ -96,19 +82,19 @@ class ElasticsearchUserBook(BookRules):
     # -- changing ---------------------------------------------------------------------
 
     def add(self, name: str, role: str, password: str) -> User:
-        check_new_user(name, role, password)
-        created = now_iso()
+        rules.check_new_user(name, role, password)
+        created = rules.now_iso()
         if not self._create(f"user:{name}", _user_source(name, role, hash_password(password),
                                                          created_at=created)):
             raise UserError(f"user {name!r} already exists")
         return User(name, role, created_at=created)
 
     def set_password(self, name: str, password: str) -> None:
-        check_password(password)
+        rules.check_password(password)
         self._change(name, end_sessions=True, password=hash_password(password))
 
     def set_role(self, name: str, role: str) -> None:
-        check_role(role)
+        rules.check_role(role)
         self._change(name, role=role)
 
     def disable(self, name: str, disabled: bool = True) -> None:
@@ -117,16 +103,16 @@ class ElasticsearchUserBook(BookRules):
     def remove(self, name: str) -> None:
         source = self._source(f"user:{name}")
         if source is None:
-            raise UserError(no_user(name))
+            raise UserError(rules.no_user(name))
         self._delete(f"user:{name}", refresh=True)
         if source.get("token"):
             self._delete(f"token:{source['token']}")
 
     def new_token(self, name: str) -> str:
         self.require_active(name)
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        digest = digest_of(token)
-        self._put(f"token:{digest}", {"kind": "token", "name": name, "created_at": now_iso()})
+        token = rules.TOKEN_PREFIX + secrets.token_urlsafe(32)
+        digest = rules.digest_of(token)
+        self._put(f"token:{digest}", {"kind": "token", "name": name, "created_at": rules.now_iso()})
         old = self._change(name, token=digest).get("old_token")
         if old:
             self._delete(f"token:{old}")
@@ -135,9 +121,9 @@ class ElasticsearchUserBook(BookRules):
     # -- authenticating ---------------------------------------------------------------
 
     def user_for_token(self, token: str) -> User | None:
-        if not token.startswith(TOKEN_PREFIX):
+        if not token.startswith(rules.TOKEN_PREFIX):
             return None
-        digest = digest_of(token)
+        digest = rules.digest_of(token)
         found = self._source(f"token:{digest}")
         source = self._source(f"user:{found['name']}") if found else None
         if source is None or source.get("disabled") or source.get("token") != digest:
@@ -160,7 +146,7 @@ class ElasticsearchUserBook(BookRules):
     def open_session(self, name: str) -> str:
         source = self._source(f"user:{name}") or {}
         session_id = secrets.token_urlsafe(32)
-        self._put(f"session:{digest_of(session_id)}", {
+        self._put(f"session:{rules.digest_of(session_id)}", {
             "kind": "session", "name": name, "epoch": int(source.get("epoch", 0)),
             "seen_at": time.time(),
         })
@@ -168,9 +154,9 @@ class ElasticsearchUserBook(BookRules):
 
     def user_for_session(self, session_id: str) -> User | None:
         now = time.time()
-        doc_id = f"session:{digest_of(session_id)}"
+        doc_id = f"session:{rules.digest_of(session_id)}"
         session = self._source(doc_id)
-        if session is None or float(session["seen_at"]) < now - SESSION_IDLE:
+        if session is None or float(session["seen_at"]) < now - rules.SESSION_IDLE:
             return None
         source = self._source(f"user:{session['name']}")
         if source is None or source.get("disabled"):
@@ -182,7 +168,7 @@ class ElasticsearchUserBook(BookRules):
         return _user(source)
 
     def close_session(self, session_id: str) -> None:
-        self._delete(f"session:{digest_of(session_id)}")
+        self._delete(f"session:{rules.digest_of(session_id)}")
 
     def secret(self) -> bytes:
         value = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
@@ -224,14 +210,14 @@ class ElasticsearchUserBook(BookRules):
         now = time.time()
         for key in keys:
             row = self._source(f"failure:{key}")
-            refuse_if_locked(float(row["locked_until"]) if row else 0, now)
+            rules.refuse_if_locked(float(row["locked_until"]) if row else 0, now)
 
     def _fail(self, keys: list[str]) -> None:
         now = time.time()
         for key in keys:
             row = self._source(f"failure:{key}")
             kept = (int(row["count"]), float(row["first_at"])) if row else None
-            count, first, locked = failed_again(kept, now)
+            count, first, locked = rules.failed_again(kept, now)
             self._put(f"failure:{key}", {"kind": "failure", "count": count,
                                          "first_at": first, "locked_until": locked})
 
@@ -242,7 +228,7 @@ class ElasticsearchUserBook(BookRules):
                 try:
                     found = self.client.get(index=self.index, id=f"user:{name}")
                 except NotFoundError:
-                    raise UserError(no_user(name)) from None
+                    raise UserError(rules.no_user(name)) from None
                 source = dict(found["_source"])
                 old_token = source.get("token")
                 source.update(fields)
