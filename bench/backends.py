@@ -115,7 +115,8 @@ def measure_sqlite(data_dir: Path, n: int, batch_size: int, runs: int, *, kept: 
         time_queries(store, runs, measured)
     finally:
         store.close()
-    measured.disk_mb = sum(p.stat().st_size for p in data_dir.glob("hotwatch.db*")) / 1e6
+    files = [*data_dir.glob("hotwatch.db*"), *data_dir.glob("hotwatch.tantivy/*")]
+    measured.disk_mb = sum(p.stat().st_size for p in files if p.is_file()) / 1e6  # + its search
     return measured
 
 
