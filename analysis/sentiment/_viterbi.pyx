@@ -339,9 +339,17 @@ def bayes_sums(
     cdef const uint32_t *chars = &text[0]
     cdef int64_t *ids = <int64_t *> malloc(n * sizeof(int64_t))
     cdef signed char *tags = <signed char *> malloc(n)
-    cdef signed char *pointers = <signed char *> malloc(n * 16)
-    cdef Py_ssize_t i, k, start, word
+    cdef Py_ssize_t i, k, start, word, longest = 1
     cdef uint32_t c
+    i = 0
+    while i < n:  # the longest Han run: the back-pointers of one run at a time
+        start = i
+        while i < n and ZH_FIRST <= chars[i] <= ZH_LAST:
+            i += 1
+        if i - start > longest:
+            longest = i - start
+        i += 1
+    cdef signed char *pointers = <signed char *> malloc(longest * 16)
     if ids == NULL or tags == NULL or pointers == NULL:
         free(ids)
         free(tags)
