@@ -113,6 +113,8 @@ class SearchMethods:
     ) -> int:
         """Write the pending documents into the search index, a chunk per commit; the
         number written (or dropped: a pending row id with no document)."""
+        if self.db.in_transaction:
+            return 0  # inside ``atomic``: its commit writes them (``_after_commit``)
         dirty, self._search_dirty = self._search_dirty, False
         waiting = self.db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM search_pending LIMIT ?)", (SYNC_CHUNK,)

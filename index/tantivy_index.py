@@ -143,15 +143,15 @@ class SearchIndex:
         order = {"time": "date_ts", "negativity": "negativity"}.get(query.sort)
         if order is None and not text_scores:
             order = "relevance"  # nothing to score: the most relevant first
-        found = searcher.search(
-            compiled, limit=query.limit, offset=query.offset, order_by_field=order
+        found = searcher.search(  # tantivy refuses a limit of 0: count with a page of 1
+            compiled, limit=max(query.limit, 1), offset=query.offset, order_by_field=order
         )
-        addresses = [address for _, address in found.hits]
+        addresses = [address for _, address in found.hits][: query.limit]
         rowids = searcher.fast_field_values("rowid", addresses)
         if not text_scores:
             scores = searcher.fast_field_values("relevance", addresses)
         elif order is None:
-            scores = [score for score, _ in found.hits]
+            scores = [score for score, _ in found.hits][: query.limit]
         else:  # another order: the page's BM25 scores, as the relevance order gives them
             scores = self._page_scores(searcher, compiled, rowids)
         facets = self._facets(searcher, compiled) if query.facets else {}

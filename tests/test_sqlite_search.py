@@ -90,3 +90,19 @@ def test_an_entry_whose_document_is_gone_is_left_off_the_page(tmp_path):
     assert result.total == 3  # the entry counts until doctor --repair drops it
     assert [hit.document.url[-6:] for hit in result.hits] == ["5.html", "1.html"]
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [("热线", 3), ("12345热", 2), ('"12345 热"', 2), ("12345骂", 0), ("骂", 3), ("NOT 热", 2)],
+)
+def test_counting_without_a_page_and_prefixes_after_a_word(tmp_path, text, total):
+    """``limit=0`` counts (the web page's cache keys ask so); a one-character CJK term
+    after a word is the prefix of the term at the next position (the FTS5 store's totals,
+    checked side by side)."""
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    store.upsert_many(CORPUS)
+    counted = store.search(SearchQuery(text=text, limit=0, relevant_only=False, facets=True))
+    assert (counted.total, counted.hits) == (total, [])
+    assert sum(n for _, n in counted.facets["source"]) == total
+    store.close()

@@ -127,3 +127,14 @@ def test_a_write_inside_an_atomic_block_is_searchable_after_it_commits(tmp_path)
         assert found(store, "回滚") == 0
     finally:
         store.close()
+
+
+def test_a_search_inside_an_atomic_block_answers_and_its_writes_follow_the_commit(tmp_path):
+    store = open_store({"backend": "sqlite"}, tmp_path)
+    try:
+        with store.atomic():
+            store.upsert_many(CORPUS[:2])
+            assert found(store, "热线") == 0  # not yet committed, so not yet in the index
+        assert found(store, "热线") == 2
+    finally:
+        store.close()
