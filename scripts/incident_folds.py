@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.evaluation.metrics import same_group_pairs
-from analysis.evaluation.real import _published
+from analysis.evaluation.real import page_features
 from analysis.evaluation.realpages import LabelledPage, load_pages
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Article
@@ -74,17 +74,7 @@ def main() -> int:
 
 
 def _features(page: LabelledPage, options: AnalysisOptions) -> IncidentFeatures:
-    analysis = analyse_article(Article(page.title, page.text), options)
-    return IncidentFeatures(
-        doc_id=page.id,
-        title=page.title,
-        text=page.text,
-        published_at=_published(page),
-        regions=analysis.regions,
-        hotlines=analysis.hotlines,
-        categories=analysis.categories,
-        url=page.url,
-    )
+    return page_features(page, analyse_article(Article(page.title, page.text), options))
 
 
 def _fold(event: str, folds: int) -> int:

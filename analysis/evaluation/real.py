@@ -177,23 +177,25 @@ def _incidents(
     report.metrics.append(Metric("incident grouping F1 (pages read relevant)", alone.f1))
 
 
+def page_features(page: LabelledPage, analysis: Analysis) -> IncidentFeatures:
+    """What incident placement reads of a labelled page, as a store would hold it."""
+    return IncidentFeatures(
+        doc_id=page.id,
+        title=page.title,
+        text=page.text,
+        published_at=_published(page),
+        regions=analysis.regions,
+        hotlines=analysis.hotlines,
+        categories=analysis.categories,
+        url=page.url,  # as stored: pages of one site share boilerplate, not particulars
+    )
+
+
 def _grouped(
     pages: Sequence[LabelledPage], analyses: list[Analysis], chosen: list[int]
 ) -> list[str | None]:
     """Each chosen page's incident as production assigns it; None for the rest."""
-    features = [
-        IncidentFeatures(
-            doc_id=pages[i].id,
-            title=pages[i].title,
-            text=pages[i].text,
-            published_at=_published(pages[i]),
-            regions=analyses[i].regions,
-            hotlines=analyses[i].hotlines,
-            categories=analyses[i].categories,
-            url=pages[i].url,  # as stored: pages of one site share boilerplate, not particulars
-        )
-        for i in chosen
-    ]
+    features = [page_features(pages[i], analyses[i]) for i in chosen]
     predicted: list[str | None] = [None] * len(pages)
     for i, incident in zip(chosen, assign_incidents(features), strict=True):
         predicted[i] = incident
