@@ -20,16 +20,21 @@ MARKERS = {
         "本港 港府 港人 港岛 新界 特区政府 立法会 申诉专员 食环署 食物环境卫生署 康文署 "
         "康乐及文化事务署 地政总署 民政事务总署 民政事务局 社署 社会福利署 效率促进办公室 "
         "效率办 区议员 区议会 医管局 医院管理局 屋宇署 路政署 渠务署 运输署 房屋署 水务署 "
-        "劳工处 入境处 警务处"
+        "劳工处 入境处 警务处 港铁 港闻 劏房"
     ),
-    MACAU: "本澳 澳府",
-    TAIWAN: "卫福部 卫生福利部 立法院 行政院 国民党团 民进党 市议员 区公所 新台币",
+    MACAU: "本澳 澳府 劳工事务局 民政总署 市政署 治安警察局",
+    TAIWAN: (
+        "卫福部 卫生福利部 立法院 行政院 国民党团 民进党 市议员 区公所 新台币 "
+        "罚锾 地检署 廉政署 劳保局 健保署"
+    ),
     TAIPEI: "北市府 台北市政府",
 }
 # Hotlines run only there: Hong Kong's 1823, Taiwan's city (1999), epidemic (1922)
 # and mental-health (1925) lines; a year (1999年) is not a hotline.
 NUMBERS = {"1823": HONG_KONG, "1999": TAIWAN, "1922": TAIWAN, "1925": TAIWAN}
-NUMBER = re.compile(r"(?<![0-9])(?:" + "|".join(NUMBERS) + r")(?!\s*[0-9年\-~至/.])")
+NUMBER = re.compile(
+    r"(?<![0-9])(?:" + "|".join(NUMBERS) + r")(?!\s*[0-9年件个宗次人元万条户名项起\-~至/.%])"
+)
 CANTONESE = re.compile("[嘅咗唔喺佢冇啲嚟畀睇]")
 MIN_CANTONESE = 3
 

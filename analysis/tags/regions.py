@@ -8,8 +8,10 @@ over places merely mentioned. A name shared by several divisions (朝阳区, 鼓
 goes to the one whose province or city the text also names; two-character county
 short forms (浦东, 长垣) count only with such support, since many are common words.
 Words that only Hong Kong, Macau or Taiwan use (本港, 1823, 卫福部) count as mentions
-of those regions (``region_markers``); an outlet's own name, a menu of places and the
-upper links of a chain (广东省广州市南沙区) do not count.
+of those regions (``region_markers``); an outlet's own name, a menu of places, a street
+or town named after a place (长江西路, 朝阳镇), a bare navigation cell and the upper
+links of a chain (广东省广州市南沙区) do not count (``region_context``), and a name in
+a bare outlet name (杭州网) counts only when nothing else places the page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from importlib import resources
 
 import numpy as np
 
+from analysis.tags.region_context import (
+    listed,
+    menu_members,
+    navigation_cell,
+    outlet_name,
+    outlet_spans,
+    street_name,
+)
 from analysis.tags.region_markers import find_markers
 from analysis.tags.script import plain
 
@@ -57,19 +67,13 @@ ETHNIC_TAIL = re.compile(
 )
 # Full names shared by several divisions, read without other clues as the best known one.
 DEFAULT_DIVISION = {"朝阳区": "110105", "通州区": "110112"}
-ALIASES = {"内蒙": "150000", "延边州": "222400", "恩施州": "422800", "湘西州": "433100"}
+ALIASES = {"内蒙": "150000"}
 HOTLINE_CONTEXT = re.compile(r"12345|热线|接线员|话务员|投诉|举报")
 TITLE_WEIGHT, OPENING_WEIGHT, NEAR_HOTLINE_WEIGHT = 4.0, 2.0, 2.0
 OPENING_CHARS, NEAR_HOTLINE_CHARS = 200, 25
 LIST_WEIGHT, REPEAT_WEIGHT = 0.5, 0.5
-# 北京、上海等地: places listed for comparison, not where it happened.
-LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
+OUTLET_WEIGHT = 0.1  # 杭州网: where the outlet is, the clue of last resort
 LEVELS = {"province": 0, "city": 1, "county": 2}
-# An outlet's own name says where it is, not where the story happened.
-OUTLET = re.compile(
-    r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》|来源[:：]\s*[^\s，。,|]{1,20}"
-)
-MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,15 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
     title, text = plain(title), plain(text)
     mentions = _mentions(gazetteer, title, TITLE_WEIGHT, near_hotline=False)
     mentions += _mentions(gazetteer, text, 1.0, near_hotline=True)
-    named = _named_codes(mentions)
-    scores: dict[str, float] = {}  # insertion order = order of first mention, breaks ties
+    scores = _scores(gazetteer, mentions, _named_codes(mentions))
+    return _best_regions(gazetteer, scores)
+
+
+def _scores(
+    gazetteer: Gazetteer, mentions: list[Mention], named: set[str]
+) -> dict[str, float]:
+    """Each division's weight; insertion order = order of first mention, breaks ties."""
+    scores: dict[str, float] = {}
     for mention in mentions:
         division = _resolve(mention.candidates, named)
         if division is None:
@@ -155,7 +166,7 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
         for code in division.lineage:
             if code in gazetteer.divisions:
                 scores[code] = scores.get(code, 0.0) + mention.weight
-    return _best_regions(gazetteer, scores)
+    return scores
 
 
 def short_province(name: str) -> str:
@@ -181,7 +192,7 @@ def load_gazetteer() -> Gazetteer:
         if division.level == "city" and division.code[:2] in MUNICIPALITIES:
             continue  # 北京市 the city is 北京市 the province
         for name, weak in _names_of(division):
-            if name != division.name and name[:-1] in upper:
+            if division.level == "county" and name != division.name and name[:-1] in upper:
                 continue  # 河南县 (青海) from 河南蒙古族自治县 would catch 河南县城
             if all(c.division != division for c in names[name]):
                 names[name].append(Candidate(division, weak))
@@ -218,6 +229,8 @@ def _names_of(division: Division) -> list[tuple[str, bool]]:
             stem = _strip_ethnic(stem)
         if len(stem) >= 2 and stem not in AMBIGUOUS_STEMS:
             names.append((stem, division.level == "county" and len(stem) < 3))
+        if division.level == "city" and suffix == "自治州" and len(stem) >= 2:
+            names.append((stem + "州", False))  # 延边州, 海南州 (青海), 黔东南州
         if division.level == "county" and stem != full_stem and len(stem) >= 2:
             # 管城回族区 is written 管城区, 青龙满族自治县 青龙县: as telling as the full name.
             names.append((stem + suffix.removeprefix("自治"), False))
@@ -238,6 +251,10 @@ class _Hit:
     key: str  # the name or marker as written: repeats of it count less
     candidates: tuple[Candidate, ...]
 
+    @property
+    def province(self) -> str:
+        return self.candidates[0].division.code[:2]
+
 
 def _mentions(
     gazetteer: Gazetteer, text: str, base_weight: float, *, near_hotline: bool
@@ -249,10 +266,16 @@ def _mentions(
     the last name counts, since it stands for the divisions above it.
     """
     hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
-    outlets = [m.span() for m in OUTLET.finditer(text)]
+    outlets = outlet_spans(text)
     hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in outlets)]
-    menu = _menu_members(hits)
-    hits = [hit for i, hit in enumerate(hits) if i not in menu]
+    starts = {hit.start for hit in hits}
+    hits = [hit for hit in hits if hit.end in starts or not street_name(text, hit.end)]
+    menu = menu_members(hits)
+    hits = [
+        hit
+        for i, hit in enumerate(hits)
+        if i not in menu and not navigation_cell(text, hit.start, hit.end)
+    ]
     found: list[Mention] = []
     seen: set[str] = set()
     for i, hit in enumerate(hits):
@@ -261,10 +284,12 @@ def _mentions(
             weight *= OPENING_WEIGHT
         if _near(hit.start, hotline_positions):
             weight *= NEAR_HOTLINE_WEIGHT
-        if _listed(text, hit.start, hit.end - hit.start):
+        if listed(text, hit.start, hit.end - hit.start):
             weight *= LIST_WEIGHT
         if hit.key in seen:
             weight *= REPEAT_WEIGHT
+        if hit.end not in starts and outlet_name(text, hit.end):
+            weight *= OUTLET_WEIGHT
         if i + 1 < len(hits) and _chained(hit, hits[i + 1]):
             weight = 0.0
         seen.add(hit.key)
@@ -297,30 +322,6 @@ def _chained(hit: _Hit, following: _Hit) -> bool:
     return any(
         parent in c.division.lineage[:-1] for c in following.candidates for parent in parents
     )
-
-
-def _menu_members(hits: list[_Hit]) -> set[int]:
-    """Indexes of names in runs of MENU_RUN or more, a few characters apart, across provinces."""
-    members: set[int] = set()
-    run: list[int] = []
-    for i, hit in enumerate(hits):
-        if run and hit.start - hits[run[-1]].end > MENU_GAP:
-            members |= _as_menu(hits, run)
-            run = []
-        run.append(i)
-    return members | _as_menu(hits, run)
-
-
-def _as_menu(hits: list[_Hit], run: list[int]) -> set[int]:
-    provinces = {hits[i].candidates[0].division.code[:2] for i in run}
-    return set(run) if len(run) >= MENU_RUN and len(provinces) >= MENU_PROVINCES else set()
-
-
-def _listed(text: str, position: int, length: int) -> bool:
-    """Is the name one of a list (北京、上海等地) rather than the subject?"""
-    before = text[max(0, position - 3) : position]
-    after = text[position + length : position + length + 3]
-    return bool(LISTED.search(before[-1:] + after[:1]) or LISTED.match(after))
 
 
 def _near(position: int, sorted_positions: list[int]) -> bool:

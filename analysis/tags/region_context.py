@@ -1,0 +1,93 @@
+"""Where a place name stands says whether it names the place of the story.
+
+A name inside an outlet's name (《北京青年报》, 来源:钱江晚报, 杭州网), a street or a
+town named after a place (长江西路, 延安三路, 朝阳镇), a bare cell of a navigation bar
+(首页| 国内| 台湾|), a menu of places across provinces, or one of a list (北京、上海等地)
+says little about where a hotline failed: ``regions`` leaves the first four out and
+counts the last less.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+# An outlet's own name says where it is, not where the story happened.
+OUTLET = re.compile(
+    r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》|来源[:：]\s*[^\s，。,|]{1,20}"
+)
+# What follows a place name that a street or a town took as its own name: 长江西路,
+# 延安三路, 北京东大街, 朝阳镇 (not 路政, 街头, 乡村).
+STREET = re.compile(
+    r"[东西南北中]?[一二三四五六七八九十0-9]{0,3}(?:路(?![政况费])|大道|大街|街(?![头坊道])|巷)"
+    r"|镇(?![长政党委])|乡(?![村镇亲下里长政党委])"
+)
+ADMIN_ENDINGS = frozenset("省市县区旗州盟")
+# ... or an outlet: 杭州网, 茂名晚报, 郴州新闻网 (not 网友). Often the only clue left.
+OUTLET_NAME = re.compile(
+    r"网(?![友民络点格购站页上])|新闻网|日报|晚报|晨报|都市报|商报|电视台|卫视|广播电视"
+)
+# 北京、上海等地: places listed for comparison, not where it happened.
+LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
+# Separators of navigation bars and breadcrumbs (首页 > 社会 | 台湾 |).
+NAV_MARKS = frozenset("|>»›")
+MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
+
+
+class Spanned(Protocol):
+    start: int
+    end: int
+
+    @property
+    def province(self) -> str: ...
+
+
+def outlet_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in OUTLET.finditer(text)]
+
+
+def street_name(text: str, end: int) -> bool:
+    """Does the short name ending at ``end`` go on into a street or town name (长江西路)?
+
+    A full name does not: 达川区南大街 is a street in 达川区.
+    """
+    return text[end - 1] not in ADMIN_ENDINGS and STREET.match(text, end) is not None
+
+
+def outlet_name(text: str, end: int) -> bool:
+    """Does the name ending at ``end`` go on into an outlet's name (杭州网)?"""
+    return OUTLET_NAME.match(text, end) is not None
+
+
+def navigation_cell(text: str, start: int, end: int) -> bool:
+    """Is the name alone between the separators of a navigation bar (| 台湾 |)?"""
+    before = text[max(0, start - 8) : start].rstrip()
+    after = text[end : end + 8].lstrip()
+    opens = before[-1:] in NAV_MARKS if before else start < 8
+    closes = after[:1] in NAV_MARKS if after else end + 8 >= len(text)
+    return opens and closes and (before[-1:] in NAV_MARKS or after[:1] in NAV_MARKS)
+
+
+def listed(text: str, position: int, length: int) -> bool:
+    """Is the name one of a list (北京、上海等地) rather than the subject?"""
+    before = text[max(0, position - 3) : position]
+    after = text[position + length : position + length + 3]
+    return bool(LISTED.search(before[-1:] + after[:1]) or LISTED.match(after))
+
+
+def menu_members(hits: Sequence[Spanned]) -> set[int]:
+    """Indexes of names in runs of MENU_RUN or more, a few characters apart, across provinces."""
+    members: set[int] = set()
+    run: list[int] = []
+    for i, hit in enumerate(hits):
+        if run and hit.start - hits[run[-1]].end > MENU_GAP:
+            members |= _as_menu(hits, run)
+            run = []
+        run.append(i)
+    return members | _as_menu(hits, run)
+
+
+def _as_menu(hits: Sequence[Spanned], run: list[int]) -> set[int]:
+    provinces = {hits[i].province for i in run}
+    return set(run) if len(run) >= MENU_RUN and len(provinces) >= MENU_PROVINCES else set()
