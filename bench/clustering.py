@@ -103,21 +103,26 @@ def bench_update(
         old, new = docs[:size], docs[size:]  # a crawl brings the newest reports
         with tempfile.TemporaryDirectory() as tmp:
             directory = data_dir / f"incidents-{size}" if data_dir else Path(tmp)
-            saved = _restore(directory) if data_dir else None
+            saved = _restore(directory) if data_dir else {}
             store = _open(backend, directory, es_url)
             try:
-                if saved:
-                    loaded, rebuilt = saved
+                if "load" in saved:
+                    loaded = saved["load"]
                 else:
                     started = time.perf_counter()
                     for i in range(0, len(old), 1000):
                         store.upsert_many(old[i : i + 1000])
                     loaded = time.perf_counter() - started
+                    if data_dir:
+                        _save(store, directory, "loaded.db", {"load": loaded})
+                if "rebuild" in saved:
+                    rebuilt = saved["rebuild"]
+                else:
                     started = time.perf_counter()
                     rebuild_incidents(store, now=NOW)
                     rebuilt = time.perf_counter() - started
                     if data_dir:
-                        _save(store, directory, loaded, rebuilt)
+                        _save(store, directory, "base.db", {"load": loaded, "rebuild": rebuilt})
                 store.upsert_many(new)
                 started = time.perf_counter()
                 update_incidents(store, now=NOW)
@@ -140,20 +145,24 @@ def bench_update(
 NOW = START + timedelta(days=3650)
 
 
-def _save(store: Store, directory: Path, loaded: float, rebuilt: float) -> None:
-    store.db.execute("VACUUM INTO ?", (str(directory / "base.db"),))  # type: ignore[attr-defined]
-    (directory / "build.json").write_text(json.dumps({"load": loaded, "rebuild": rebuilt}))
+def _save(store: Store, directory: Path, name: str, times: dict[str, float]) -> None:
+    """Keep a copy of the store as ``name`` (``loaded.db``: documents only; ``base.db``:
+    with incidents) beside its build times."""
+    (directory / name).unlink(missing_ok=True)
+    store.db.execute("VACUUM INTO ?", (str(directory / name),))  # type: ignore[attr-defined]
+    (directory / f"{name}.json").write_text(json.dumps(times))
 
 
-def _restore(directory: Path) -> tuple[float, float] | None:
-    """The saved store's build times, with the store copied back from ``base.db``."""
-    if not (directory / "base.db").exists():
-        return None
-    for leftover in directory.glob("hotwatch.db*"):
-        leftover.unlink()
-    shutil.copyfile(directory / "base.db", directory / "hotwatch.db")
-    times = json.loads((directory / "build.json").read_text())
-    return times["load"], times["rebuild"]
+def _restore(directory: Path) -> dict[str, float]:
+    """The saved store's build times, with the store copied back from ``base.db`` (built
+    incidents) or else ``loaded.db`` (documents only); none saved: empty."""
+    for name in ("base.db", "loaded.db"):
+        if (directory / name).exists() and (directory / f"{name}.json").exists():
+            for leftover in directory.glob("hotwatch.db*"):
+                leftover.unlink()
+            shutil.copyfile(directory / name, directory / "hotwatch.db")
+            return json.loads((directory / f"{name}.json").read_text())
+    return {}
 
 
 def _open(backend: str, data_dir: Path, es_url: str | None) -> Store:

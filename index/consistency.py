@@ -21,8 +21,12 @@ from index.consistency_index import (
     remove_leftover_copies,
 )
 from index.finding import Finding
-from index.incident_records import incident_record
-from index.incidents import rebuild_incidents, update_incidents
+from index.incidents import (
+    rebuild_incidents,
+    record_of,
+    resummarise_incidents,
+    update_incidents,
+)
 from index.records import StoredDocument
 
 Progress = Callable[[str, int], None]  # (stage, documents so far)
@@ -54,14 +58,18 @@ def check_store(store: Store, progress: Progress | None = None) -> list[Finding]
     if scan.unplaced:
         findings.append(
             Finding(
-                "unplaced", len(scan.unplaced), scan.unplaced[0],
+                "unplaced",
+                len(scan.unplaced),
+                scan.unplaced[0],
                 "documents written but never placed in an incident",
             )
         )
     if scan.unassigned:
         findings.append(
             Finding(
-                "unassigned", len(scan.unassigned), scan.unassigned[0],
+                "unassigned",
+                len(scan.unassigned),
+                scan.unassigned[0],
                 "relevant documents placed in no incident",
             )
         )
@@ -96,16 +104,12 @@ def repair_store(
 
 
 def recount_incidents(store: Store, incident_ids: set[str]) -> int:
-    """Rewrite these incident records from their member documents (none: the record goes)."""
+    """Rewrite these incident records and their summaries from their member documents
+    (none: the record goes)."""
+    summaries = resummarise_incidents(store, incident_ids)
     now = datetime.now(UTC)
-    records, gone = [], []
-    for incident_id in sorted(incident_ids):
-        docs = list(store.iter_documents(incident_id=incident_id))
-        if docs:
-            records.append(incident_record(incident_id, docs, now=now))
-        else:
-            gone.append(incident_id)
-    store.put_incidents(records, delete=gone)
+    records = [record_of(store, i, s, now) for i, s in sorted(summaries.items())]
+    store.put_incidents(records, delete=incident_ids - set(summaries))
     return len(incident_ids)
 
 
@@ -153,16 +157,10 @@ def _incident_findings(store: Store, scan: _Scan) -> list[Finding]:
         "incident-empty": "incident records with no member document",
         "incident-orphan": "incidents with member documents but no record",
     }
-    return [
-        Finding(kind, len(ids), ids[0], messages[kind], ids=ids)
-        for kind, ids in wrong.items()
-    ]
+    return [Finding(kind, len(ids), ids[0], messages[kind], ids=ids) for kind, ids in wrong.items()]
 
 
 def _disagreeing(findings: list[Finding]) -> set[str]:
     return {
-        incident_id
-        for f in findings
-        if f.kind.startswith("incident-")
-        for incident_id in f.ids
+        incident_id for f in findings if f.kind.startswith("incident-") for incident_id in f.ids
     }

@@ -33,14 +33,16 @@ from analysis.incidents import IncidentIndex, IncidentState
 from index.base import Store
 from index.errors import DocumentNotFound, IncidentNotFound
 from index.handling import follow_documents, reopen_lifted
-from index.incident_records import incident_features, incident_record
+from index.incident_records import incident_features
+from index.incident_summary import RECENT, IncidentSummary, document_time
 from index.records import IncidentRecord, StoredDocument, document_id
 
 logger = logging.getLogger(__name__)
 
 META_ID = "meta"
 META_KEY = "m:meta"
-RECENT = timedelta(hours=24)  # risk counts documents of the last 24 hours
+SUMMARIES = "summaries"  # in the meta state: every incident's summary is kept
+SUMMARY_PREFIX = "sum:"  # the state id of an incident's summary (``IncidentSummary``)
 MAX_REFRESHED = 10_000
 
 
@@ -54,7 +56,7 @@ class StoreSource:
         return [
             IncidentState.from_json(state)
             for state in self.store.incident_states(keys)
-            if state.get("id") != META_ID
+            if state.get("id") != META_ID and not state.get("id", "").startswith(SUMMARY_PREFIX)
         ]
 
     def incident_of(self, url: str) -> str | None:
@@ -88,33 +90,42 @@ def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     meta = _meta(store)
     if meta is None:
         return _rebuild(store, now, stop)
+    if not meta.get(SUMMARIES):  # placed by an older hotwatch: its records' sums, once
+        resummarise_incidents(store, None)
+        _write_meta(store, _aware(datetime.fromisoformat(meta["now"])))
     index = IncidentIndex(StoreSource(store))
     changed: set[str] = set()
     moves: dict[str, Counter[str]] = defaultdict(Counter)
+    steps: dict[str, list[_Step]] = defaultdict(list)
     stopped = False
     for doc in store.iter_documents(pending=True):
         if stop():
             stopped = True
             break
         if doc.incident_id:
-            rest = [incident_features(d) for d in store.iter_documents(incident_id=doc.incident_id)]
-            index.remove(doc.incident_id, doc.id, rest)
+            rest = [d for d in store.iter_documents(incident_id=doc.incident_id) if d.id != doc.id]
+            index.remove(doc.incident_id, doc.id, [incident_features(d) for d in rest])
+            steps[doc.incident_id].append(rest)  # taken out: summarised again from the rest
         incident_id = None
         if doc.relevant or index.incident_of(doc.parent_url):
             incident_id = index.add(incident_features(doc))
+            steps[incident_id].append(doc)
         store.set_incident(doc.id, incident_id)
         if incident_id != doc.incident_id:
             changed.add(doc.id)
             if doc.incident_id and incident_id:
                 moves[doc.incident_id][incident_id] += 1
-    _write_states(store, index, index.touched)
+    summaries = _apply(stored_summaries(store, set(steps)), steps)
+    _write_states(store, index, index.touched, summaries)
     refresh = set(index.touched)
     if not stopped:  # stopped: the recent ones are refreshed by the next update (same meta)
         since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
-        refresh |= {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
+        recent = {r.id for r in store.list_incidents(since=since, limit=MAX_REFRESHED)}
+        summaries |= stored_summaries(store, recent - set(summaries))
+        refresh |= recent
     targets = {new for counts in moves.values() for new in counts}
     fresh = {i for i in targets if not _exists(store, i)}
-    records, gone = _refresh_records(store, refresh, now=now)
+    records, gone = _refresh_records(store, refresh, summaries, now=now)
     follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     reopen_lifted(store, records, at=now)
     if not stopped:
@@ -133,7 +144,7 @@ def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
 def _rebuild(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     pending = {doc.id for doc in store.iter_documents(pending=True)}
     index = IncidentIndex()
-    groups: dict[str, list[StoredDocument]] = defaultdict(list)
+    summaries: dict[str, IncidentSummary] = defaultdict(IncidentSummary)
     before: set[str] = set()
     moves: dict[str, Counter[str]] = defaultdict(Counter)
     changed = 0
@@ -152,32 +163,100 @@ def _rebuild(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
         if incident_id != doc.incident_id or doc.id in pending:  # a write only where needed
             store.set_incident(doc.id, incident_id)
         if incident_id:
-            groups[incident_id].append(doc)
+            summaries[incident_id].add(doc)
     store.clear_incident_states()
-    _write_states(store, index, set(index.incidents))
-    records = [incident_record(i, docs, now=now) for i, docs in groups.items()]
+    _write_states(store, index, set(index.incidents), summaries)
+    records = [record_of(store, i, summary, now) for i, summary in summaries.items()]
     store.replace_incidents(records)
-    follow_documents(store, moves, fresh=set(groups) - before, gone=before - set(groups), at=now)
+    fresh, gone = set(summaries) - before, before - set(summaries)
+    follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     reopen_lifted(store, records, at=now)
     _write_meta(store, now)
     return changed
 
 
+_Step = StoredDocument | list[StoredDocument]  # a document added, or the members left
+
+
+def stored_summaries(store: Store, incident_ids: set[str]) -> dict[str, IncidentSummary]:
+    """The stored summaries of these incidents (a new incident has none)."""
+    keys = [summary_key(i) for i in sorted(incident_ids)]
+    return {
+        state["id"].removeprefix(SUMMARY_PREFIX): IncidentSummary.from_json(state["summary"])
+        for state in store.incident_states(keys)
+        if state.get("id", "").startswith(SUMMARY_PREFIX)
+    }
+
+
+def _apply(
+    summaries: dict[str, IncidentSummary], steps: dict[str, list[_Step]]
+) -> dict[str, IncidentSummary]:
+    """Each incident's summary after this run's steps, in order: a document placed is
+    added to the sums; a document taken out leaves the rest to be summarised again."""
+    for incident_id, todo in steps.items():
+        summary = summaries.get(incident_id) or IncidentSummary()
+        for step in todo:
+            if isinstance(step, list):
+                summary = IncidentSummary.of(step)
+            else:
+                summary.add(step)
+        summaries[incident_id] = summary
+    return summaries
+
+
+def resummarise_incidents(
+    store: Store, incident_ids: set[str] | None
+) -> dict[str, IncidentSummary]:
+    """Summaries of these incidents (None: all) from their documents, written to the store;
+    for a store placed before summaries were kept, and for ``doctor --repair``. Every
+    incident asked for without documents loses its summary."""
+    summaries: dict[str, IncidentSummary] = defaultdict(IncidentSummary)
+    if incident_ids is None:
+        for doc in store.iter_documents():  # one pass over the store
+            if doc.incident_id:
+                summaries[doc.incident_id].add(doc)
+    else:
+        for incident_id in sorted(incident_ids):
+            for doc in store.iter_documents(incident_id=incident_id):
+                summaries[incident_id].add(doc)
+    states: dict[str, tuple[list[str], dict[str, Any]] | None] = {
+        summary_id(i): _summary_state(i, s) for i, s in summaries.items()
+    }
+    for incident_id in (incident_ids or set()) - set(summaries):
+        states[summary_id(incident_id)] = None
+    store.write_incident_states(states)
+    return dict(summaries)
+
+
 def _refresh_records(
-    store: Store, incident_ids: set[str], *, now: datetime
+    store: Store, incident_ids: set[str], summaries: dict[str, IncidentSummary], *, now: datetime
 ) -> tuple[list[IncidentRecord], set[str]]:
-    """Summarise these incidents again; returns the records and the incidents left without
-    documents (deleted)."""
+    """These incidents' records again from their summaries; returns the records and the
+    incidents left without documents (deleted)."""
     records: list[IncidentRecord] = []
     gone: list[str] = []
     for incident_id in sorted(incident_ids):
-        docs = list(store.iter_documents(incident_id=incident_id))
-        if docs:
-            records.append(incident_record(incident_id, docs, now=now))
+        summary = summaries.get(incident_id)
+        if summary is None:
+            summary = IncidentSummary.of(list(store.iter_documents(incident_id=incident_id)))
+        if summary.documents:
+            records.append(record_of(store, incident_id, summary, now))
         else:
             gone.append(incident_id)
     store.put_incidents(records, delete=gone)
     return records, set(gone)
+
+
+def record_of(
+    store: Store, incident_id: str, summary: IncidentSummary, now: datetime
+) -> IncidentRecord:
+    """The incident's record from its summary, risk as of ``now``."""
+    last_24h = summary.recent_count(now)
+    if last_24h is None:  # reports dated after ``now``: count from the store
+        since = now - RECENT
+        docs = store.iter_documents(since - timedelta(seconds=1), incident_id=incident_id)
+        last_24h = sum(document_time(d) >= since for d in docs)
+    return summary.record(incident_id, last_24h=last_24h)
 
 
 def _exists(store: Store, incident_id: str) -> bool:
@@ -188,12 +267,35 @@ def _exists(store: Store, incident_id: str) -> bool:
     return True
 
 
-def _write_states(store: Store, index: IncidentIndex, incident_ids: set[str]) -> None:
+def _write_states(
+    store: Store,
+    index: IncidentIndex,
+    incident_ids: set[str],
+    summaries: dict[str, IncidentSummary],
+) -> None:
     states: dict[str, tuple[list[str], dict[str, Any]] | None] = {}
     for incident_id in sorted(incident_ids):
         state = index.incidents.get(incident_id)
         states[incident_id] = (state.keys(), state.to_json()) if state else None
+        summary = summaries.get(incident_id)
+        if state is None or summary is not None:
+            states[summary_id(incident_id)] = (
+                _summary_state(incident_id, summary) if state and summary else None
+            )
     store.write_incident_states(states)
+
+
+def summary_id(incident_id: str) -> str:
+    return SUMMARY_PREFIX + incident_id
+
+
+def summary_key(incident_id: str) -> str:
+    return f"m:{summary_id(incident_id)}"
+
+
+def _summary_state(incident_id: str, summary: IncidentSummary) -> tuple[list[str], dict[str, Any]]:
+    state = {"id": summary_id(incident_id), "summary": summary.to_json()}
+    return [summary_key(incident_id)], state
 
 
 def _meta(store: Store) -> dict[str, Any] | None:
@@ -204,7 +306,8 @@ def _meta(store: Store) -> dict[str, Any] | None:
 
 
 def _write_meta(store: Store, now: datetime) -> None:
-    store.write_incident_states({META_ID: ([META_KEY], {"id": META_ID, "now": now.isoformat()})})
+    meta = {"id": META_ID, "now": now.isoformat(), SUMMARIES: True}
+    store.write_incident_states({META_ID: ([META_KEY], meta)})
 
 
 def _atomic(store: Store) -> AbstractContextManager[object]:

@@ -14,7 +14,9 @@ import pytest
 
 from analysis.tags import regions
 from index import Store, StoredDocument
-from index.incidents import rebuild_incidents, update_incidents
+from index.incident_records import incident_record
+from index.incident_summary import IncidentSummary
+from index.incidents import rebuild_incidents, stored_summaries, update_incidents
 from tests.store_backends import BACKENDS, close_and_drop, fresh_prefix, open_backend
 from tests.test_incidents import (
     OTHER_CITY,
@@ -156,14 +158,19 @@ def test_an_update_reads_only_the_new_documents_and_their_candidates(stores):
         )
         for n in range(60)
     ]
-    store.upsert_many(docs[:-1] + filler)
+    last_copy = next(d for d in docs if d.url == "https://copy11.example.cn/cs")
+    store.upsert_many([d for d in docs if d is not last_copy] + filler)
     update_incidents(store, now=NOW)
     counting = CountingStore(store)
-    store.upsert(docs[-1])
+    store.upsert(last_copy)
     assert update_incidents(counting, now=NOW) == 1
-    # The new copy, and the members of the incident it joined (to summarise its record).
-    assert 1 < counting.documents_read <= 1 + 13
-    assert counting.documents_read < len(docs) + len(filler)
+    # Only the new copy: the record of the incident it joined (the report and its other
+    # copies) is updated from the incident's stored summary, not from its members.
+    assert counting.documents_read == 1
+    joined = incidents_of(store)[last_copy.url]
+    members = list(store.iter_documents(incident_id=joined))
+    assert len(members) == 13
+    assert store.get_incident(joined) == incident_record(joined, members, now=NOW)
 
 
 class CountingStore:
@@ -184,3 +191,41 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
+
+
+def test_summaries_after_new_edited_and_removed_reports_equal_fresh_ones(stores):
+    """An incident's record is updated from running sums; after reports are added, moved to
+    another incident by an edit, edited in place and taken out (no longer relevant), every
+    stored summary and record equals one made from scratch from the incident's members."""
+    store = stores("store")
+    docs = story_corpus()
+    store.upsert_many(docs[:12])
+    update_incidents(store, now=NOW)
+    by_url = {d.url: d for d in docs}
+    moved = replace(
+        by_url["https://portal.example.cn/rewrite"],
+        title=OTHER_CITY[0],
+        text=OTHER_CITY[1] + "（更新）",
+    )
+    moved.regions = regions(moved.text, title=moved.title)
+    taken_out = replace(by_url["https://copy3.example.cn/cs"], relevant=False)
+    edited = replace(
+        by_url["https://weibo.example.cn/b"], text="转发微博 太气人了！！", reposts=900
+    )
+    store.upsert_many([*docs[12:], moved, taken_out, edited])
+    update_incidents(store, now=NOW)
+
+    ids = incidents_of(store)
+    assert ids[moved.url] == ids["https://cs.example.cn/hotline-unreachable"]
+    assert ids[taken_out.url] is None
+    assert ids[edited.url] == ids["https://news.example.cn/zz-story"]
+    incident_ids = {r.id for r in store.list_incidents(limit=1000)}
+    summaries = stored_summaries(store, incident_ids)
+    assert set(summaries) == incident_ids == set(ids.values()) - {None}
+    for incident_id in incident_ids:
+        members = list(store.iter_documents(incident_id=incident_id))
+        fresh = IncidentSummary.of(members)
+        assert summaries[incident_id].to_json() == fresh.to_json()
+        assert store.get_incident(incident_id) == incident_record(incident_id, members, now=NOW)
+    story = store.get_incident(ids["https://news.example.cn/zz-story"])
+    assert story.reach == 900 + 9
