@@ -36,6 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from clustering_corpus import START, corpus, features  # bench/ is the script's directory
+from elasticsearch import NotFoundError
 
 from analysis.incidents import (
     NEAR_DUPLICATE,
@@ -89,8 +90,10 @@ def bench_update(
 
     The baseline, measured on the same store in the same run, is the full rebuild
     (what every update did before incidents were kept in the store). With ``data_dir``
-    (SQLite) each size's store is built once, kept as ``base.db`` with its load and
-    rebuild times, and restored from it on later runs.
+    each size's store is built once and reused by later runs: SQLite keeps ``loaded.db``
+    (documents only) and ``base.db`` (incidents placed) with their build times;
+    Elasticsearch keeps the built indices (prefix ``bench-clustering-base-<size>-``,
+    read-only) and each run works in a clone of them.
     """
     print(f"\nincident update after a crawl of {crawl} new documents ({backend})")
     print(
@@ -103,8 +106,11 @@ def bench_update(
         old, new = docs[:size], docs[size:]  # a crawl brings the newest reports
         with tempfile.TemporaryDirectory() as tmp:
             directory = data_dir / f"incidents-{size}" if data_dir else Path(tmp)
-            saved = _restore(directory) if data_dir else {}
-            store = _open(backend, directory, es_url)
+            if backend == "sqlite":
+                saved = _restore(directory) if data_dir else {}
+                store: Store = open_store({}, directory)
+            else:
+                saved, store = _es_open(directory, es_url, size, keep=data_dir is not None)
             try:
                 if "load" in saved:
                     loaded = saved["load"]
@@ -113,7 +119,7 @@ def bench_update(
                     for i in range(0, len(old), 1000):
                         store.upsert_many(old[i : i + 1000])
                     loaded = time.perf_counter() - started
-                    if data_dir:
+                    if data_dir and backend == "sqlite":
                         _save(store, directory, "loaded.db", {"load": loaded})
                 if "rebuild" in saved:
                     rebuilt = saved["rebuild"]
@@ -121,8 +127,11 @@ def bench_update(
                     started = time.perf_counter()
                     rebuild_incidents(store, now=NOW)
                     rebuilt = time.perf_counter() - started
-                    if data_dir:
-                        _save(store, directory, "base.db", {"load": loaded, "rebuild": rebuilt})
+                    times = {"load": loaded, "rebuild": rebuilt}
+                    if data_dir and backend == "sqlite":
+                        _save(store, directory, "base.db", times)
+                    elif data_dir:
+                        store = _es_keep(store, directory, times)
                 store.upsert_many(new)
                 started = time.perf_counter()
                 update_incidents(store, now=NOW)
@@ -165,12 +174,66 @@ def _restore(directory: Path) -> dict[str, float]:
     return {}
 
 
-def _open(backend: str, data_dir: Path, es_url: str | None) -> Store:
-    if backend == "sqlite":
-        return open_store({}, data_dir)
-    prefix = f"bench-clustering-{time.time_ns()}-"
+def _es_open(
+    directory: Path, es_url: str | None, size: int, *, keep: bool
+) -> tuple[dict[str, float], Store]:
+    """A store of its own for this run; with ``keep``, a copy of the kept store of this
+    size (``_es_keep``) when there is one, else the kept store's prefix to build it in."""
+    run = _es_store(directory, es_url, f"bench-clustering-{time.time_ns()}-")
+    if not keep:
+        return {}, run
+    base = f"bench-clustering-base-{size}-"
+    kept = directory / "es-base.json"
+    if kept.exists() and _es_clone(run, base):
+        return json.loads(kept.read_text()), run
+    run.close()
+    return {}, _es_store(directory, es_url, base)
+
+
+def _es_store(directory: Path, es_url: str | None, prefix: str) -> Store:
     options = {"backend": "elasticsearch", "urls": [es_url], "index_prefix": prefix}
-    return open_store({**options, "replicas": 0}, data_dir)
+    return open_store({**options, "replicas": 0}, directory)
+
+
+def _es_keep(store: Store, directory: Path, times: dict[str, float]) -> Store:
+    """Keep the built store's indices (read-only from now on) with its build times, and
+    go on in a copy of them, so later runs skip the load and the rebuild."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "es-base.json").write_text(json.dumps(times))
+    base = store.prefix  # type: ignore[attr-defined]
+    store.close()
+    run = _es_store(directory, _url(store), f"bench-clustering-{time.time_ns()}-")
+    if not _es_clone(run, base):
+        raise SystemExit(f"cannot copy the kept indices {base}*")
+    return run
+
+
+def _url(store: Store) -> str:
+    return store.urls[0]  # type: ignore[attr-defined]
+
+
+def _es_clone(run: Store, base: str) -> bool:
+    """Clone the kept indices (made read-only, as cloning needs) under the run's prefix:
+    hard links of their segments, seconds even at 1M documents. False when none is kept."""
+    client = run.client  # type: ignore[attr-defined]
+    try:
+        indices = client.indices.get_alias(name=f"{base}*")
+    except NotFoundError:
+        return False
+    if not indices:
+        return False
+    for physical, info in indices.items():
+        client.indices.put_settings(index=physical, settings={"index.blocks.write": True})
+        for alias in info["aliases"]:
+            name = run.prefix + alias.removeprefix(base)  # type: ignore[attr-defined]
+            client.indices.clone(
+                index=physical,
+                target=f"{name}-v1",
+                settings={"index.blocks.write": False},
+                aliases={name: {}},
+                wait_for_active_shards="1",
+            )
+    return True
 
 
 def _drop(store: Store) -> None:
@@ -234,7 +297,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "elasticsearch"), default="sqlite")
     parser.add_argument("--es-url", default=os.environ.get("HOTWATCH_ES_URL"))
     parser.add_argument("--check", action="store_true", help="rebuild again, compare ids")
-    parser.add_argument("--data-dir", type=Path, help="keep built SQLite stores here, reuse them")
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep built stores (SQLite files; ES: kept indices) here"
+    )
     parser.add_argument("--minhash-docs", type=int, default=20_000)
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-assign", action="store_true")
