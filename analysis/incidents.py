@@ -64,6 +64,7 @@ class IncidentFeatures:
     url: str | None = None
     parent_url: str | None = None  # the document a repost shares: it joins that incident
     relevant: bool = True  # only relevant documents (and reposts of placed ones) are placed
+    prints: Fingerprint | None = None  # computed with the analysis (a worker), else on placing
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,17 @@ class Fingerprint:
 
 
 def fingerprint(doc: IncidentFeatures) -> Fingerprint:
+    return doc.prints or text_fingerprint(doc.title, doc.text)
+
+
+def text_fingerprint(title: str, text: str) -> Fingerprint:
     return Fingerprint(
-        minhash(doc.title + doc.text), frozenset(_salient(doc)), report_clues(doc.title, doc.text)
+        minhash(title + text), frozenset(_salient(title, text)), report_clues(title, text)
     )
 
 
-def _salient(doc: IncidentFeatures) -> set[str]:
-    return salient_bigrams(doc.title + " " + doc.text[:SALIENT_CHARS])
+def _salient(title: str, text: str) -> set[str]:
+    return salient_bigrams(title + " " + text[:SALIENT_CHARS])
 
 
 class IncidentSource(Protocol):
@@ -166,14 +171,10 @@ class IncidentIndex:
         rebuilt = IncidentState(incident_id, old.founded)
         self.incidents[incident_id] = rebuilt
         for member in sorted(rest, key=lambda d: (_sort_time(d), d.doc_id)):
+            prints = fingerprint(member)
             known = old.signatures().get(member.doc_id)
-            prints = (
-                Fingerprint(
-                    known, frozenset(_salient(member)), report_clues(member.title, member.text)
-                )
-                if known is not None
-                else fingerprint(member)
-            )
+            if known is not None:  # the signature it was placed with
+                prints = Fingerprint(known, prints.bigrams, prints.clues)
             self._join(rebuilt, member, prints, _places(member.regions))
         rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
 

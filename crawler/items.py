@@ -25,6 +25,7 @@ class PageItem:
     aliases: list[str] = field(default_factory=list)
     article: Any = None
     analysis: Any = None
+    fingerprint: dict[str, Any] | None = None  # a relevant article's, from the analysis
     incident_id: str | None = None
     document_url: str | None = None  # the article's one URL, set by the dedup pipeline
     urls: list[str] = field(default_factory=list)  # every URL this fetch reached it by
@@ -41,6 +42,7 @@ class PostItem:
     aliases: list[str] = field(default_factory=list)
     article: Any = None
     analysis: Any = None
+    fingerprint: dict[str, Any] | None = None  # a relevant post's, from the analysis
     incident_id: str | None = None
 
     @property

@@ -16,6 +16,7 @@ from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
 from analysis.extract import ExtractOptions, decode_page, extract_article
 from analysis.extract.decode import garbled_share
+from analysis.incident_prints import fingerprint_json
 from analysis.model import Analysis, Article
 from crawler.skip_reasons import NO_ARTICLE, UNDECODABLE
 
@@ -45,6 +46,7 @@ class PageResult:
     analysis: Analysis | None
     skip: str | None = None  # a crawler.skips reason
     detail: str = ""
+    fingerprint: dict[str, Any] | None = None  # a relevant article's, for incident placement
 
 
 def work_page(job: PageJob) -> PageResult:
@@ -58,7 +60,21 @@ def work_page(job: PageJob) -> PageResult:
         article.published_at = parse_datetime(job.feed_published, now=job.fetched_at)
     if len(article.text) < job.min_text_chars:
         return PageResult(None, None, NO_ARTICLE, f"{len(article.text)} characters of text")
-    return PageResult(article, analyse_article(article, job.analysis))
+    analysis, prints = analyse_with_fingerprint(article, job.analysis)
+    return PageResult(article, analysis, fingerprint=prints)
+
+
+def analyse_with_fingerprint(
+    article: Article, options: AnalysisOptions
+) -> tuple[Analysis, dict[str, Any] | None]:
+    """The analysis, and for a relevant article its incident fingerprint (stored form).
+
+    Placing the document after the crawl reads the fingerprint instead of computing it
+    in the crawler process; irrelevant articles are not placed, so none is made.
+    """
+    analysis = analyse_article(article, options)
+    prints = fingerprint_json(article.title, article.text) if analysis.relevant else None
+    return analysis, prints
 
 
 def decode_and_extract(

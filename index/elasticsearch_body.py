@@ -40,8 +40,15 @@ def reason(error: BaseException) -> str:
     return text[:300]
 
 
+def document_source(doc: StoredDocument) -> dict[str, Any]:
+    """What the store keeps of a document (``stored_document`` reads it back)."""
+    source = doc.to_json()
+    source["fingerprint"] = doc.fingerprint
+    return source
+
+
 def document_body(doc: StoredDocument, *, pending: bool) -> dict[str, Any]:
-    body = doc.to_json()
+    body = document_source(doc)
     body["incident_pending"] = pending
     body["date_ts"] = timestamp(doc.published_at or doc.fetched_at)
     body["title_terms"] = index_text(doc.title)

@@ -32,6 +32,7 @@ _KEYWORDS = (
     "plans",
     *REGION_KINDS,
 )
+FINGERPRINT_MAPPING: dict[str, Any] = {"type": "object", "enabled": False}
 DOCUMENT_MAPPING: dict[str, Any] = {
     "dynamic": False,
     # The terms are not kept in _source (half the disk), so a document is only ever
@@ -46,6 +47,7 @@ DOCUMENT_MAPPING: dict[str, Any] = {
         "incident_pending": {"type": "boolean"},
         **{name: {"type": "float"} for name in ("relevance", "negativity", "sentiment")},
         **{name: {"type": "integer"} for name in ("tier", "reposts", "comments", "likes")},
+        "fingerprint": FINGERPRINT_MAPPING,  # kept for placing, never searched
     },
 }
 FETCH_MAPPING: dict[str, Any] = {
@@ -106,9 +108,14 @@ class IndexMethods:
             ):
                 if self._physical(alias) is None:
                     self._create(f"{alias}-v1", mapping, alias=alias)
-            # Stores made before incremental incidents lack the field; adding one is allowed.
+            # Stores made before incremental incidents (and stored fingerprints) lack the
+            # fields; adding one is allowed.
             self.client.indices.put_mapping(
-                index=self.documents, properties={"incident_pending": {"type": "boolean"}}
+                index=self.documents,
+                properties={
+                    "incident_pending": {"type": "boolean"},
+                    "fingerprint": FINGERPRINT_MAPPING,
+                },
             )
         self._ready = True
 

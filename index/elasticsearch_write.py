@@ -16,7 +16,13 @@ from typing import Any
 
 from elasticsearch import ApiError, TransportError, helpers
 
-from index.elasticsearch_body import document_body, fetch_body, reason, stored_document
+from index.elasticsearch_body import (
+    document_body,
+    document_source,
+    fetch_body,
+    reason,
+    stored_document,
+)
 from index.errors import StoreUnavailable
 from index.incidents import update_incidents
 from index.records import StoredDocument, UpsertOutcome, document_id, merged_urls, placement
@@ -44,7 +50,7 @@ class WriteMethods:
         docs = list(docs)
         outcomes, failed = self._write(docs)
         if failed:
-            self.spool.append(doc.to_json() for doc in failed)
+            self.spool.append(document_source(doc) for doc in failed)
             logger.warning(
                 "Elasticsearch did not take %d document(s); kept in %s",
                 len(failed),
@@ -72,7 +78,7 @@ class WriteMethods:
             update_incidents(self)
         # Only once they are placed: a replay killed while placing finds them again (a
         # document written again unchanged keeps its incident) and places the rest.
-        self.spool.replace(doc.to_json() for doc in failed)
+        self.spool.replace(document_source(doc) for doc in failed)
         return sent
 
     def spooled(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from analysis.incident_prints import stored_fingerprint
 from analysis.incidents import IncidentFeatures
 from index.incident_summary import RECENT, IncidentSummary, document_time
 from index.records import IncidentRecord, StoredDocument
@@ -22,6 +23,7 @@ def incident_features(doc: StoredDocument) -> IncidentFeatures:
         categories=doc.categories,
         url=doc.url,
         parent_url=doc.parent_url,
+        prints=stored_fingerprint(doc.fingerprint, doc.title, doc.text),
     )
 
 

@@ -51,6 +51,8 @@ class StoredDocument:
     likes: int = 0
     parent_url: str | None = None  # the original a repost shares
     urls: list[str] = field(default_factory=list)  # every URL that led to it (variants, copies)
+    # Its incident fingerprint, stored form (analysis.incident_prints): placing reads it.
+    fingerprint: dict[str, Any] | None = None
 
     @property
     def id(self) -> str:
@@ -108,7 +110,10 @@ class StoredDocument:
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The document for readers (the API, exports); without its fingerprint, which
+        only placing reads."""
         data = asdict(self)
+        del data["fingerprint"]
         data["id"] = self.id
         data["band"] = negativity_band(self.negativity)
         for key in ("fetched_at", "published_at"):

@@ -26,7 +26,7 @@ from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 from index.sqlite_search import SearchMethods
 
 logger = logging.getLogger(__name__)
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -105,12 +105,15 @@ MIGRATIONS: dict[int, str] = {
     # 7 added search columns for FTS5 searches; 8 drops them with FTS5 (search is tantivy).
     7: "",
     8: SEARCH_MIGRATION,
+    # A document's incident fingerprint (JSON), computed with its analysis; NULL: none
+    # yet (older documents, irrelevant ones), placing computes it.
+    9: "ALTER TABLE documents ADD COLUMN fingerprint TEXT",
 }
 ROW_CHUNK = 500
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
     "tier relevant relevance negativity sentiment hotlines regions categories plans reasons "
-    "incident_id kind reposts comments likes parent_url urls"
+    "incident_id kind reposts comments likes parent_url urls fingerprint"
 ).split()
 _WRITE_COLUMNS = [*_COLUMNS, "incident_pending"]
 _JSON_COLUMNS = ("hotlines", "regions", "categories", "plans", "reasons", "urls")
@@ -391,12 +394,16 @@ def _row(doc: StoredDocument) -> dict[str, Any]:
     )
     for column in _JSON_COLUMNS:
         row[column] = json.dumps(getattr(doc, column), ensure_ascii=False)
+    if doc.fingerprint is not None:
+        row["fingerprint"] = json.dumps(doc.fingerprint, ensure_ascii=False)
     return row
 
 
 def _document(row: dict[str, Any]) -> StoredDocument:
     for column in _JSON_COLUMNS:
         row[column] = json.loads(row[column])
+    if row["fingerprint"] is not None:
+        row["fingerprint"] = json.loads(row["fingerprint"])
     row["published_at"] = (
         datetime.fromisoformat(row["published_at"]) if row["published_at"] else None
     )

@@ -81,6 +81,8 @@ def test_two_workers_store_the_documents_inline_analysis_stores(tmp_path, site_u
     assert len(inline) == ARTICLES
     assert sum(doc["relevant"] for doc in inline.values()) > 0
     assert sum(doc["incident_id"] is not None for doc in inline.values()) > 0
+    # Made with the analysis for placing: every relevant page has its fingerprint.
+    assert all((doc["fingerprint"] is not None) == doc["relevant"] for doc in inline.values())
     assert spread.keys() == inline.keys()
     for url, document in inline.items():
         for name, value in document.items():

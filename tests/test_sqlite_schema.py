@@ -52,7 +52,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, body, content='')")
     db.execute("CREATE TABLE document_tags (kind TEXT, value TEXT, doc_rowid INTEGER)")
     shutil.rmtree(tmp_path / "store.tantivy")
-    for column in (*SOCIAL_COLUMNS, "incident_pending", "urls"):
+    for column in (*SOCIAL_COLUMNS, "incident_pending", "urls", "fingerprint"):
         db.execute(f"ALTER TABLE documents DROP COLUMN {column}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.commit()

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.analyse import AnalysisOptions
 from analysis.plans import Plan
 from crawler.items import PageItem, PostItem
+from crawler.pagework import analyse_with_fingerprint
 from crawler.pipelines.worker import AnalysisWorker, worker_for
 
 
@@ -34,5 +35,7 @@ class AnalysePipeline:
 
     async def process_item(self, item: PageItem | PostItem) -> PageItem | PostItem:
         if item.analysis is None:
-            item.analysis = await self.worker.run(analyse_article, item.article, self.options)
+            item.analysis, item.fingerprint = await self.worker.run(
+                analyse_with_fingerprint, item.article, self.options
+            )
         return item

@@ -66,6 +66,7 @@ class ExtractPipeline:
         if result.skip is not None:
             raise SkipPage(result.skip, item.url, result.detail)
         item.article, item.analysis = result.article, result.analysis
+        item.fingerprint = result.fingerprint
         return item
 
     def post_article(self, item: PostItem) -> PostItem:

@@ -87,6 +87,7 @@ def stored_document(item: PageItem) -> StoredDocument:
         tier=item.tier,
         incident_id=item.incident_id,
         urls=item.urls,
+        fingerprint=item.fingerprint,
     )
 
 
@@ -106,6 +107,7 @@ def stored_post(item: PostItem) -> StoredDocument:
         source=item.source,
         tier=post.tier if post.tier is not None else item.tier,
         incident_id=item.incident_id,
+        fingerprint=item.fingerprint,
         kind="post",
         reposts=post.reposts,
         comments=post.comments,
