@@ -88,6 +88,8 @@ HOTWATCH_PLANS = []
 HOTWATCH_PROGRESS_INTERVAL = 0.0
 HOTWATCH_REVISIT_HOURS = 24.0
 HOTWATCH_RUN_LOG = ""  # JSON-lines log of every skipped and failed page; "" = none
+# Stored documents become searchable this often (SQLite: one tantivy commit), not per batch.
+HOTWATCH_SEARCH_COMMIT_SECONDS = 5.0
 HOTWATCH_STORE_BATCH = 50
 
 LOG_LEVEL = "INFO"

@@ -14,5 +14,10 @@ documents_stored = object()
 flush_requested = object()
 
 
-def store_from_settings(settings: BaseSettings) -> Store:
-    return open_store(settings.getdict("HOTWATCH_INDEX"), Path(settings.get("HOTWATCH_DATA_DIR")))
+def store_from_settings(settings: BaseSettings, *, writer: bool = False) -> Store:
+    """The store; a ``writer`` (the store pipeline) commits its search index every
+    ``HOTWATCH_SEARCH_COMMIT_SECONDS`` rather than after each batch."""
+    options = settings.getdict("HOTWATCH_INDEX")
+    if writer:
+        options["search_commit_seconds"] = settings.getfloat("HOTWATCH_SEARCH_COMMIT_SECONDS")
+    return open_store(options, Path(settings.get("HOTWATCH_DATA_DIR")))

@@ -27,12 +27,19 @@ SQLITE_FILENAME = "hotwatch.db"
 
 
 def open_store(options: Mapping[str, Any], data_dir: str | Path) -> Store:
-    """Open the configured backend (``options["backend"]``, default ``sqlite``)."""
+    """Open the configured backend (``options["backend"]``, default ``sqlite``).
+
+    ``options["search_commit_seconds"]``: a writer's documents become searchable at its
+    ``commit_search`` calls rather than after each write (SQLite; a crawl sets it).
+    """
     backend = options.get("backend") or "sqlite"
     if backend == "sqlite":
         from index.sqlite import SQLiteStore
 
-        return SQLiteStore(Path(data_dir) / SQLITE_FILENAME)
+        return SQLiteStore(
+            Path(data_dir) / SQLITE_FILENAME,
+            search_commit_seconds=float(options.get("search_commit_seconds") or 0.0),
+        )
     if backend == "elasticsearch":
         from index.elasticsearch import ElasticsearchStore
 

@@ -27,6 +27,11 @@ class Store(Protocol):
 
     def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]: ...
 
+    def commit_search(self) -> None:
+        """Make this writer's documents searchable now, where the backend lets a writer
+        defer that (SQLite opened with ``search_commit_seconds``); closing does it too."""
+        ...
+
     def get(self, doc_id: str) -> StoredDocument:
         """Raises ``DocumentNotFound``."""
         ...

@@ -4,12 +4,14 @@ interrupted reindex leaves."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from index.base import Store
 from index.finding import Finding
 from index.records import document_id
+from index.sqlite_search import LEASE_KEY
 from index.tantivy_index import ROW_COLUMNS, stamp
 
 Progress = Callable[[str, int], None]
@@ -93,6 +95,8 @@ def _sqlite_look(store: Any) -> dict[str, list[int]]:
                    | {rowid for rowid, stamps in indexed.items() if len(stamps) > 1})
     pending = [r[0] for r in store.db.execute("SELECT rowid FROM search_pending ORDER BY rowid")]
     waiting = set(pending)
+    if _deferred(store):  # a crawl commits its pending documents every few seconds
+        pending = []
     missing, stale = [], []
     seen: set[int] = set()
     for row in store.db.execute(f"SELECT {', '.join(ROW_COLUMNS)} FROM documents ORDER BY rowid"):
@@ -107,6 +111,12 @@ def _sqlite_look(store: Any) -> dict[str, list[int]]:
     orphans = sorted(r for r in indexed if r not in seen and r not in waiting)
     return {"unindexed": missing, "indexed-twice": twice, "stale-index": stale + orphans,
             "search-pending": pending}
+
+
+def _deferred(store: Any) -> bool:
+    """Whether a writer holds documents pending on purpose (its lease has not run out)."""
+    row = store.db.execute("SELECT value FROM meta WHERE key = ?", (LEASE_KEY,)).fetchone()
+    return row is not None and float(row[0]) > time.time()
 
 
 MESSAGES = {

@@ -221,6 +221,9 @@ class ElasticsearchStore(WriteMethods, IndexMethods, IncidentMethods, HandlingMe
         """Unknown: several nodes and refreshes make a cheap, exact change counter hard."""
         return None
 
+    def commit_search(self) -> None:
+        """Nothing to do: the cluster makes written documents searchable by itself."""
+
     def stats(self) -> dict[str, Any]:
         self._before_read()
         with self._errors():

@@ -124,9 +124,13 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
 
     backend = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, search_commit_seconds: float = 0.0) -> None:
+        """``search_commit_seconds`` > 0: written documents wait in ``search_pending`` for
+        ``commit_search`` (or ``close``) instead of a tantivy commit after every write
+        (see ``sqlite_search``); a crawl commits every few seconds."""
         self.path = Path(path)
         self._search_dirty = False
+        self.search_commit_seconds = search_commit_seconds
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -146,10 +150,13 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
 
     def upsert_many(self, docs: Iterable[StoredDocument]) -> list[UpsertOutcome]:
         """Write documents in one transaction; a failure rolls back the whole batch. The
-        batch goes into the search index after the commit, in one tantivy commit."""
+        batch goes into the search index after the commit, in one tantivy commit (with
+        ``search_commit_seconds``, at the next ``commit_search``)."""
         try:
             with self._transaction():
-                return [self._upsert_one(doc) for doc in docs]
+                outcomes = [self._upsert_one(doc) for doc in docs]
+                self._defer_search()
+                return outcomes
         except sqlite3.Error as error:
             raise write_error(self.path, error) from error
 

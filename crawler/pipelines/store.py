@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from twisted.internet.task import LoopingCall
 
 from analysis.tags import regions
 from crawler.items import PageItem, PostItem
@@ -15,19 +16,34 @@ REFUSED = "the store refused a write"  # begins the crawl's failure message
 
 
 class StorePipeline:
-    """Write analysed articles to the store in batches (a batch is one transaction)."""
+    """Write analysed articles to the store in batches (a batch is one transaction).
 
-    def __init__(self, crawler: Any, store: Store, batch_size: int) -> None:
+    What is written becomes searchable every ``HOTWATCH_SEARCH_COMMIT_SECONDS`` and when
+    the crawl ends (``Store.commit_search``); it is stored, and survives a kill, at once.
+    """
+
+    def __init__(
+        self, crawler: Any, store: Store, batch_size: int, search_commit_seconds: float = 0.0
+    ) -> None:
         self.crawler = crawler
         self.store = store
         self.batch_size = batch_size
         self.pending: list[tuple[StoredDocument, list[str]]] = []
         self.failed: str | None = None  # the store refused a write (a full disk): stop
+        self.search_commits: LoopingCall | None = None
+        if search_commit_seconds > 0:
+            self.search_commits = LoopingCall(self.commit_search)
+            self.search_commits.start(search_commit_seconds, now=False)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        store = store_from_settings(crawler.settings)
-        pipeline = cls(crawler, store, crawler.settings.getint("HOTWATCH_STORE_BATCH"))
+        settings = crawler.settings
+        pipeline = cls(
+            crawler,
+            store_from_settings(settings, writer=True),
+            settings.getint("HOTWATCH_STORE_BATCH"),
+            settings.getfloat("HOTWATCH_SEARCH_COMMIT_SECONDS"),
+        )
         crawler.signals.connect(pipeline.flush, signal=flush_requested)
         return pipeline
 
@@ -41,10 +57,18 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
+        if self.search_commits is not None and self.search_commits.running:
+            self.search_commits.stop()
         try:
             self.flush()
         finally:
-            self.store.close()
+            self.store.close()  # commits the search index
+
+    def commit_search(self) -> None:
+        try:
+            self.store.commit_search()
+        except StoreUnavailable as error:  # stored; searchable at the next commit or open
+            logger.warning("search index not caught up: %s", error)
 
     def stop(self, error: StoreUnavailable) -> None:
         """A store that refuses writes (full disk, read-only file) ends the crawl: what is
