@@ -22,6 +22,7 @@ from analysis.plans import Plan
 from analysis.tags import categories as find_categories
 from analysis.tags import hotlines as find_hotlines
 from analysis.tags.language import reads_as_chinese
+from analysis.tags.lexicon import each_head
 from analysis.tags.script import simplified
 
 MODEL_NAME = "relevance"
@@ -45,8 +46,12 @@ NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
     "fiction": (re.compile(r"第[一二三四五六七八九十百千0-9]+章|小说|番外|作者有话说"), 1, 0.7),
     "caller_punished": (
         re.compile(
-            r"(辱骂|骚扰|恐吓|威胁|谩骂)[^。！？]{0,12}(接线员|话务员|工作人员|客服)[^。！？]{0,40}"
-            r"(拘留|罚款|处罚|训诫|判)|(行政拘留|被拘|拘留\d+日)"
+            each_head(
+                ("辱骂", "骚扰", "恐吓", "威胁", "谩骂"),
+                r"[^。！？]{0,12}(?:接线员|话务员|工作人员|客服)[^。！？]{0,40}"
+                r"(?:拘留|罚款|处罚|训诫|判)",
+            )
+            + r"|行政拘留|被拘|拘留\d+日"
         ),
         1,
         0.6,
@@ -62,7 +67,7 @@ NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
     "launch": (
         re.compile(
             r"正式开通|正式上线|开通仪式|揭牌|整合归并|归并整合|并入12345|统一归并|"
-            r"(?:近日|日前|正式|新)开通[^。，]{0,12}(?:专线|热线|服务)"
+            + each_head(("近日", "日前", "正式", "新"), r"开通[^。，]{0,12}(?:专线|热线|服务)")
         ),
         1,
         0.4,

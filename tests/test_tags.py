@@ -186,6 +186,24 @@ def test_a_year_is_not_a_regional_hotline() -> None:
     assert regions("1999年，市民拨打热线反映问题无人处理。") == []
 
 
+def test_a_regional_hotline_number_stands_alone() -> None:
+    from analysis.tags.region_markers import find_markers
+
+    assert [m.start for m in find_markers("拨打1823，或21823、18231、1823年")] == [2]
+
+
+def test_each_head_matches_as_the_group_it_writes_out() -> None:
+    import re
+
+    from analysis.tags.lexicon import each_head
+
+    grouped = re.compile("(?:近日|日前|新)开通[^。]{0,3}热线")
+    written = re.compile(each_head(("近日", "日前", "新"), "开通[^。]{0,3}热线"))
+    text = "近日开通了热线。新开通热线，日前开通了新热线，近日新开通热线"
+    assert [m.span() for m in written.finditer(text)] == [m.span() for m in grouped.finditer(text)]
+    assert len(written.findall(text)) == 4
+
+
 # --- categories -------------------------------------------------------------------------
 
 

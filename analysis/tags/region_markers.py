@@ -32,8 +32,12 @@ MARKERS = {
 # Hotlines run only there: Hong Kong's 1823, Taiwan's city (1999), epidemic (1922)
 # and mental-health (1925) lines; a year (1999年) is not a hotline.
 NUMBERS = {"1823": HONG_KONG, "1999": TAIWAN, "1922": TAIWAN, "1925": TAIWAN}
+# No digit before the number: checked behind its four digits, so the pattern begins with
+# them and the regex engine skips to where they stand (a leading lookbehind is tried at
+# every position).
 NUMBER = re.compile(
-    r"(?<![0-9])(?:" + "|".join(NUMBERS) + r")(?!\s*[0-9年件个宗次人元万条户名项起\-~至/.%])"
+    "(?:" + "|".join(NUMBERS) + ")"
+    r"(?<![0-9][0-9]{4})(?!\s*[0-9年件个宗次人元万条户名项起\-~至/.%])"
 )
 CANTONESE = re.compile("[嘅咗唔喺佢冇啲嚟畀睇]")
 MIN_CANTONESE = 3

@@ -22,7 +22,9 @@ MIN_TRADITIONAL_CHARS = 3
 # Characters the table changes that are also ordinary Simplified characters.
 SHARED = frozenset("乾著覆于余干后台发面里沈划")
 # Content farms gloss characters with pinyin, 济(jì)宁市, which splits every word it falls in.
-PINYIN_NOTE = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
+# The Han character before the bracket is checked behind it, so the pattern begins with
+# the bracket (a leading lookbehind is tried at every position of the text).
+PINYIN_NOTE = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 
 
 @dataclass(frozen=True)
