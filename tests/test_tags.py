@@ -290,6 +290,37 @@ def test_a_stray_shared_character_does_not_convert_simplified_text() -> None:
     assert categories(text) == ["rudeness"]
 
 
+def test_conversion_matches_one_pass_of_every_key_longest_first() -> None:
+    """Phrases, then the characters between them translated, as the single-pattern way."""
+    import random
+    import re
+
+    from analysis.tags.lexicon import trie_pattern
+    from analysis.tags.script import load_converter
+
+    converter = load_converter()
+    every_key = re.compile(trie_pattern(converter.table))
+    rng = random.Random(1)
+    keys = sorted(converter.table)
+    text = "乾隆年間，顯著的畫一張說明檔案。" + "".join(
+        rng.choice(keys) + rng.choice(["", "的", " ", "畫"]) for _ in range(3000)
+    )
+    expected = every_key.sub(lambda match: converter.table[match.group()], text)
+    assert converter.convert(text) == expected
+    assert converter.convert("乾隆年間") == "乾隆年间"
+
+
+def test_simplified_keeps_the_last_texts_until_reset() -> None:
+    from analysis.tags.script import reset_script_cache
+
+    reset_script_cache()
+    text = "市民撥打熱線反映問題沒解決"
+    assert simplified(text) == simplified(text) == "市民拨打热线反映问题没解决"
+    assert simplified.cache_info().hits == 1
+    reset_script_cache()
+    assert simplified.cache_info().currsize == 0
+
+
 def test_the_police_line_is_hotline_context() -> None:
     text = "她多次拨打110报警电话，十多次都是无人接听。"
     assert categories(text) == ["unreachable"]

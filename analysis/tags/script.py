@@ -30,19 +30,41 @@ PINYIN_NOTE = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])[a-zāáǎàēéěè�
 @dataclass(frozen=True)
 class Converter:
     table: dict[str, str]
-    words: re.Pattern[str]  # phrases first (乾隆 stays), then single characters
+    phrases: re.Pattern[str]  # the table's keys of two or more characters, longest first
+    characters: dict[int, str]  # its single characters, for ``str.translate``
     traditional: re.Pattern[str]  # characters found only in Traditional script
 
     def convert(self, text: str) -> str:
-        return self.words.sub(lambda match: self.table[match.group()], text)
+        """Phrases first (乾隆 stays), then the characters between them one by one.
+
+        The same result as one pass of a pattern of every key, longest first, but the
+        characters are translated in one call per stretch rather than one per match.
+        """
+        parts, end = [], 0
+        for match in self.phrases.finditer(text):
+            parts.append(text[end : match.start()].translate(self.characters))
+            parts.append(self.table[match.group()])
+            end = match.end()
+        parts.append(text[end:].translate(self.characters))
+        return "".join(parts)
 
 
+@lru_cache(maxsize=8)
 def simplified(text: str) -> str:
-    """``text`` in Simplified script (unchanged when it already is)."""
+    """``text`` in Simplified script (unchanged when it already is).
+
+    The last few answers are kept: one article's analysis asks for its title, body and
+    whole page from several places (``reset_script_cache`` empties the cache).
+    """
     converter = load_converter()
     if len(set(converter.traditional.findall(text))) < MIN_TRADITIONAL_CHARS:
         return text
     return converter.convert(text)
+
+
+def reset_script_cache() -> None:
+    """Forget the texts ``simplified`` has kept."""
+    simplified.cache_clear()
 
 
 def plain(text: str) -> str:
@@ -61,7 +83,8 @@ def load_converter() -> Converter:
     singles = [key for key in table if len(key) == 1 and key not in SHARED]
     return Converter(
         table=table,
-        words=re.compile(trie_pattern(table)),
+        phrases=re.compile(trie_pattern(key for key in table if len(key) > 1)),
+        characters={ord(key): value for key, value in table.items() if len(key) == 1},
         traditional=re.compile("[" + "".join(re.escape(c) for c in singles) + "]"),
     )
 
