@@ -24,17 +24,37 @@ class IncidentState:
     founded: tuple[float, str]  # time and id of the founding document: the tie-break
     places: set[str] = field(default_factory=set)
     hotlines: set[str] = field(default_factory=set)
-    bigrams: set[str] = field(default_factory=set)
     last_seen: datetime | None = None
     members: dict[str, np.ndarray] = field(default_factory=dict)  # doc id -> signature
     place_keys: set[str] = field(default_factory=set)
-    band_keys: set[str] = field(default_factory=set)  # of every member (kept, not recomputed)
     clues: set[str] = field(default_factory=set)
     provinces: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
     hosts: set[str] = field(default_factory=set)  # the sites its members came from
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # The two largest parts (growing with the members), decoded on first use: most
+    # incidents loaded as candidates are only asked about their place, time and hotline.
+    _bigrams: set[str] | str = field(default_factory=set, repr=False, compare=False)
+    _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
+
+    @property
+    def bigrams(self) -> set[str]:
+        """Distinctive character bigrams of its members."""
+        if isinstance(self._bigrams, str):
+            self._bigrams = set(self._bigrams.split())
+        return self._bigrams
+
+    @bigrams.setter
+    def bigrams(self, value: set[str]) -> None:
+        self._bigrams = value
+
+    @property
+    def band_keys(self) -> set[str]:
+        """The LSH bands of every member (kept, not recomputed)."""
+        if isinstance(self._band_keys, list):
+            self._band_keys = set(self._band_keys)
+        return self._band_keys
 
     def signatures(self) -> dict[str, np.ndarray]:
         """Member signatures, decoded on first use (most loaded candidates never need them)."""
@@ -78,7 +98,9 @@ class IncidentState:
             "founded": list(self.founded),
             "places": sorted(self.places),
             "hotlines": sorted(self.hotlines),
-            "bigrams": " ".join(self.bigrams),  # a set: any order
+            "bigrams": self._bigrams  # a set: any order
+            if isinstance(self._bigrams, str)
+            else " ".join(self._bigrams),
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "members": {  # the members never decoded are written as they were read
                 **self._encoded,
@@ -88,7 +110,7 @@ class IncidentState:
                 },
             },
             "place_keys": sorted(self.place_keys),
-            "band_keys": sorted(self.band_keys),
+            "band_keys": sorted(self._band_keys),
             "clues": sorted(self.clues),
             "provinces": sorted(self.provinces),
             "spots": sorted(self.spots),
@@ -102,11 +124,11 @@ class IncidentState:
             founded=(float(data["founded"][0]), str(data["founded"][1])),
             places=set(data["places"]),
             hotlines=set(data["hotlines"]),
-            bigrams=set(data["bigrams"].split()),
+            _bigrams=data["bigrams"],
             last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
-            _encoded=dict(data["members"]),
+            _encoded=data["members"],  # a fresh dict of its own, decoded on first use
             place_keys=set(data["place_keys"]),
-            band_keys=set(data["band_keys"]),
+            _band_keys=data["band_keys"],
             clues=set(data.get("clues", ())),  # absent in states written before clues
             provinces=set(data.get("provinces", ())),
             spots=set(data.get("spots", ())),

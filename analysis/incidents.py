@@ -93,8 +93,8 @@ def _salient(title: str, text: str) -> set[str]:
 class IncidentSource(Protocol):
     """Where incidents placed in earlier runs are kept (a store); see ``index.incidents``."""
 
-    def states(self, keys: list[str]) -> list[IncidentState]:
-        """The incidents indexed under any of these keys."""
+    def states(self, keys: list[str]) -> list[tuple[IncidentState, list[str]]]:
+        """The incidents indexed under any of these keys, each with the keys it has."""
         ...
 
     def incident_of(self, url: str) -> str | None:
@@ -186,14 +186,20 @@ class IncidentIndex:
         states = self.source.states(wanted) if wanted else []
         if ids:
             states += self.source.states([id_key(i) for i in ids if i not in self.incidents])
-        for state in states:
+        asked = set(wanted)
+        for state, found_under in states:
             if state.id in self.touched and state.id not in self.incidents:
                 continue  # taken apart in this run
             current = self.incidents.setdefault(state.id, state)  # the copy in memory is newer
             # Indexed under the keys asked now: a key asked before found it then, if it had it.
-            for key in wanted:
-                if current.has_key(key):
-                    self.by_key[key].add(current.id)
+            # The store names the keys a stored state has; a copy changed in memory is asked.
+            has = (
+                filter(current.has_key, wanted)
+                if current.id in self.touched
+                else asked.intersection(found_under)
+            )
+            for key in has:
+                self.by_key[key].add(current.id)
 
     def _near_duplicate(self, signature: np.ndarray, keys: list[str]) -> IncidentState | None:
         """The most similar incident sharing a band, a clue or a place (ties: the earliest founded).

@@ -71,8 +71,9 @@ class Store(Protocol):
         """Write these incident records (replacing those with the same id), delete others."""
         ...
 
-    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
-        """Placement states (JSON) of the incidents indexed under any of these keys."""
+    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
+        """Placement states (JSON) of the incidents indexed under any of these keys, each
+        with the keys it was found under."""
         ...
 
     def write_incident_states(

@@ -84,8 +84,9 @@ class IncidentMethods:
         ]
         self._bulk_or_raise(actions)
 
-    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
         """One search per page of keys; a scroll only for an answer larger than a page.
+        Each key is a named query, so a hit says which of the keys it was found under.
 
         The states index is apart from the documents, so buffered assignments need not
         be written first.
@@ -94,10 +95,17 @@ class IncidentMethods:
         if not keys:
             return []
         self._ensure_ready()
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, tuple[dict[str, Any], list[str]]] = {}
         with self._errors():
             for start in range(0, len(keys), STATE_PAGE):
-                query = {"terms": {"keys": keys[start : start + STATE_PAGE]}}
+                query = {
+                    "bool": {
+                        "should": [
+                            {"term": {"keys": {"value": key, "_name": key}}}
+                            for key in keys[start : start + STATE_PAGE]
+                        ]
+                    }
+                }
                 response = self.client.search(
                     index=self.incident_states_alias,
                     query=query,
@@ -110,7 +118,8 @@ class IncidentMethods:
                         self.client, index=self.incident_states_alias, query={"query": query}
                     )
                 for hit in hits:
-                    found.setdefault(hit["_id"], hit["_source"]["state"])
+                    state, matched = found.setdefault(hit["_id"], (hit["_source"]["state"], []))
+                    matched += hit.get("matched_queries", [])
         return list(found.values())
 
     def write_incident_states(

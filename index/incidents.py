@@ -52,10 +52,10 @@ class StoreSource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def states(self, keys: list[str]) -> list[IncidentState]:
+    def states(self, keys: list[str]) -> list[tuple[IncidentState, list[str]]]:
         return [
-            IncidentState.from_json(state)
-            for state in self.store.incident_states(keys)
+            (IncidentState.from_json(state), found_under)
+            for state, found_under in self.store.incident_states(keys)
             if state.get("id") != META_ID and not state.get("id", "").startswith(SUMMARY_PREFIX)
         ]
 
@@ -183,7 +183,7 @@ def stored_summaries(store: Store, incident_ids: set[str]) -> dict[str, Incident
     keys = [summary_key(i) for i in sorted(incident_ids)]
     return {
         state["id"].removeprefix(SUMMARY_PREFIX): IncidentSummary.from_json(state["summary"])
-        for state in store.incident_states(keys)
+        for state, _ in store.incident_states(keys)
         if state.get("id", "").startswith(SUMMARY_PREFIX)
     }
 
@@ -299,7 +299,7 @@ def _summary_state(incident_id: str, summary: IncidentSummary) -> tuple[list[str
 
 
 def _meta(store: Store) -> dict[str, Any] | None:
-    for state in store.incident_states([META_KEY]):
+    for state, _ in store.incident_states([META_KEY]):
         if state.get("id") == META_ID:
             return state
     return None

@@ -42,18 +42,27 @@ class IncidentMethods:
                 [_incident_row(r) for r in records],
             )
 
-    def incident_states(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
         keys = list(dict.fromkeys(keys))
-        found: dict[str, dict[str, Any]] = {}
+        matched: dict[str, list[str]] = {}
         for start in range(0, len(keys), KEY_CHUNK):
             chunk = keys[start : start + KEY_CHUNK]
-            rows = self.db.execute(
-                "SELECT id, state FROM incident_states WHERE id IN (SELECT incident_id FROM "
-                f"incident_keys WHERE key IN ({', '.join('?' for _ in chunk)}))",
+            for incident_id, key in self.db.execute(
+                "SELECT incident_id, key FROM incident_keys "
+                f"WHERE key IN ({', '.join('?' for _ in chunk)})",
                 chunk,
-            ).fetchall()
-            found.update((i, json.loads(state)) for i, state in rows if i not in found)
-        return list(found.values())
+            ):
+                matched.setdefault(incident_id, []).append(key)
+        ids = list(matched)
+        found: list[tuple[dict[str, Any], list[str]]] = []
+        for start in range(0, len(ids), KEY_CHUNK):
+            chunk = ids[start : start + KEY_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.execute(
+                f"SELECT id, state FROM incident_states WHERE id IN ({marks})", chunk
+            )
+            found += [(json.loads(state), matched[i]) for i, state in rows]
+        return found
 
     def write_incident_states(
         self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]

@@ -83,7 +83,7 @@ def records_of(store: Store) -> list[dict[str, Any]]:
 
 def states_of(store: Store) -> list[dict[str, Any]]:
     keys = [f"i:{r.id}" for r in store.list_incidents(limit=1000)]
-    states = sorted(store.incident_states(keys), key=lambda s: s["id"])
+    states = sorted((s for s, _ in store.incident_states(keys)), key=lambda s: s["id"])
     return [{**s, "bigrams": sorted(s["bigrams"].split())} for s in states]  # a set
 
 
