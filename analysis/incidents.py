@@ -32,13 +32,17 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from analysis.incident_clues import clues as report_clues
-from analysis.incident_state import IncidentState, clue_key, id_key
+from analysis.incident_state import CLUE_PREFIX, IncidentState, clue_key, id_key
 from analysis.minhash import CJK_RUNS, band_keys, minhash  # the rest re-exported for callers
 from analysis.minhash import PERMUTATIONS as PERMUTATIONS
 from analysis.minhash import shingles as shingles
 from analysis.minhash import similarity as similarity
 
 NEAR_DUPLICATE = 0.5
+# A band shared by more incidents than this is boilerplate (a site's footer, a stock
+# phrase), not a sign of a copy: it names no candidates, and a store hands out no more
+# than one over this many incidents for it, however many share it.
+COMMON_BAND = 100
 FOLLOW_UP_OVERLAP = 0.1
 SHARED_CLUES, SHARED_CLUES_ANYWHERE = 2, 3
 SAME_SPOT_OVERLAP, SAME_SPOT_WINDOW = FOLLOW_UP_OVERLAP / 2, timedelta(days=7)
@@ -93,8 +97,11 @@ def _salient(title: str, text: str) -> set[str]:
 class IncidentSource(Protocol):
     """Where incidents placed in earlier runs are kept (a store); see ``index.incidents``."""
 
-    def states(self, keys: list[str]) -> list[tuple[IncidentState, list[str]]]:
-        """The incidents indexed under any of these keys, each with the keys it has."""
+    def states(
+        self, keys: list[str], *, per_key: int | None = None
+    ) -> list[tuple[IncidentState, list[str]]]:
+        """The incidents indexed under any of these keys (at most ``per_key`` for each),
+        each with the keys it has."""
         ...
 
     def incident_of(self, url: str) -> str | None:
@@ -134,7 +141,8 @@ class IncidentIndex:
         bands = band_keys(signature)
         nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
         clue_keys = sorted(map(clue_key, prints.clues))
-        self._load(bands + nearby + clue_keys)
+        self._load(bands, per_key=COMMON_BAND + 1)
+        self._load(nearby + clue_keys)
         parent = self.incident_of(doc.parent_url)
         if parent and parent not in self.incidents and self.source is not None:
             self._load([], ids=[parent])
@@ -178,12 +186,14 @@ class IncidentIndex:
             self._join(rebuilt, member, prints, _places(member.regions))
         rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
 
-    def _load(self, keys: list[str], ids: Sequence[str] = ()) -> None:
+    def _load(
+        self, keys: list[str], ids: Sequence[str] = (), *, per_key: int | None = None
+    ) -> None:
         if self.source is None:
             return
         wanted = [key for key in keys if key not in self._asked]
         self._asked.update(wanted)
-        states = self.source.states(wanted) if wanted else []
+        states = self.source.states(wanted, per_key=per_key) if wanted else []
         if ids:
             states += self.source.states([id_key(i) for i in ids if i not in self.incidents])
         asked = set(wanted)
@@ -207,7 +217,7 @@ class IncidentIndex:
         Bands find most copies; the clues and places catch those whose bands all differ by chance.
         """
         best, best_rank = None, None
-        for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
+        for incident_id in {i for key in keys for i in self._candidates(key)}:
             incident = self.incidents[incident_id]
             score = incident.best_similarity(signature)
             if score < NEAR_DUPLICATE:
@@ -216,6 +226,13 @@ class IncidentIndex:
             if best_rank is None or rank < best_rank:
                 best, best_rank = incident, rank
         return best
+
+    def _candidates(self, key: str) -> set[str]:
+        """The incidents indexed under a band or clue key; none under a common band."""
+        found = self.by_key.get(key, set())
+        if len(found) > COMMON_BAND and not key.startswith(CLUE_PREFIX):
+            return set()
+        return found
 
     def _shared_clues(
         self, doc: IncidentFeatures, clues: frozenset[str], keys: list[str]

@@ -71,9 +71,11 @@ class Store(Protocol):
         """Write these incident records (replacing those with the same id), delete others."""
         ...
 
-    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
-        """Placement states (JSON) of the incidents indexed under any of these keys, each
-        with the keys it was found under."""
+    def incident_states(
+        self, keys: Iterable[str], *, per_key: int | None = None
+    ) -> list[tuple[dict[str, Any], list[str]]]:
+        """Placement states (JSON) of the incidents indexed under any of these keys (at most
+        ``per_key`` of them for each key, any ones), each with the keys it was found under."""
         ...
 
     def write_incident_states(

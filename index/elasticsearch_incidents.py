@@ -84,9 +84,12 @@ class IncidentMethods:
         ]
         self._bulk_or_raise(actions)
 
-    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
+    def incident_states(
+        self, keys: Iterable[str], *, per_key: int | None = None
+    ) -> list[tuple[dict[str, Any], list[str]]]:
         """One search per page of keys; a scroll only for an answer larger than a page.
         Each key is a named query, so a hit says which of the keys it was found under.
+        With ``per_key``, one request of a search per key.
 
         The states index is apart from the documents, so buffered assignments need not
         be written first.
@@ -95,6 +98,8 @@ class IncidentMethods:
         if not keys:
             return []
         self._ensure_ready()
+        if per_key is not None:
+            return self._states_per_key(keys, per_key)
         found: dict[str, tuple[dict[str, Any], list[str]]] = {}
         with self._errors():
             for start in range(0, len(keys), STATE_PAGE):
@@ -120,6 +125,25 @@ class IncidentMethods:
                 for hit in hits:
                     state, matched = found.setdefault(hit["_id"], (hit["_source"]["state"], []))
                     matched += hit.get("matched_queries", [])
+        return list(found.values())
+
+    def _states_per_key(
+        self, keys: list[str], per_key: int
+    ) -> list[tuple[dict[str, Any], list[str]]]:
+        searches: list[dict[str, Any]] = []
+        for key in keys:
+            searches += [{}, {"query": {"term": {"keys": key}}, "size": per_key}]
+        found: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        with self._errors():
+            answers = self.client.msearch(index=self.incident_states_alias, searches=searches)
+        for key, answer in zip(keys, answers["responses"], strict=True):
+            if "error" in answer:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {', '.join(self.urls)} refused a search: "
+                    f"{reason(Exception(str(answer['error'])))}"
+                )
+            for hit in answer["hits"]["hits"]:
+                found.setdefault(hit["_id"], (hit["_source"]["state"], []))[1].append(key)
         return list(found.values())
 
     def write_incident_states(

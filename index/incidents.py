@@ -52,10 +52,12 @@ class StoreSource:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def states(self, keys: list[str]) -> list[tuple[IncidentState, list[str]]]:
+    def states(
+        self, keys: list[str], *, per_key: int | None = None
+    ) -> list[tuple[IncidentState, list[str]]]:
         return [
             (IncidentState.from_json(state), found_under)
-            for state, found_under in self.store.incident_states(keys)
+            for state, found_under in self.store.incident_states(keys, per_key=per_key)
             if state.get("id") != META_ID and not state.get("id", "").startswith(SUMMARY_PREFIX)
         ]
 

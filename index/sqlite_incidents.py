@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,17 +42,12 @@ class IncidentMethods:
                 [_incident_row(r) for r in records],
             )
 
-    def incident_states(self, keys: Iterable[str]) -> list[tuple[dict[str, Any], list[str]]]:
-        keys = list(dict.fromkeys(keys))
+    def incident_states(
+        self, keys: Iterable[str], *, per_key: int | None = None
+    ) -> list[tuple[dict[str, Any], list[str]]]:
         matched: dict[str, list[str]] = {}
-        for start in range(0, len(keys), KEY_CHUNK):
-            chunk = keys[start : start + KEY_CHUNK]
-            for incident_id, key in self.db.execute(
-                "SELECT incident_id, key FROM incident_keys "
-                f"WHERE key IN ({', '.join('?' for _ in chunk)})",
-                chunk,
-            ):
-                matched.setdefault(incident_id, []).append(key)
+        for incident_id, key in self._key_matches(list(dict.fromkeys(keys)), per_key):
+            matched.setdefault(incident_id, []).append(key)
         ids = list(matched)
         found: list[tuple[dict[str, Any], list[str]]] = []
         for start in range(0, len(ids), KEY_CHUNK):
@@ -63,6 +58,23 @@ class IncidentMethods:
             )
             found += [(json.loads(state), matched[i]) for i, state in rows]
         return found
+
+    def _key_matches(self, keys: list[str], per_key: int | None) -> Iterator[tuple[str, str]]:
+        """(incident id, key) for each incident indexed under each key (``per_key`` at most)."""
+        if per_key is not None:
+            for key in keys:
+                for (incident_id,) in self.db.execute(
+                    "SELECT incident_id FROM incident_keys WHERE key = ? LIMIT ?", (key, per_key)
+                ):
+                    yield incident_id, key
+            return
+        for start in range(0, len(keys), KEY_CHUNK):
+            chunk = keys[start : start + KEY_CHUNK]
+            yield from self.db.execute(
+                "SELECT incident_id, key FROM incident_keys "
+                f"WHERE key IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
 
     def write_incident_states(
         self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import analysis.incidents as incidents_module
 from analysis.tags import regions
 from index import Store, StoredDocument
 from index.incident_records import incident_record
@@ -229,3 +230,31 @@ def test_summaries_after_new_edited_and_removed_reports_equal_fresh_ones(stores)
         assert store.get_incident(incident_id) == incident_record(incident_id, members, now=NOW)
     story = store.get_incident(ids["https://news.example.cn/zz-story"])
     assert story.reach == 900 + 9
+
+
+def test_a_store_names_the_keys_it_found_and_caps_each_key(stores):
+    store = stores("store")
+    store.write_incident_states(
+        {f"inc-{n}": (["b0:shared", f"p:own:{n}"], {"id": f"inc-{n}"}) for n in range(5)}
+    )
+    found = store.incident_states(["b0:shared", "p:own:3"])
+    assert sorted(s["id"] for s, _ in found) == [f"inc-{n}" for n in range(5)]
+    assert {s["id"]: sorted(keys) for s, keys in found}["inc-3"] == ["b0:shared", "p:own:3"]
+    capped = store.incident_states(["b0:shared", "p:own:3"], per_key=2)
+    assert sum("b0:shared" in keys for _, keys in capped) == 2
+    assert any("p:own:3" in keys for _, keys in capped)
+
+
+def test_common_bands_name_no_candidates_on_either_path(stores, monkeypatch):
+    """A band shared by more incidents than ``COMMON_BAND`` is ignored; the store hands out
+    only one more than that for it, and the incremental path still equals a rebuild."""
+    monkeypatch.setattr(incidents_module, "COMMON_BAND", 0)  # every band is common
+    docs = story_corpus()
+    incremental, rebuilt = stores("incremental"), stores("rebuilt")
+    for start in range(0, len(docs), 4):
+        incremental.upsert_many(docs[start : start + 4])
+        update_incidents(incremental, now=NOW)
+    rebuilt.upsert_many(docs)
+    rebuild_incidents(rebuilt, now=NOW)
+    assert incidents_of(incremental) == incidents_of(rebuilt)
+    assert records_of(incremental) == records_of(rebuilt)
