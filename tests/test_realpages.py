@@ -46,6 +46,22 @@ def test_pages_without_cached_text_are_counted_not_loaded(tmp_path: Path) -> Non
     assert found.missing_text == 1
 
 
+def test_our_scope_reading_replaces_a_shared_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared" / "data" / "relevance-dev"
+    shared.mkdir(parents=True)
+    read_out_of_scope = {"relevant": False, "category": None, "neg_type": "near_miss"}
+    rows = [{"id": "d2003", **read_out_of_scope}, {"id": "d9999", **read_out_of_scope}]
+    (shared / "labels.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    monkeypatch.setenv("HOTWATCH_SHARED_DIR", str(tmp_path / "shared"))
+    records = {r["id"]: r for r in load_labels() if r["origin"] == "shared"}
+    # d2003: a real-name report letter copied to the person it accused (scope rule e)
+    assert (records["d2003"]["relevant"], records["d2003"]["category"]) == (True, "privacy_leak")
+    assert records["d2003"]["neg_type"] is None
+    assert records["d9999"]["relevant"] is False
+
+
 def test_bundled_labels_name_no_reserved_page() -> None:
     reserved = Path(__file__).resolve().parents[2] / "shared/data/relevance-dev/reserved-urls.txt"
     if not reserved.exists():

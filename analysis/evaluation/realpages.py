@@ -6,6 +6,8 @@ join them when that folder is present. Page texts are third-party: they live in 
 local cache outside the repository (``$HOTWATCH_PAGES_CACHE``, default
 ``~/.cache/hotwatch/realpages/<id>.txt``) that ``scripts/rebuild_realpages.py``
 documents how to rebuild. A page without its cached text is left out and counted.
+Where our scope rule (LABELLING: which complaint channels count) reads a shared page
+differently, ``shared-amendments.jsonl`` holds our reading and replaces the shared one.
 
 Splits are fixed by the event a page reports, never by page, so one event never sits
 on both sides: shared pages are all ``dev``; each of our incidents (or, without one,
@@ -25,6 +27,8 @@ SPLITS = ("dev", "test")
 SUBSETS = (*SPLITS, "all")
 TEST_SHARE = 35  # percent of our own events held out
 LABEL_FILE = "realpages.jsonl"
+AMENDMENTS_FILE = "shared-amendments.jsonl"
+AMENDED_FIELDS = ("relevant", "category", "neg_type")
 
 
 class RealPagesError(ValueError):
@@ -90,10 +94,24 @@ def load_labels(path: str | Path | None = None) -> list[dict]:
         record.setdefault("origin", "ours")
     shared = shared_labels_path()
     if path is None and shared.exists():
+        amendments = _shared_amendments()
         for line in shared.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                records.append({**json.loads(line), "origin": "shared"})
+                record = json.loads(line)
+                record.update(amendments.get(record["id"], {}))
+                records.append({**record, "origin": "shared"})
     return records
+
+
+def _shared_amendments() -> dict[str, dict]:
+    """Shared page id -> our reading of its relevance fields."""
+    text = resources.files(__package__).joinpath(AMENDMENTS_FILE).read_text(encoding="utf-8")
+    amendments = {}
+    for line in text.splitlines():
+        if line.strip():
+            record = json.loads(line)
+            amendments[record["id"]] = {key: record[key] for key in AMENDED_FIELDS}
+    return amendments
 
 
 def load_pages(
