@@ -30,8 +30,16 @@ EVIDENCE_SCALE = 0.3
 HOTLINE_WORDS = re.compile(r"热线|服务电话|便民电话|投诉电话")
 # A page can only report a hotline failure if it names some channel people call or
 # write to; on the dev pages this gate costs 15 of 206 relevant pages and removes 60
-# look-alikes the n-grams alone let through (out-of-fold F1 0.68 -> 0.71).
-CHANNEL_WORDS = re.compile(r"热线|电话|信箱|专线|留言板|12345|1999|1823")
+# look-alikes the n-grams alone let through (out-of-fold F1 0.68 -> 0.71). Online
+# channels count too: a government WeChat account (官微, 公众号) insulting a complainant,
+# an online report leaked, a complaint system that closes cases unsolved. Naming only
+# those, 28 of the 1,484 Chinese dev pages were turned away, 12 of them relevant (13 of
+# the gate's 132 misses, out of fold); letting them through raised F1 0.652 -> 0.670.
+CHANNEL_WORDS = re.compile(
+    r"热线|电话|信箱|专线|留言板|12345|1999|1823|官微|公众号|政务微博|接线员|话务员|接线人员|"
+    r"(?:投诉|举报|问政|留言|服务|政务)平台|平台(?:投诉|举报|留言|反映)|网上(?:投诉|举报|信访)|"
+    r"信访网|电子投诉|投诉(?:管道|系统)"
+)
 ACTORS = re.compile(r"接线员|话务员|坐席|客服人员|工作人员|值班人员|接线人员")
 # Pages whose shape says they report nothing: a list of headlines (an SEO tag page) or a
 # chapter of fiction. On the dev pages 34 carry one of these marks and 5 are relevant;

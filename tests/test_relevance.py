@@ -300,3 +300,27 @@ def test_lists_of_headlines_and_fiction_are_not_reports() -> None:
     tag_page = assess_relevance(*NEGATIVES["tag_page"])
     assert not tag_page.relevant
     assert "not a report: a list of headlines" in tag_page.reasons
+
+
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        (
+            "市民在区政府官微留言反映扬尘 收到回复“不说话没人把你当哑巴”",
+            "近日，一名市民在某区政府微信公众号留言，反映工地扬尘严重，希望有关部门管一管，"
+            "却收到“不说话没人把你当哑巴”的回复。区政府随后致歉，称系第三方自动回复所致。",
+        ),
+        (
+            "学生网上举报学校违规补课 举报信息被泄露遭劝退",
+            "一名高中生通过网上举报反映学校违规收费补课，几天后班主任就找到他，"
+            "随后学校要求他转学。当地教育局称正在调查举报信息如何泄露。",
+        ),
+    ],
+)
+def test_online_complaint_channels_pass_the_channel_gate(title: str, text: str) -> None:
+    """A government WeChat account or an online report is a channel people write to."""
+    assert "no hotline or complaint channel named" not in assess_relevance(title, text).reasons
+    assert (
+        "no hotline or complaint channel named"
+        in assess_relevance(*NEGATIVES["no_hotline"]).reasons
+    )
