@@ -25,6 +25,11 @@ def test_a_town_named_after_a_city_is_not_the_city() -> None:
     assert regions(text)[0] == {"province": "河南省", "city": "洛阳市", "county": "孟津区"}
 
 
+def test_a_sub_district_office_named_after_a_city_is_not_the_city() -> None:
+    text = "桃园办事处大马村村民被困，拨打当地救援电话无法接通。涿州市防汛办回应。"
+    assert regions(text)[0]["county"] == "涿州市"
+
+
 def test_a_street_inside_a_named_district_still_places_the_page() -> None:
     text = "达川区南大街一家会所噪音扰民，居民拨打12345投诉。"
     assert regions(text)[0]["county"] == "达川区"

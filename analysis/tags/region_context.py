@@ -17,11 +17,11 @@ from typing import Protocol
 OUTLET = re.compile(
     r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》|来源[:：]\s*[^\s，。,|]{1,20}"
 )
-# What follows a place name that a street or a town took as its own name: 长江西路,
-# 延安三路, 北京东大街, 朝阳镇 (not 路政, 街头, 乡村).
+# What follows a place name that a street, a town or its office took as its own name:
+# 长江西路, 延安三路, 北京东大街, 朝阳镇, 桃园办事处 (not 路政, 街头, 乡村).
 STREET = re.compile(
     r"[东西南北中]?[一二三四五六七八九十0-9]{0,3}(?:路(?![政况费])|大道|大街|街(?![头坊道])|巷)"
-    r"|镇(?![长政党委])|乡(?![村镇亲下里长政党委])"
+    r"|镇(?![长政党委])|乡(?![村镇亲下里长政党委])|办事处"
 )
 ADMIN_ENDINGS = frozenset("省市县区旗州盟")
 # ... or an outlet: 杭州网, 茂名晚报, 郴州新闻网 (not 网友). Often the only clue left.
