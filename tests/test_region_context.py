@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.tags import regions
-from analysis.tags.region_context import navigation_cell, outlet_name, street_name
+from analysis.tags.region_context import navigation_cell, outlet_name, river_side, street_name
 
 
 @pytest.mark.parametrize(
@@ -23,6 +23,13 @@ def test_a_street_named_after_a_place_is_not_that_place(text: str) -> None:
 def test_a_town_named_after_a_city_is_not_the_city() -> None:
     text = "连霍高速朝阳镇连接线涵洞塌方，网友反映无人回应。回复部门：孟津区"
     assert regions(text)[0] == {"province": "河南省", "city": "洛阳市", "county": "孟津区"}
+
+
+def test_the_side_of_a_river_is_not_a_province() -> None:
+    text = "太原市晋源区冶峪河北沿岸下穿通道顶部有冰柱悬垂，市民拨打12345反映。"
+    assert regions(text)[0]["province"] == "山西省"
+    assert regions("黄河南岸一处堤坝渗水，村民拨打热线无人接听。") == []
+    assert regions("河南南阳一市民拨打12345反映问题。")[0]["province"] == "河南省"
 
 
 def test_a_sub_district_office_named_after_a_city_is_not_the_city() -> None:
@@ -61,6 +68,9 @@ def test_context_predicates() -> None:
     assert not outlet_name("郑州网友", 2)
     assert navigation_cell("国内| 台湾| 华人", 4, 6)
     assert not navigation_cell("国内| 台湾省一市民", 4, 6)
+    assert river_side("黄河南岸", 1, 3)
+    assert not river_side("河南岸边", 0, 2)  # nothing before it names a river
+    assert not river_side("黄河南部", 1, 3)
 
 
 def test_a_count_is_not_a_regional_hotline() -> None:

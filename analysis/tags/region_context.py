@@ -1,17 +1,18 @@
 """Where a place name stands says whether it names the place of the story.
 
 A name inside an outlet's name (《北京青年报》, 来源:钱江晚报, 杭州网), a street or a
-town named after a place (长江西路, 延安三路, 朝阳镇), a bare cell of a navigation bar
-(首页| 国内| 台湾|), a menu of places across provinces, or one of a list (北京、上海等地)
-says little about where a hotline failed: ``regions`` leaves the first four out and
-counts the last less.
+town named after a place (长江西路, 延安三路, 朝阳镇), a river's side (黄河南岸), a bare
+cell of a navigation bar (首页| 国内| 台湾|), a menu of places across provinces, or one
+of a list (北京、上海等地) says little about where a hotline failed: ``regions`` leaves
+out outlets named in full, streets, river sides, menus and navigation cells, and counts
+bare outlet names and lists less.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 # An outlet's own name says where it is, not where the story happened.
 OUTLET = re.compile(
@@ -24,6 +25,9 @@ STREET = re.compile(
     r"|镇(?![长政党委])|乡(?![村镇亲下里长政党委])|办事处"
 )
 ADMIN_ENDINGS = frozenset("省市县区旗州盟")
+# 黄河南岸, 冶峪河北沿岸: a river's name and the side of it, not 河南 or 河北.
+BANK_SIDE = re.compile(r"[岸沿侧畔]")
+HAN = re.compile(r"[\u4e00-\u9fff]")
 # ... or an outlet: 杭州网, 茂名晚报, 郴州新闻网 (not 网友). Often the only clue left.
 OUTLET_NAME = re.compile(
     r"网(?![友民络点格购站页上])|新闻网|日报|晚报|晨报|都市报|商报|电视台|卫视|广播电视"
@@ -35,12 +39,36 @@ NAV_MARKS = frozenset("|>»›")
 MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
 
 
-class Spanned(Protocol):
+class Spanned(Protocol):  # a place name found in a text
     start: int
     end: int
 
     @property
     def province(self) -> str: ...
+
+
+S = TypeVar("S", bound=Spanned)
+
+
+def standing_names(text: str, hits: Sequence[S]) -> list[S]:
+    """The names in ``hits`` (in order) that may say where the story happened.
+
+    A name running into the next one (广东省广州市) is kept for the chain rule; menus are
+    found among the names left after streets, so a street name never makes a menu.
+    """
+    starts = {hit.start for hit in hits}
+    kept = [
+        hit
+        for hit in hits
+        if hit.end in starts
+        or not (street_name(text, hit.end) or river_side(text, hit.start, hit.end))
+    ]
+    menu = menu_members(kept)
+    return [
+        hit
+        for i, hit in enumerate(kept)
+        if i not in menu and not navigation_cell(text, hit.start, hit.end)
+    ]
 
 
 def outlet_spans(text: str) -> list[tuple[int, int]]:
@@ -53,6 +81,16 @@ def street_name(text: str, end: int) -> bool:
     A full name does not: 达川区南大街 is a street in 达川区.
     """
     return text[end - 1] not in ADMIN_ENDINGS and STREET.match(text, end) is not None
+
+
+def river_side(text: str, start: int, end: int) -> bool:
+    """Is a name ending in a direction the side of a river named just before (黄河南岸)?"""
+    return (
+        text[end - 1] in "东南西北"
+        and start > 0
+        and HAN.match(text, start - 1) is not None
+        and BANK_SIDE.match(text, end) is not None
+    )
 
 
 def outlet_name(text: str, end: int) -> bool:

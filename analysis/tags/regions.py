@@ -9,9 +9,10 @@ goes to the one whose province or city the text also names; two-character county
 short forms (浦东, 长垣) count only with such support, since many are common words.
 Words that only Hong Kong, Macau or Taiwan use (本港, 1823, 卫福部) count as mentions
 of those regions (``region_markers``); an outlet's own name, a menu of places, a street
-or town named after a place (长江西路, 朝阳镇), a bare navigation cell and the upper
-links of a chain (广东省广州市南沙区) do not count (``region_context``), and a name in
-a bare outlet name (杭州网) counts only when nothing else places the page.
+or town named after a place (长江西路, 朝阳镇), a river's side (黄河南岸), a bare
+navigation cell and the upper links of a chain (广东省广州市南沙区) do not count
+(``region_context``), and a name in a bare outlet name (杭州网) counts only when
+nothing else places the page.
 """
 
 from __future__ import annotations
@@ -25,14 +26,7 @@ from importlib import resources
 
 import numpy as np
 
-from analysis.tags.region_context import (
-    listed,
-    menu_members,
-    navigation_cell,
-    outlet_name,
-    outlet_spans,
-    street_name,
-)
+from analysis.tags.region_context import listed, outlet_name, outlet_spans, standing_names
 from analysis.tags.region_markers import find_markers
 from analysis.tags.script import plain
 
@@ -268,14 +262,8 @@ def _mentions(
     hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
     outlets = outlet_spans(text)
     hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in outlets)]
+    hits = standing_names(text, hits)
     starts = {hit.start for hit in hits}
-    hits = [hit for hit in hits if hit.end in starts or not street_name(text, hit.end)]
-    menu = menu_members(hits)
-    hits = [
-        hit
-        for i, hit in enumerate(hits)
-        if i not in menu and not navigation_cell(text, hit.start, hit.end)
-    ]
     found: list[Mention] = []
     seen: set[str] = set()
     for i, hit in enumerate(hits):
