@@ -102,3 +102,11 @@ def test_autonomous_prefectures_by_their_everyday_names(
 )
 def test_more_words_used_only_in_hong_kong_macau_and_taiwan(text: str, province: str) -> None:
     assert regions(text)[0]["province"] == province
+
+
+def test_a_place_next_to_a_channel_or_failure_outweighs_places_merely_mentioned() -> None:
+    text = (
+        "哈尔滨市民反映南岗区政府门前步道湿滑，哈尔滨市政府网站回复可以绕行。"
+        "最新的一起出在新乡，新乡市长信箱回复市民称此事不归他们管。"
+    )
+    assert regions(text)[0]["city"] == "新乡市"

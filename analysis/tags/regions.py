@@ -62,7 +62,10 @@ ETHNIC_TAIL = re.compile(
 # Full names shared by several divisions, read without other clues as the best known one.
 DEFAULT_DIVISION = {"朝阳区": "110105", "通州区": "110112"}
 ALIASES = {"内蒙": "150000"}
-HOTLINE_CONTEXT = re.compile(r"12345|热线|接线员|话务员|投诉|举报")
+# A channel or a failure just after a place: 新乡市长信箱, 应城市民打不通 (where it happened).
+HOTLINE_CONTEXT = re.compile(
+    r"12345|热线|接线员|话务员|投诉|举报|信箱|留言板|打不通|无人接听|辱骂|推诿|踢皮球|泄露"
+)
 TITLE_WEIGHT, OPENING_WEIGHT, NEAR_HOTLINE_WEIGHT = 4.0, 2.0, 2.0
 OPENING_CHARS, NEAR_HOTLINE_CHARS = 200, 25
 LIST_WEIGHT, REPEAT_WEIGHT = 0.5, 0.5
