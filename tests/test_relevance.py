@@ -324,3 +324,10 @@ def test_online_complaint_channels_pass_the_channel_gate(title: str, text: str) 
         "no hotline or complaint channel named"
         in assess_relevance(*NEGATIVES["no_hotline"]).reasons
     )
+
+
+def test_a_leaked_report_names_its_channel() -> None:
+    """A complainant's identity leaked by whoever received the report is in scope."""
+    title = "村民实名举报非法采矿后遭报复 举报信被转到被举报人手中"
+    text = "某村村民向乡政府实名举报非法采矿，几天后被举报人拿着举报信找上门，举报人遭到威胁。"
+    assert "no hotline or complaint channel named" not in assess_relevance(title, text).reasons
