@@ -16,3 +16,14 @@ def test_english_pages_with_a_few_han_characters_do_not() -> None:
 def test_share_counts_letters_not_digits_or_punctuation() -> None:
     assert chinese_share("12345！！ 热线") == 1.0
     assert chinese_share("热线 ab") == 0.5
+
+
+def test_share_is_the_count_over_each_range_of_code_points() -> None:
+    from analysis.tags.language import _HAN, _OTHER_LETTERS
+
+    ranges = (_HAN, *_OTHER_LETTERS)
+    edges = [c for low, high in ranges for c in (low - 1, low, high, high + 1)]
+    codes = [*edges, 0xFFFF, 0x20000, 0x10FFFF]
+    han = sum(_HAN[0] <= c <= _HAN[1] for c in codes)
+    letters = sum(low <= c <= high for c in codes for low, high in ranges)
+    assert chinese_share("".join(map(chr, codes))) == han / letters
