@@ -15,9 +15,10 @@ looked up in a :class:`WordTable` instead of creating a Python string per word.
 
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
 cdef enum:
+    ENTRY_BYTES = 9  # as tables.ENTRY_DTYPE
     B = 0
     E = 2
     S = 3  # the status s; an unseen character inherits from (s, s2)
@@ -31,15 +32,20 @@ cdef uint64_t FNV_OFFSET = 0xCBF29CE484222325
 cdef uint64_t FNV_PRIME = 0x100000001B3
 
 
+cdef struct Slot:
+    # a slot of a bigram or trigram hash table (tables.SLOT_*): all a look-up reads
+    int32_t key  # -1: empty
+    int32_t number  # the gram's number, its rank in key order
+    int32_t first  # its entries are first:end
+    int32_t end
+
+
 cdef struct Grams:
-    # a character bigram or trigram table of build.py: hash slots, CSR entries
-    const int *slots
-    const int *index
+    # a character bigram or trigram table of build.py: hash slots, entries
+    const Slot *slots
+    const unsigned char *entries  # ENTRY_BYTES each: log P (a double), status combo (int8)
     int bits
     Py_ssize_t width
-    const int64_t *start
-    const signed char *combo
-    const double *val
 
 
 cdef struct Model:
@@ -61,7 +67,7 @@ def segment_tags(
     """Best status (b, m, e, s = 0..3) of every character of runs laid end to end.
 
     ``ids`` are the characters' ids, ``starts`` and ``lengths`` the runs; ``bi`` and
-    ``tri`` are (slots, index, hash shape, start, combo, value) of the bigram and
+    ``tri`` are (slots, entries as bytes, hash shape) of the bigram and
     trigram tables. Writes ``tags[i]``.
     """
     cdef Model model
@@ -87,27 +93,38 @@ def segment_tags(
 
 
 cdef void _grams(Grams *grams, table) except *:
-    cdef const int[::1] slots = table[0], index = table[1]
-    cdef const int64_t[::1] shape = table[2], start = table[3]
-    cdef const signed char[::1] combo = table[4]
-    cdef const double[::1] val = table[5]
-    grams.slots = &slots[0]
-    grams.index = &index[0]
+    cdef const int32_t[:, ::1] slots = table[0]
+    cdef const unsigned char[::1] entries = table[1]
+    cdef const int64_t[::1] shape = table[2]
+    if slots.shape[1] != 4:
+        raise ValueError("a gram table's slots have four fields")
+    grams.slots = <const Slot *> &slots[0, 0]
+    grams.entries = &entries[0] if entries.shape[0] else NULL
     grams.bits = <int> shape[0]
     grams.width = shape[1]
-    grams.start = &start[0]
-    grams.combo = &combo[0] if combo.shape[0] else NULL
-    grams.val = &val[0] if val.shape[0] else NULL
 
 
-cdef inline Py_ssize_t _find(const Grams *grams, int64_t key) noexcept nogil:
-    """The number stored for ``key`` (see build.hash_table), or -1."""
-    cdef uint64_t home = (<uint64_t> key * HASH_MULTIPLIER) >> (64 - grams.bits)
+cdef inline const Slot *_find(const Grams *grams, int64_t key) noexcept nogil:
+    """The slot holding ``key`` (see build.hash_table), or NULL.
+
+    Keys fill runs of slots in order of their home slot, so an empty slot before the
+    key means it is not stored."""
+    cdef const Slot *home = grams.slots + ((<uint64_t> key * HASH_MULTIPLIER) >> (64 - grams.bits))
     cdef Py_ssize_t j
     for j in range(grams.width):
-        if grams.slots[home + j] == key:
-            return grams.index[home + j]
-    return -1
+        if home[j].key == key:
+            return &home[j]
+        if home[j].key < 0:
+            return NULL
+    return NULL
+
+
+cdef inline void _entry(
+    const Grams *grams, Py_ssize_t e, double *value, Py_ssize_t *combo
+) noexcept nogil:
+    cdef const unsigned char *entry = grams.entries + e * ENTRY_BYTES
+    memcpy(value, entry, sizeof(double))  # entries are packed: a double may be unaligned
+    combo[0] = (<const signed char *> entry)[sizeof(double)]
 
 
 cdef inline void _log_probs(
@@ -115,20 +132,25 @@ cdef inline void _log_probs(
 ) noexcept nogil:
     """``decode.log_probs`` of one character: its base row, overwritten by its
     bigram's entries (for every s1) and then its trigram's."""
-    cdef Py_ssize_t k, e, s1, bigram, trigram
+    cdef Py_ssize_t k, e, s1, combo
+    cdef double value
+    cdef const Slot *bigram
+    cdef const Slot *trigram
     for k in range(64):
         row[k] = model.lu[id_ * 64 + k]
     bigram = _find(&model.bi, prev1 * model.n_ids + id_)
-    if bigram < 0:
+    if bigram == NULL:
         return
-    for e in range(model.bi.start[bigram], model.bi.start[bigram + 1]):
+    for e in range(bigram.first, bigram.end):
+        _entry(&model.bi, e, &value, &combo)
         for s1 in range(4):
-            row[s1 * 16 + model.bi.combo[e]] = model.bi.val[e]
-    trigram = _find(&model.tri, bigram * model.n_ids + prev2)
-    if trigram < 0:
+            row[s1 * 16 + combo] = value
+    trigram = _find(&model.tri, bigram.number * model.n_ids + prev2)
+    if trigram == NULL:
         return
-    for e in range(model.tri.start[trigram], model.tri.start[trigram + 1]):
-        row[model.tri.combo[e]] = model.tri.val[e]
+    for e in range(trigram.first, trigram.end):
+        _entry(&model.tri, e, &value, &combo)
+        row[combo] = value
 
 
 cdef void _decode_run(

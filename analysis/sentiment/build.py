@@ -16,7 +16,8 @@ as SnowNLP, so lookups reproduce ``log_prob`` bit for bit.
 
 BOS gets character id 0 and status slot 0, which is where the decoder reads the first
 two positions of a run. Keys are found through small linear-probing hash tables
-(:func:`hash_table`): one fixed-width read per look-up instead of a binary search.
+(:func:`hash_table`): one fixed-width read per look-up instead of a binary search; a
+slot also holds the gram's number and where its entries are (:func:`gram_slots`).
 
 Sentiment model (``classification/bayes.py``): per word and class
 ``log(count / class total)`` with SnowNLP's add-one ``none`` count for unseen words.
@@ -37,6 +38,11 @@ import numpy as np
 from analysis.sentiment.classifier import read_marshal
 from analysis.sentiment.tables import (
     BOS_ID,
+    ENTRY_DTYPE,
+    SLOT_END,
+    SLOT_FIRST,
+    SLOT_KEY,
+    SLOT_NUMBER,
     UNSEEN_ID,
     ZH_FIRST,
     ZH_LAST,
@@ -112,23 +118,17 @@ def build_tables(files: ModelFiles) -> Tables:
         for k, (key, combo, value) in zip(tail, trigrams, strict=True)
     ]
     tri_keys, tri_start, tri_combo, tri_val = csr(trigrams)
-    bi_slots, bi_index, bi_hash = hash_table(bi_keys)
-    tri_slots, tri_index, tri_hash = hash_table(tri_keys)
+    bi_slots, bi_hash = gram_slots(bi_keys, bi_start)
+    tri_slots, tri_hash = gram_slots(tri_keys, tri_start)
     return Tables(
         char_ids=char_ids,
         lu=lu,
         bi_slots=bi_slots,
-        bi_index=bi_index,
         bi_hash=bi_hash,
-        bi_start=bi_start,
-        bi_combo=bi_combo,
-        bi_val=bi_val,
+        bi_entries=gram_entries(bi_combo, bi_val),
         tri_slots=tri_slots,
-        tri_index=tri_index,
         tri_hash=tri_hash,
-        tri_start=tri_start,
-        tri_combo=tri_combo,
-        tri_val=tri_val,
+        tri_entries=gram_entries(tri_combo, tri_val),
         **bayes_arrays(read_marshal(files.sentiment)),
         stopwords=np.array("\n".join(sorted(read_stopwords(files.stopwords)))),
     )
@@ -199,7 +199,9 @@ def hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Placing keys in order of home slot, each goes to the first free slot at or after
     its home: slot_i = max(home_i, slot_{i-1} + 1). A look-up reads ``width`` slots
     from the home slot (the largest displacement + 1), so every key is found in one
-    fixed-width read. The table doubles until that window is at most MAX_WIDTH.
+    fixed-width read. The table doubles until that window is at most MAX_WIDTH. Every
+    slot from a key's home to the key is taken, so the compiled look-up stops at the
+    first empty one.
     """
     bits = max(4, int(len(keys)).bit_length())
     while True:
@@ -217,6 +219,29 @@ def hash_table(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     slots[placed] = keys[order]
     index[placed] = order
     return slots, index, np.array([bits, width], dtype=np.int64)
+
+
+def gram_slots(keys: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hash table of ``keys`` with each gram's number and CSR entry range in its slot:
+    (int32 [slot, 4] as ``tables.SLOT_*``, [bits, width])."""
+    slots, index, shape = hash_table(keys)
+    if slots.dtype != np.int32:
+        raise ValueError("gram keys past 2**31: the slots hold int32 keys")
+    table = np.zeros((len(slots), 4), dtype=np.int32)
+    table[:, SLOT_KEY] = slots
+    occupied = slots >= 0
+    table[occupied, SLOT_NUMBER] = index[occupied]
+    table[occupied, SLOT_FIRST] = start[index[occupied]]
+    table[occupied, SLOT_END] = start[index[occupied] + 1]
+    return table, shape
+
+
+def gram_entries(combos: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The CSR entries, value and status combination side by side (``ENTRY_DTYPE``)."""
+    entries = np.empty(len(values), dtype=ENTRY_DTYPE)
+    entries["val"] = values
+    entries["combo"] = combos
+    return entries
 
 
 def bayes_arrays(model: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -30,7 +30,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.sentiment.tables import BOS_ID, UNSEEN_ID, ZH_FIRST, ZH_LAST, Tables, hash_home
+from analysis.sentiment.tables import (
+    BOS_ID,
+    SLOT_END,
+    SLOT_FIRST,
+    SLOT_KEY,
+    SLOT_NUMBER,
+    UNSEEN_ID,
+    ZH_FIRST,
+    ZH_LAST,
+    Tables,
+    hash_home,
+)
 
 try:
     from analysis.sentiment._viterbi import segment_tags
@@ -90,8 +101,9 @@ def _segment_compiled(tables: Tables, text: str, lengths: np.ndarray) -> list[li
 
 
 def _gram_table(tables: Tables, kind: str) -> tuple[np.ndarray, ...]:
-    names = ("slots", "index", "hash", "start", "combo", "val")
-    return tuple(getattr(tables, f"{kind}_{name}") for name in names)
+    """(slots, entries as bytes, [bits, width]) of the bigram or trigram table."""
+    entries = getattr(tables, f"{kind}_entries")
+    return getattr(tables, f"{kind}_slots"), entries.view(np.uint8), getattr(tables, f"{kind}_hash")
 
 
 class Layout:
@@ -149,31 +161,31 @@ def log_probs(
     in_rows = np.empty_like(ids)
     in_rows[row] = ids
     lp = np.take(tables.lu, in_rows, axis=0)
-    found, bigram = lookup(tables.bi_slots, tables.bi_index, tables.bi_hash, prev1 * n_ids + ids)
-    rows, entries = expand(tables.bi_start, found, bigram)
-    lp.reshape(-1, 4, 16)[row[rows], :, tables.bi_combo[entries]] = tables.bi_val[entries, None]
-    trigram_key = bigram * n_ids + prev2[found]
-    hit, trigram = lookup(tables.tri_slots, tables.tri_index, tables.tri_hash, trigram_key)
-    rows, entries = expand(tables.tri_start, found[hit], trigram)
-    lp[row[rows], tables.tri_combo[entries]] = tables.tri_val[entries]
+    found, bigram = lookup(tables.bi_slots, tables.bi_hash, prev1 * n_ids + ids)
+    rows, entries = expand(tables.bi_slots[bigram], found)
+    bi_entries = tables.bi_entries[entries]
+    lp.reshape(-1, 4, 16)[row[rows], :, bi_entries["combo"]] = bi_entries["val"][:, None]
+    trigram_key = tables.bi_slots[bigram, SLOT_NUMBER].astype(np.int64) * n_ids + prev2[found]
+    hit, trigram = lookup(tables.tri_slots, tables.tri_hash, trigram_key)
+    rows, entries = expand(tables.tri_slots[trigram], found[hit])
+    tri_entries = tables.tri_entries[entries]
+    lp[row[rows], tri_entries["combo"]] = tri_entries["val"]
     return lp
 
 
-def lookup(
-    slots: np.ndarray, index: np.ndarray, shape: np.ndarray, query: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(positions in ``query`` that are stored keys, their numbers)."""
+def lookup(slots: np.ndarray, shape: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(positions in ``query`` that are stored keys, their slots)."""
     bits, width = int(shape[0]), int(shape[1])
     home = hash_home(query, bits)
-    match = slots[home[:, None] + np.arange(width)] == query[:, None]
+    match = slots[home[:, None] + np.arange(width), SLOT_KEY] == query[:, None]
     found = np.flatnonzero(match.any(axis=1))
-    return found, index[home[found] + match[found].argmax(axis=1)].astype(np.int64)
+    return found, home[found] + match[found].argmax(axis=1)
 
 
-def expand(start: np.ndarray, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(row, entry index) for every CSR entry of every found key."""
-    first = start[keys]
-    counts = start[keys + 1] - first
+def expand(slots: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(row, entry index) for every entry of the grams in ``slots`` (one row each)."""
+    first = slots[:, SLOT_FIRST].astype(np.int64)
+    counts = slots[:, SLOT_END] - first
     shift = np.repeat(first - (np.cumsum(counts) - counts), counts)
     return np.repeat(rows, counts), np.arange(int(counts.sum())) + shift
 

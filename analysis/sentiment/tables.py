@@ -19,16 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 ZH_FIRST, ZH_LAST = 0x4E00, 0x9FA5  # snownlp's re_zh range: [\u4E00-\u9FA5]
 BOS_ID, UNSEEN_ID = 0, 1  # character ids reserved before the model's characters
 
 HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+SLOT_KEY, SLOT_NUMBER, SLOT_FIRST, SLOT_END = range(4)  # the int32 fields of a hash slot
+# A gram's entries: a log P and the status combination it is for, 9 bytes, no padding.
+ENTRY_DTYPE = np.dtype([("val", "<f8"), ("combo", "i1")])
 
 ARRAY_NAMES = (
     "char_ids", "lu",
-    "bi_slots", "bi_index", "bi_hash", "bi_start", "bi_combo", "bi_val",
-    "tri_slots", "tri_index", "tri_hash", "tri_start", "tri_combo", "tri_val",
+    "bi_slots", "bi_hash", "bi_entries",
+    "tri_slots", "tri_hash", "tri_entries",
     "classes", "base", "unseen", "words", "word_offsets", "logfreq", "stopwords",
 )  # fmt: skip
 
@@ -57,19 +60,16 @@ class Tables:
     char_ids: np.ndarray  # int32 [codepoint - ZH_FIRST] -> character id (UNSEEN_ID if unknown)
     lu: np.ndarray  # float64 [char id, s1 * 16 + s2 * 4 + s3]: log P without bigram/trigram
     # Character bigrams, key prev_id * n_ids + id, numbered 0.. in key order.
-    bi_slots: np.ndarray  # hash table of keys (-1 = empty), see :func:`hash_home`
-    bi_index: np.ndarray  # int32: the bigram number stored in that slot
+    # A hash table (see :func:`hash_home`) whose slot holds all a look-up needs, so that
+    # one memory read finds a gram: int32 [slot, 4] (SLOT_KEY: the key or -1 when empty,
+    # the gram's number, its first entry, the end of its entries).
+    bi_slots: np.ndarray
     bi_hash: np.ndarray  # int64 [bits, width]: home slot bits, probe window
-    bi_start: np.ndarray  # int64 CSR: entries of bigram k are bi_start[k]:bi_start[k + 1]
-    bi_combo: np.ndarray  # int8 s2 * 4 + s3
-    bi_val: np.ndarray  # float64 log P for that bigram tag pair (any s1 without trigram)
+    bi_entries: np.ndarray  # ENTRY_DTYPE: log P for a tag pair (s2 * 4 + s3), any s1
     # Character trigrams, key (number of the bigram prev_id, id) * n_ids + prev2_id.
     tri_slots: np.ndarray
-    tri_index: np.ndarray
     tri_hash: np.ndarray
-    tri_start: np.ndarray
-    tri_combo: np.ndarray  # int8 s1 * 16 + s2 * 4 + s3
-    tri_val: np.ndarray
+    tri_entries: np.ndarray  # combo s1 * 16 + s2 * 4 + s3
     classes: np.ndarray  # str, Bayes classes in snownlp's iteration order
     base: np.ndarray  # float64 [class]: log(class total) - log(total)
     unseen: np.ndarray  # float64 [class]: log frequency of a word the class never saw
@@ -168,11 +168,12 @@ def _consistent(tables: Tables) -> bool:
     return (
         tables.char_ids.shape == (ZH_LAST - ZH_FIRST + 1,)
         and tables.lu.shape == (n, 64)
-        and tables.bi_slots.shape == tables.bi_index.shape
-        and tables.tri_slots.shape == tables.tri_index.shape
+        and tables.bi_slots.shape[1:] == tables.tri_slots.shape[1:] == (4,)
+        and tables.bi_slots.dtype == tables.tri_slots.dtype == np.int32
         and tables.bi_hash.shape == tables.tri_hash.shape == (2,)
-        and int(tables.bi_start[-1]) == len(tables.bi_val) == len(tables.bi_combo)
-        and int(tables.tri_start[-1]) == len(tables.tri_val) == len(tables.tri_combo)
+        and tables.bi_entries.dtype == tables.tri_entries.dtype == ENTRY_DTYPE
+        and int(tables.bi_slots[:, SLOT_END].max(initial=0)) <= len(tables.bi_entries)
+        and int(tables.tri_slots[:, SLOT_END].max(initial=0)) <= len(tables.tri_entries)
         and tables.logfreq.shape == (len(tables.word_offsets) - 1, len(tables.classes))
         and tables.base.shape == tables.unseen.shape == (len(tables.classes),)
     )
