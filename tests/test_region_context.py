@@ -110,3 +110,10 @@ def test_a_place_next_to_a_channel_or_failure_outweighs_places_merely_mentioned(
         "最新的一起出在新乡，新乡市长信箱回复市民称此事不归他们管。"
     )
     assert regions(text)[0]["city"] == "新乡市"
+
+
+def test_the_source_line_places_the_page_only_when_nothing_else_does() -> None:
+    text = "来源：南漳县行政审批局\n一、本月受理情况：共办理各类工单1823件，回复率100%。"
+    assert regions(text)[0]["county"] == "南漳县"
+    text = "来源：南京日报 记者获悉，扬州市民拨打12345无人接听"
+    assert regions(text)[0]["city"] == "扬州市"

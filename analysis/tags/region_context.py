@@ -1,11 +1,12 @@
 """Where a place name stands says whether it names the place of the story.
 
-A name inside an outlet's name (《北京青年报》, 来源:钱江晚报, 杭州网), a street or a
-town named after a place (长江西路, 延安三路, 朝阳镇), a river's side (黄河南岸), a bare
-cell of a navigation bar (首页| 国内| 台湾|), a menu of places across provinces, or one
-of a list (北京、上海等地) says little about where a hotline failed: ``regions`` leaves
-out outlets named in full, streets, river sides, menus and navigation cells, and counts
-bare outlet names and lists less.
+A name inside a cited outlet (《北京青年报》), the page's source line (来源:钱江晚报) or
+an outlet's name (杭州网), a street or a town named after a place (长江西路, 延安三路,
+朝阳镇), a river's side (黄河南岸), a bare cell of a navigation bar (首页| 国内| 台湾|),
+a menu of places across provinces, or one of a list (北京、上海等地) says little about
+where a hotline failed: ``regions`` leaves out cited outlets, streets, river sides,
+menus and navigation cells, counts lists less, and source lines and outlet names only
+when nothing else places the page.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-# An outlet's own name says where it is, not where the story happened.
-OUTLET = re.compile(
-    r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》|来源[:：]\s*[^\s，。,|]{1,20}"
-)
+# An outlet cited (《北京青年报》) says where the outlet is, not where the story happened.
+CITED_OUTLET = re.compile(r"《[^《》]{1,20}(?:报|网|台|刊|杂志|频道|新闻)》")
+# The page's own source (来源:南漳县行政审批局, 来源:钱江晚报): often where it is, or the
+# outlet's home; the clue of last resort.
+SOURCE_LINE = re.compile(r"来源[:：]\s*[^\s，。,|]{1,20}")
 # What follows a place name that a street, a town or its office took as its own name:
 # 长江西路, 延安三路, 北京东大街, 朝阳镇, 桃园办事处 (not 路政, 街头, 乡村).
 STREET = re.compile(
@@ -71,8 +73,12 @@ def standing_names(text: str, hits: Sequence[S]) -> list[S]:
     ]
 
 
-def outlet_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in OUTLET.finditer(text)]
+def cited_outlet_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in CITED_OUTLET.finditer(text)]
+
+
+def source_line_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in SOURCE_LINE.finditer(text)]
 
 
 def street_name(text: str, end: int) -> bool:

@@ -8,11 +8,11 @@ over places merely mentioned. A name shared by several divisions (朝阳区, 鼓
 goes to the one whose province or city the text also names; two-character county
 short forms (浦东, 长垣) count only with such support, since many are common words.
 Words that only Hong Kong, Macau or Taiwan use (本港, 1823, 卫福部) count as mentions
-of those regions (``region_markers``); an outlet's own name, a menu of places, a street
-or town named after a place (长江西路, 朝阳镇), a river's side (黄河南岸), a bare
-navigation cell and the upper links of a chain (广东省广州市南沙区) do not count
-(``region_context``), and a name in a bare outlet name (杭州网) counts only when
-nothing else places the page.
+of those regions (``region_markers``); a cited outlet (《北京青年报》), a menu of
+places, a street or town named after a place (长江西路, 朝阳镇), a river's side
+(黄河南岸), a bare navigation cell and the upper links of a chain (广东省广州市南沙区) do
+not count (``region_context``), and names in the source line (来源:...) or an outlet's
+name (杭州网) count only when nothing else places the page.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from importlib import resources
 
 import numpy as np
 
-from analysis.tags.region_context import listed, outlet_name, outlet_spans, standing_names
+from analysis.tags.region_context import (
+    cited_outlet_spans,
+    listed,
+    outlet_name,
+    source_line_spans,
+    standing_names,
+)
 from analysis.tags.region_markers import find_markers
 from analysis.tags.script import plain
 
@@ -69,7 +75,7 @@ HOTLINE_CONTEXT = re.compile(
 TITLE_WEIGHT, OPENING_WEIGHT, NEAR_HOTLINE_WEIGHT = 4.0, 2.0, 2.0
 OPENING_CHARS, NEAR_HOTLINE_CHARS = 200, 25
 LIST_WEIGHT, REPEAT_WEIGHT = 0.5, 0.5
-OUTLET_WEIGHT = 0.1  # 杭州网: where the outlet is, the clue of last resort
+OUTLET_WEIGHT = 0.1  # 杭州网, 来源:南漳县…: where the outlet is, the clue of last resort
 LEVELS = {"province": 0, "city": 1, "county": 2}
 
 
@@ -263,8 +269,8 @@ def _mentions(
     the last name counts, since it stands for the divisions above it.
     """
     hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
-    outlets = outlet_spans(text)
-    hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in outlets)]
+    cited, sources = cited_outlet_spans(text), source_line_spans(text)
+    hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in cited)]
     hits = standing_names(text, hits)
     starts = {hit.start for hit in hits}
     found: list[Mention] = []
@@ -279,7 +285,9 @@ def _mentions(
             weight *= LIST_WEIGHT
         if hit.key in seen:
             weight *= REPEAT_WEIGHT
-        if hit.end not in starts and outlet_name(text, hit.end):
+        if any(a <= hit.start < b for a, b in sources) or (
+            hit.end not in starts and outlet_name(text, hit.end)
+        ):
             weight *= OUTLET_WEIGHT
         if i + 1 < len(hits) and _chained(hit, hits[i + 1]):
             weight = 0.0
