@@ -5,7 +5,9 @@ The numpy decoder in ``decode.py`` pays numpy's per-call cost at every character
 position; here the same float additions and first-maximum comparisons run in a
 plain loop, so the tags (and every score built on them) are bit for bit the same.
 Each character's 64 ``log_prob`` values are gathered just before its Viterbi step,
-so no per-character table is written out.
+so no per-character table is written out; the bigram and trigram slots they come from
+are looked up for the whole run first (:func:`_find_grams`), so those memory reads
+overlap instead of each character waiting for its own.
 
 :func:`bayes_sums` goes on from a whole text to SnowNLP's two Bayes log sums: the
 split into Han runs and whitespace-separated other parts (``seg.seg``), the tags, the
@@ -48,6 +50,12 @@ cdef struct Grams:
     Py_ssize_t width
 
 
+cdef struct Found:
+    # a character's bigram and trigram slots in the tables, NULL when not stored
+    const Slot *bigram
+    const Slot *trigram
+
+
 cdef struct Model:
     const double *lu  # [char id, 64]: log P without bigram/trigram
     int64_t n_ids
@@ -82,14 +90,18 @@ def segment_tags(
         if lengths[r] > longest:
             longest = lengths[r]
     cdef signed char *pointers = <signed char *> malloc(max(longest, 1) * 16)
-    if pointers == NULL:
+    cdef Found *found = <Found *> malloc(max(longest, 1) * sizeof(Found))
+    if pointers == NULL or found == NULL:
+        free(pointers)
+        free(found)
         raise MemoryError()
     try:
         with nogil:
             for r in range(runs):
-                _decode_run(&model, &ids[0], starts[r], lengths[r], &tags[0], pointers)
+                _decode_run(&model, &ids[0], starts[r], lengths[r], &tags[0], pointers, found)
     finally:
         free(pointers)
+        free(found)
 
 
 cdef void _grams(Grams *grams, table) except *:
@@ -127,28 +139,44 @@ cdef inline void _entry(
     combo[0] = (<const signed char *> entry)[sizeof(double)]
 
 
+cdef void _find_grams(
+    const Model *model, const int64_t *ids, Py_ssize_t start, Py_ssize_t length, Found *found
+) noexcept nogil:
+    """The bigram and trigram slots of every character of a run (NULL: not stored).
+
+    Every character's bigram is looked up first, then every trigram: the look-ups of one
+    pass do not wait for each other, so their memory reads overlap, where one character
+    at a time waits for each in turn (the tables are far bigger than the cache)."""
+    cdef Py_ssize_t t
+    cdef int64_t prev
+    for t in range(length):
+        prev = ids[start + t - 1] if t >= 1 else BOS_ID
+        found[t].bigram = _find(&model.bi, prev * model.n_ids + ids[start + t])
+    for t in range(length):
+        found[t].trigram = NULL
+        if found[t].bigram != NULL:
+            prev = ids[start + t - 2] if t >= 2 else BOS_ID
+            found[t].trigram = _find(&model.tri, found[t].bigram.number * model.n_ids + prev)
+
+
 cdef inline void _log_probs(
-    const Model *model, int64_t id_, int64_t prev1, int64_t prev2, double *row
+    const Model *model, int64_t id_, const Found *found, double *row
 ) noexcept nogil:
     """``decode.log_probs`` of one character: its base row, overwritten by its
     bigram's entries (for every s1) and then its trigram's."""
     cdef Py_ssize_t k, e, s1, combo
     cdef double value
-    cdef const Slot *bigram
-    cdef const Slot *trigram
     for k in range(64):
         row[k] = model.lu[id_ * 64 + k]
-    bigram = _find(&model.bi, prev1 * model.n_ids + id_)
-    if bigram == NULL:
+    if found.bigram == NULL:
         return
-    for e in range(bigram.first, bigram.end):
+    for e in range(found.bigram.first, found.bigram.end):
         _entry(&model.bi, e, &value, &combo)
         for s1 in range(4):
             row[s1 * 16 + combo] = value
-    trigram = _find(&model.tri, bigram.number * model.n_ids + prev2)
-    if trigram == NULL:
+    if found.trigram == NULL:
         return
-    for e in range(trigram.first, trigram.end):
+    for e in range(found.trigram.first, found.trigram.end):
         _entry(&model.tri, e, &value, &combo)
         row[combo] = value
 
@@ -160,6 +188,7 @@ cdef void _decode_run(
     Py_ssize_t length,
     signed char *tags,
     signed char *pointers,
+    Found *found,
 ) noexcept nogil:
     cdef double row[64]  # log_prob of the current character, s1 * 16 + s2 * 4 + s3
     cdef double first[4]
@@ -169,7 +198,8 @@ cdef void _decode_run(
     cdef Py_ssize_t t, pos, s1, s2, s3, k
     cdef int state, pointer, top
 
-    _log_probs(model, ids[start], BOS_ID, BOS_ID, row)
+    _find_grams(model, ids, start, length, found)
+    _log_probs(model, ids[start], &found[0], row)
     for k in range(4):
         first[k] = 0.0 if ids[start] == UNSEEN_ID else 0.0 + row[k]
     if length == 1:
@@ -182,7 +212,7 @@ cdef void _decode_run(
 
     # t = 1: the only predecessor is (BOS, s2)
     pos = start + 1
-    _log_probs(model, ids[pos], ids[pos - 1], BOS_ID, row)
+    _log_probs(model, ids[pos], &found[1], row)
     for s2 in range(4):
         for s3 in range(4):
             if ids[pos] == UNSEEN_ID:
@@ -199,7 +229,7 @@ cdef void _decode_run(
                     score[s2 * 4 + s3] = prev[S * 4 + s2]
                     pointers[t * 16 + s2 * 4 + s3] = S
         else:
-            _log_probs(model, ids[pos], ids[pos - 1], ids[pos - 2], row)
+            _log_probs(model, ids[pos], &found[t], row)
             for s2 in range(4):
                 for s3 in range(4):
                     best = prev[s2] + row[s2 * 4 + s3]
@@ -372,10 +402,12 @@ def bayes_sums(
             longest = i - start
         i += 1
     cdef signed char *pointers = <signed char *> malloc(longest * 16)
-    if ids == NULL or tags == NULL or pointers == NULL:
+    cdef Found *found = <Found *> malloc(longest * sizeof(Found))
+    if ids == NULL or tags == NULL or pointers == NULL or found == NULL:
         free(ids)
         free(tags)
         free(pointers)
+        free(found)
         raise MemoryError()
     with nogil:
         i = 0
@@ -386,7 +418,7 @@ def bayes_sums(
                 while i < n and ZH_FIRST <= chars[i] <= ZH_LAST:
                     ids[i] = char_ids[chars[i] - ZH_FIRST]
                     i += 1
-                _decode_run(&model, ids, start, i - start, tags, pointers)
+                _decode_run(&model, ids, start, i - start, tags, pointers, found)
                 word = start
                 for k in range(start, i):
                     # a word ends at an e, before a b or s, and at the end of the run
@@ -410,4 +442,5 @@ def bayes_sums(
     free(ids)
     free(tags)
     free(pointers)
+    free(found)
     return sums[0], sums[1]
