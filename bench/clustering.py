@@ -157,8 +157,8 @@ NOW = START + timedelta(days=3650)
 def _save(store: Store, directory: Path, name: str, times: dict[str, float]) -> None:
     """Keep a copy of the store as ``name`` (``loaded.db``: documents only; ``base.db``:
     with incidents) beside its build times."""
-    (directory / name).unlink(missing_ok=True)
-    store.db.execute("VACUUM INTO ?", (str(directory / name),))  # type: ignore[attr-defined]
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
+    shutil.copyfile(directory / "hotwatch.db", directory / name)  # faster than VACUUM at 1M
     (directory / f"{name}.json").write_text(json.dumps(times))
 
 
