@@ -33,8 +33,11 @@ class IncidentState:
     hosts: set[str] = field(default_factory=set)  # the sites its members came from
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _decoded: bool = field(default=False, repr=False, compare=False)
     # The two largest parts (growing with the members), decoded on first use: most
     # incidents loaded as candidates are only asked about their place, time and hotline.
+    # Keys gained since it was read from a store (None: made here, every key is new).
+    added: set[str] | None = field(default=None, repr=False, compare=False)
     _bigrams: set[str] | str = field(default_factory=set, repr=False, compare=False)
     _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
 
@@ -58,11 +61,11 @@ class IncidentState:
 
     def signatures(self) -> dict[str, np.ndarray]:
         """Member signatures, decoded on first use (most loaded candidates never need them)."""
-        if self._encoded:
+        if not self._decoded:  # the stored ones are kept too, to be written back as read
             for doc_id, encoded in self._encoded.items():
                 raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
                 self.members.setdefault(doc_id, raw.astype(np.uint64))
-            self._encoded = {}
+            self._decoded = True
         return self.members
 
     def has_key(self, key: str) -> bool:
@@ -73,6 +76,11 @@ class IncidentState:
             or (key.startswith(CLUE_PREFIX) and key[len(CLUE_PREFIX) :] in self.clues)
         )
 
+    def note_keys(self, keys: set[str]) -> None:
+        """Keys this incident gained (a store then writes only these)."""
+        if self.added is not None:
+            self.added |= keys
+
     def keys(self) -> list[str]:
         """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
         return [*self.band_keys, *self.place_keys, *map(clue_key, self.clues), id_key(self.id)]
@@ -81,6 +89,7 @@ class IncidentState:
         """Remember a member's signature; the stack of signatures grows by its row rather
         than being stacked again from every member at the next comparison."""
         known = doc_id in self.members or doc_id in self._encoded
+        self._encoded.pop(doc_id, None)  # its signature is encoded again when written
         self.members[doc_id] = signature
         if self._stack is not None and not known:
             self._stack = np.vstack([self._stack, signature])
@@ -102,11 +111,12 @@ class IncidentState:
             if isinstance(self._bigrams, str)
             else " ".join(self._bigrams),
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-            "members": {  # the members never decoded are written as they were read
+            "members": {  # the members read are written back as they were read
                 **self._encoded,
                 **{
                     doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
                     for doc_id, sig in self.members.items()
+                    if doc_id not in self._encoded
                 },
             },
             "place_keys": sorted(self.place_keys),
@@ -129,6 +139,7 @@ class IncidentState:
             _encoded=data["members"],  # a fresh dict of its own, decoded on first use
             place_keys=set(data["place_keys"]),
             _band_keys=data["band_keys"],
+            added=set(),
             clues=set(data.get("clues", ())),  # absent in states written before clues
             provinces=set(data.get("provinces", ())),
             spots=set(data.get("spots", ())),

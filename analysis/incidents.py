@@ -293,8 +293,10 @@ class IncidentIndex:
         incident.place_keys |= place_keys
         incident.band_keys.update(bands)
         clue_keys = map(clue_key, prints.clues)
-        for key in {*bands, *place_keys, *clue_keys, id_key(incident.id)}:
+        keys = {*bands, *place_keys, *clue_keys, id_key(incident.id)}
+        for key in keys:
             self.by_key[key].add(incident.id)
+        incident.note_keys(keys)
         incident.places |= places
         incident.provinces |= _provinces(doc.regions)
         if spot := _spot(doc):

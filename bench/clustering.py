@@ -36,7 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from clustering_corpus import START, corpus, features  # bench/ is the script's directory
-from elasticsearch import NotFoundError
+from elasticsearch import Elasticsearch, NotFoundError
 
 from analysis.incidents import (
     NEAR_DUPLICATE,
@@ -179,14 +179,13 @@ def _es_open(
 ) -> tuple[dict[str, float], Store]:
     """A store of its own for this run; with ``keep``, a copy of the kept store of this
     size (``_es_keep``) when there is one, else the kept store's prefix to build it in."""
-    run = _es_store(directory, es_url, f"bench-clustering-{time.time_ns()}-")
+    prefix = f"bench-clustering-{time.time_ns()}-"
     if not keep:
-        return {}, run
+        return {}, _es_store(directory, es_url, prefix)
     base = f"bench-clustering-base-{size}-"
     kept = directory / "es-base.json"
-    if kept.exists() and _es_clone(run, base):
-        return json.loads(kept.read_text()), run
-    run.close()
+    if kept.exists() and _es_clone(es_url, base, prefix):
+        return json.loads(kept.read_text()), _es_store(directory, es_url, prefix)
     return {}, _es_store(directory, es_url, base)
 
 
@@ -200,32 +199,26 @@ def _es_keep(store: Store, directory: Path, times: dict[str, float]) -> Store:
     go on in a copy of them, so later runs skip the load and the rebuild."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "es-base.json").write_text(json.dumps(times))
-    base = store.prefix  # type: ignore[attr-defined]
+    base, url = store.prefix, store.urls[0]  # type: ignore[attr-defined]
     store.close()
-    run = _es_store(directory, _url(store), f"bench-clustering-{time.time_ns()}-")
-    if not _es_clone(run, base):
+    prefix = f"bench-clustering-{time.time_ns()}-"
+    if not _es_clone(url, base, prefix):
         raise SystemExit(f"cannot copy the kept indices {base}*")
-    return run
+    return _es_store(directory, url, prefix)
 
 
-def _url(store: Store) -> str:
-    return store.urls[0]  # type: ignore[attr-defined]
-
-
-def _es_clone(run: Store, base: str) -> bool:
-    """Clone the kept indices (made read-only, as cloning needs) under the run's prefix:
-    hard links of their segments, seconds even at 1M documents. False when none is kept."""
-    client = run.client  # type: ignore[attr-defined]
+def _es_clone(es_url: str | None, base: str, prefix: str) -> bool:
+    """Clone the kept indices (made read-only, as cloning needs) under ``prefix``: hard
+    links of their segments, seconds even at 1M documents. False when none is kept."""
+    client = Elasticsearch([es_url or ""], request_timeout=600)
     try:
         indices = client.indices.get_alias(name=f"{base}*")
     except NotFoundError:
         return False
-    if not indices:
-        return False
     for physical, info in indices.items():
         client.indices.put_settings(index=physical, settings={"index.blocks.write": True})
         for alias in info["aliases"]:
-            name = run.prefix + alias.removeprefix(base)  # type: ignore[attr-defined]
+            name = prefix + alias.removeprefix(base)
             client.indices.clone(
                 index=physical,
                 target=f"{name}-v1",
@@ -233,7 +226,8 @@ def _es_clone(run: Store, base: str) -> bool:
                 aliases={name: {}},
                 wait_for_active_shards="1",
             )
-    return True
+    client.close()
+    return bool(indices)
 
 
 def _drop(store: Store) -> None:

@@ -79,9 +79,14 @@ class Store(Protocol):
         ...
 
     def write_incident_states(
-        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+        self,
+        states: Mapping[str, tuple[list[str], dict[str, Any]] | None],
+        *,
+        added: Mapping[str, list[str]] | None = None,
     ) -> None:
-        """Write (lookup keys, state) per incident id; None deletes the incident's state."""
+        """Write (lookup keys, state) per incident id; None deletes the incident's state.
+        ``added`` may name, per id, the only keys it gained since it was read (none lost),
+        so a backend keeping keys apart need not compare them all."""
         ...
 
     def clear_incident_states(self) -> None: ...

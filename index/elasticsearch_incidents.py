@@ -147,8 +147,12 @@ class IncidentMethods:
         return list(found.values())
 
     def write_incident_states(
-        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+        self,
+        states: Mapping[str, tuple[list[str], dict[str, Any]] | None],
+        *,
+        added: Mapping[str, list[str]] | None = None,
     ) -> None:
+        """Each state a document with all its keys (``added`` is of no help here)."""
         actions = [
             {"_op_type": "delete", "_index": self.incident_states_alias, "_id": incident_id}
             if value is None

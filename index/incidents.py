@@ -276,15 +276,18 @@ def _write_states(
     summaries: dict[str, IncidentSummary],
 ) -> None:
     states: dict[str, tuple[list[str], dict[str, Any]] | None] = {}
+    added: dict[str, list[str]] = {}
     for incident_id in sorted(incident_ids):
         state = index.incidents.get(incident_id)
         states[incident_id] = (state.keys(), state.to_json()) if state else None
+        if state and state.added is not None:  # read from the store: its keys only grew
+            added[incident_id] = sorted(state.added)
         summary = summaries.get(incident_id)
         if state is None or summary is not None:
             states[summary_id(incident_id)] = (
                 _summary_state(incident_id, summary) if state and summary else None
             )
-    store.write_incident_states(states)
+    store.write_incident_states(states, added=added)
 
 
 def summary_id(incident_id: str) -> str:

@@ -77,27 +77,24 @@ class IncidentMethods:
             )
 
     def write_incident_states(
-        self, states: Mapping[str, tuple[list[str], dict[str, Any]] | None]
+        self,
+        states: Mapping[str, tuple[list[str], dict[str, Any]] | None],
+        *,
+        added: Mapping[str, list[str]] | None = None,
     ) -> None:
-        """Write (lookup keys, state) per incident id; None deletes. One transaction."""
+        """Write (lookup keys, state) per incident id; None deletes. One transaction.
+        An id in ``added`` only gains those keys: its stored ones are not compared."""
+        added = added or {}
         with self._transaction():
             for incident_id, value in states.items():
-                old = {
-                    r[0]
-                    for r in self.db.execute(
-                        "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
-                    )
-                }
                 keys, state = value if value is not None else ([], None)
-                new = set(keys)
-                self.db.executemany(
-                    "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
-                    [(k, incident_id) for k in old - new],
-                )
-                self.db.executemany(
-                    "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
-                    [(k, incident_id) for k in new - old],
-                )
+                if state is not None and incident_id in added:
+                    self.db.executemany(
+                        "INSERT OR IGNORE INTO incident_keys (key, incident_id) VALUES (?, ?)",
+                        [(k, incident_id) for k in added[incident_id]],
+                    )
+                else:
+                    self._replace_keys(incident_id, set(keys))
                 if state is None:
                     self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
                 else:
@@ -105,6 +102,22 @@ class IncidentMethods:
                         "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
                         (incident_id, json.dumps(state, ensure_ascii=False)),
                     )
+
+    def _replace_keys(self, incident_id: str, new: set[str]) -> None:
+        old = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
+            )
+        }
+        self.db.executemany(
+            "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
+            [(k, incident_id) for k in old - new],
+        )
+        self.db.executemany(
+            "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
+            [(k, incident_id) for k in new - old],
+        )
 
     def clear_incident_states(self) -> None:
         with self._transaction():

@@ -88,6 +88,19 @@ def states_of(store: Store) -> list[dict[str, Any]]:
     return [{**s, "bigrams": sorted(s["bigrams"].split())} for s in states]  # a set
 
 
+def assert_indexed_under_its_keys(store: Store) -> None:
+    """Each placement state is found under exactly the keys it names, no fewer, no more."""
+    for state in states_of(store):
+        keys = {
+            *state["band_keys"],
+            *state["place_keys"],
+            *(f"c:{clue}" for clue in state["clues"]),
+            f"i:{state['id']}",
+        }
+        found = {s["id"]: set(under) for s, under in store.incident_states(sorted(keys))}
+        assert found[state["id"]] == keys
+
+
 def test_incremental_batches_equal_a_rebuild(stores):
     docs = story_corpus()
     incremental, rebuilt = stores("incremental"), stores("rebuilt")
@@ -102,6 +115,7 @@ def test_incremental_batches_equal_a_rebuild(stores):
     assert incidents_of(incremental) == incidents_of(rebuilt)
     assert records_of(incremental) == records_of(rebuilt)
     assert states_of(incremental) == states_of(rebuilt)
+    assert_indexed_under_its_keys(incremental)
     ids = incidents_of(rebuilt)
     story = ids["https://news.example.cn/zz-story"]
     assert story and ids["https://weibo.example.cn/c"] == story
