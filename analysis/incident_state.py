@@ -7,6 +7,7 @@ its id) and hands back the states under the keys a new document asks for.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,12 +35,14 @@ class IncidentState:
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _decoded: bool = field(default=False, repr=False, compare=False)
-    # The two largest parts (growing with the members), decoded on first use: most
-    # incidents loaded as candidates are only asked about their place, time and hotline.
     # Keys gained since it was read from a store (None: made here, every key is new).
     added: set[str] | None = field(default=None, repr=False, compare=False)
+    # The largest parts (growing with the members) are decoded on first use, and the
+    # members' signatures and bands read only then (``fetch``): most incidents loaded as
+    # candidates are only asked about their place, time, hotline and vocabulary.
     _bigrams: set[str] | str = field(default_factory=set, repr=False, compare=False)
     _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
+    fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def bigrams(self) -> set[str]:
@@ -52,15 +55,24 @@ class IncidentState:
     def bigrams(self, value: set[str]) -> None:
         self._bigrams = value
 
+    def _fetched(self) -> None:
+        """Read the members' signatures and bands if they were left out when it was read."""
+        if self.fetch is not None:
+            heavy, self.fetch = self.fetch(), None
+            self._encoded = heavy["members"]
+            self._band_keys = heavy["band_keys"]
+
     @property
     def band_keys(self) -> set[str]:
         """The LSH bands of every member (kept, not recomputed)."""
+        self._fetched()
         if isinstance(self._band_keys, list):
             self._band_keys = set(self._band_keys)
         return self._band_keys
 
     def signatures(self) -> dict[str, np.ndarray]:
         """Member signatures, decoded on first use (most loaded candidates never need them)."""
+        self._fetched()
         if not self._decoded:  # the stored ones are kept too, to be written back as read
             for doc_id, encoded in self._encoded.items():
                 raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
@@ -88,6 +100,7 @@ class IncidentState:
     def add_member(self, doc_id: str, signature: np.ndarray) -> None:
         """Remember a member's signature; the stack of signatures grows by its row rather
         than being stacked again from every member at the next comparison."""
+        self._fetched()
         known = doc_id in self.members or doc_id in self._encoded
         self._encoded.pop(doc_id, None)  # its signature is encoded again when written
         self.members[doc_id] = signature
@@ -102,6 +115,7 @@ class IncidentState:
         return float(np.max(np.mean(self._stack == signature, axis=1)))
 
     def to_json(self) -> dict[str, Any]:
+        self._fetched()
         return {
             "id": self.id,
             "founded": list(self.founded),
@@ -128,7 +142,11 @@ class IncidentState:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> IncidentState:
+    def from_json(
+        cls, data: dict[str, Any], fetch: Callable[[], dict[str, Any]] | None = None
+    ) -> IncidentState:
+        """The state as stored; ``fetch`` reads its ``members`` and ``band_keys`` when they
+        were left out (on first use)."""
         return cls(
             id=data["id"],
             founded=(float(data["founded"][0]), str(data["founded"][1])),
@@ -136,10 +154,11 @@ class IncidentState:
             hotlines=set(data["hotlines"]),
             _bigrams=data["bigrams"],
             last_seen=datetime.fromisoformat(data["last_seen"]) if data["last_seen"] else None,
-            _encoded=data["members"],  # a fresh dict of its own, decoded on first use
+            _encoded=data.get("members", {}),  # a fresh dict of its own, decoded on first use
             place_keys=set(data["place_keys"]),
-            _band_keys=data["band_keys"],
+            _band_keys=data.get("band_keys", []),
             added=set(),
+            fetch=fetch if "members" not in data else None,
             clues=set(data.get("clues", ())),  # absent in states written before clues
             provinces=set(data.get("provinces", ())),
             spots=set(data.get("spots", ())),

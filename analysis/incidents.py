@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -98,10 +98,10 @@ class IncidentSource(Protocol):
     """Where incidents placed in earlier runs are kept (a store); see ``index.incidents``."""
 
     def states(
-        self, keys: list[str], *, per_key: int | None = None
+        self, keys: list[str], *, limits: Mapping[str, int] | None = None
     ) -> list[tuple[IncidentState, list[str]]]:
-        """The incidents indexed under any of these keys (at most ``per_key`` for each),
-        each with the keys it has."""
+        """The incidents indexed under any of these keys (at most ``limits[key]`` for a key
+        limited), each with the keys it has."""
         ...
 
     def incident_of(self, url: str) -> str | None:
@@ -141,8 +141,7 @@ class IncidentIndex:
         bands = band_keys(signature)
         nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
         clue_keys = sorted(map(clue_key, prints.clues))
-        self._load(bands, per_key=COMMON_BAND + 1)
-        self._load(nearby + clue_keys)
+        self._load(bands + nearby + clue_keys, limits=dict.fromkeys(bands, COMMON_BAND + 1))
         parent = self.incident_of(doc.parent_url)
         if parent and parent not in self.incidents and self.source is not None:
             self._load([], ids=[parent])
@@ -187,13 +186,13 @@ class IncidentIndex:
         rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
 
     def _load(
-        self, keys: list[str], ids: Sequence[str] = (), *, per_key: int | None = None
+        self, keys: list[str], ids: Sequence[str] = (), *, limits: Mapping[str, int] | None = None
     ) -> None:
         if self.source is None:
             return
         wanted = [key for key in keys if key not in self._asked]
         self._asked.update(wanted)
-        states = self.source.states(wanted, per_key=per_key) if wanted else []
+        states = self.source.states(wanted, limits=limits) if wanted else []
         if ids:
             states += self.source.states([id_key(i) for i in ids if i not in self.incidents])
         asked = set(wanted)

@@ -72,10 +72,21 @@ class Store(Protocol):
         ...
 
     def incident_states(
-        self, keys: Iterable[str], *, per_key: int | None = None
+        self,
+        keys: Iterable[str],
+        *,
+        limits: Mapping[str, int] | None = None,
+        light: bool = False,
     ) -> list[tuple[dict[str, Any], list[str]]]:
         """Placement states (JSON) of the incidents indexed under any of these keys (at most
-        ``per_key`` of them for each key, any ones), each with the keys it was found under."""
+        ``limits[key]`` of them, any ones, for a key limited), each with the keys it was
+        found under. ``light``: the backend may leave out their largest parts, ``members``
+        and ``band_keys`` (``incident_state_members`` reads them)."""
+        ...
+
+    def incident_state_members(self, incident_id: str) -> dict[str, Any]:
+        """The ``members`` and ``band_keys`` of one stored placement state (a light read
+        left them out)."""
         ...
 
     def write_incident_states(

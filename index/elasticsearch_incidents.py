@@ -85,11 +85,16 @@ class IncidentMethods:
         self._bulk_or_raise(actions)
 
     def incident_states(
-        self, keys: Iterable[str], *, per_key: int | None = None
+        self,
+        keys: Iterable[str],
+        *,
+        limits: Mapping[str, int] | None = None,
+        light: bool = False,
     ) -> list[tuple[dict[str, Any], list[str]]]:
-        """One search per page of keys; a scroll only for an answer larger than a page.
-        Each key is a named query, so a hit says which of the keys it was found under.
-        With ``per_key``, one request of a search per key.
+        """One request (a multi-search): a search per page of keys, each key a named query
+        so a hit says which keys it was found under, and a search per limited key; a
+        scroll only for an answer larger than a page. Whole states even when ``light``:
+        here a second request for a state's members costs more than its bytes.
 
         The states index is apart from the documents, so buffered assignments need not
         be written first.
@@ -97,54 +102,48 @@ class IncidentMethods:
         keys = list(dict.fromkeys(keys))
         if not keys:
             return []
+        limits = limits or {}
+        rest = [key for key in keys if key not in limits]
+        queries: list[tuple[dict[str, Any], int, str | None]] = [
+            (_named_terms(rest[start : start + STATE_PAGE]), STATE_HITS, None)
+            for start in range(0, len(rest), STATE_PAGE)
+        ]
+        queries += [({"term": {"keys": key}}, limits[key], key) for key in keys if key in limits]
+        searches: list[dict[str, Any]] = []
+        for query, size, _ in queries:
+            searches += [{}, {"query": query, "size": size, "track_total_hits": True}]
         self._ensure_ready()
-        if per_key is not None:
-            return self._states_per_key(keys, per_key)
         found: dict[str, tuple[dict[str, Any], list[str]]] = {}
         with self._errors():
-            for start in range(0, len(keys), STATE_PAGE):
-                query = {
-                    "bool": {
-                        "should": [
-                            {"term": {"keys": {"value": key, "_name": key}}}
-                            for key in keys[start : start + STATE_PAGE]
-                        ]
-                    }
-                }
-                response = self.client.search(
-                    index=self.incident_states_alias,
-                    query=query,
-                    size=STATE_HITS,
-                    track_total_hits=True,
-                )
-                hits = response["hits"]["hits"]
-                if response["hits"]["total"]["value"] > len(hits):
+            answers = self.client.msearch(index=self.incident_states_alias, searches=searches)
+            for (query, _, key), answer in zip(queries, answers["responses"], strict=True):
+                if "error" in answer:
+                    raise StoreUnavailable(
+                        f"Elasticsearch at {', '.join(self.urls)} refused a search: "
+                        f"{reason(Exception(str(answer['error'])))}"
+                    )
+                hits = answer["hits"]["hits"]
+                if key is None and answer["hits"]["total"]["value"] > len(hits):
                     hits = helpers.scan(
                         self.client, index=self.incident_states_alias, query={"query": query}
                     )
                 for hit in hits:
-                    state, matched = found.setdefault(hit["_id"], (hit["_source"]["state"], []))
-                    matched += hit.get("matched_queries", [])
+                    _, under = found.setdefault(hit["_id"], (hit["_source"]["state"], []))
+                    under += [key] if key else hit.get("matched_queries", [])
         return list(found.values())
 
-    def _states_per_key(
-        self, keys: list[str], per_key: int
-    ) -> list[tuple[dict[str, Any], list[str]]]:
-        searches: list[dict[str, Any]] = []
-        for key in keys:
-            searches += [{}, {"query": {"term": {"keys": key}}, "size": per_key}]
-        found: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    def incident_state_members(self, incident_id: str) -> dict[str, Any]:
+        self._ensure_ready()
         with self._errors():
-            answers = self.client.msearch(index=self.incident_states_alias, searches=searches)
-        for key, answer in zip(keys, answers["responses"], strict=True):
-            if "error" in answer:
-                raise StoreUnavailable(
-                    f"Elasticsearch at {', '.join(self.urls)} refused a search: "
-                    f"{reason(Exception(str(answer['error'])))}"
+            try:
+                found = self.client.get(
+                    index=self.incident_states_alias,
+                    id=incident_id,
+                    source_includes=["state.members", "state.band_keys"],
                 )
-            for hit in answer["hits"]["hits"]:
-                found.setdefault(hit["_id"], (hit["_source"]["state"], []))[1].append(key)
-        return list(found.values())
+            except NotFoundError:
+                raise IncidentNotFound(f"no placement state of incident {incident_id!r}") from None
+        return dict(found["_source"]["state"])
 
     def write_incident_states(
         self,
@@ -285,3 +284,8 @@ class IncidentMethods:
             else:
                 logger.warning("incident of %s not written: %s", result.get("_id"), result)
         return conflicts
+
+
+def _named_terms(keys: list[str]) -> dict[str, Any]:
+    """Any of these keys, each a named query (a hit lists those it matched)."""
+    return {"bool": {"should": [{"term": {"keys": {"value": k, "_name": k}}} for k in keys]}}

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from analysis.incidents import IncidentIndex, IncidentState
@@ -53,13 +54,18 @@ class StoreSource:
         self.store = store
 
     def states(
-        self, keys: list[str], *, per_key: int | None = None
+        self, keys: list[str], *, limits: Mapping[str, int] | None = None
     ) -> list[tuple[IncidentState, list[str]]]:
+        """Read light: a candidate's members' signatures and bands only once it needs them."""
+        found = self.store.incident_states(keys, limits=limits, light=True)
         return [
-            (IncidentState.from_json(state), found_under)
-            for state, found_under in self.store.incident_states(keys, per_key=per_key)
+            (IncidentState.from_json(state, partial(self._members, state["id"])), found_under)
+            for state, found_under in found
             if state.get("id") != META_ID and not state.get("id", "").startswith(SUMMARY_PREFIX)
         ]
+
+    def _members(self, incident_id: str) -> dict[str, Any]:
+        return self.store.incident_state_members(incident_id)
 
     def incident_of(self, url: str) -> str | None:
         try:

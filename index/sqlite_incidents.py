@@ -17,6 +17,8 @@ from index.errors import IncidentNotFound
 from index.records import IncidentRecord
 
 KEY_CHUNK = 500
+# A state without its members' signatures and bands (cut out by SQLite's JSON, in C).
+LIGHT_STATE = "json_remove(state, '$.members', '$.band_keys')"
 
 
 class IncidentMethods:
@@ -43,33 +45,50 @@ class IncidentMethods:
             )
 
     def incident_states(
-        self, keys: Iterable[str], *, per_key: int | None = None
+        self,
+        keys: Iterable[str],
+        *,
+        limits: Mapping[str, int] | None = None,
+        light: bool = False,
     ) -> list[tuple[dict[str, Any], list[str]]]:
         matched: dict[str, list[str]] = {}
-        for incident_id, key in self._key_matches(list(dict.fromkeys(keys)), per_key):
+        for incident_id, key in self._key_matches(list(dict.fromkeys(keys)), limits or {}):
             matched.setdefault(incident_id, []).append(key)
         ids = list(matched)
         found: list[tuple[dict[str, Any], list[str]]] = []
         for start in range(0, len(ids), KEY_CHUNK):
             chunk = ids[start : start + KEY_CHUNK]
             marks = ", ".join("?" for _ in chunk)
+            state = LIGHT_STATE if light else "state"
             rows = self.db.execute(
-                f"SELECT id, state FROM incident_states WHERE id IN ({marks})", chunk
+                f"SELECT id, {state} FROM incident_states WHERE id IN ({marks})", chunk
             )
             found += [(json.loads(state), matched[i]) for i, state in rows]
         return found
 
-    def _key_matches(self, keys: list[str], per_key: int | None) -> Iterator[tuple[str, str]]:
-        """(incident id, key) for each incident indexed under each key (``per_key`` at most)."""
-        if per_key is not None:
-            for key in keys:
+    def incident_state_members(self, incident_id: str) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT json_extract(state, '$.members'), json_extract(state, '$.band_keys') "
+            "FROM incident_states WHERE id = ?",
+            (incident_id,),
+        ).fetchone()
+        if row is None:
+            raise IncidentNotFound(f"no placement state of incident {incident_id!r}")
+        return {"members": json.loads(row[0]), "band_keys": json.loads(row[1])}
+
+    def _key_matches(self, keys: list[str], limits: Mapping[str, int]) -> Iterator[tuple[str, str]]:
+        """(incident id, key) for each incident indexed under each key (a limited key: at
+        most its limit of them)."""
+        for key in keys:
+            if key in limits:
                 for (incident_id,) in self.db.execute(
-                    "SELECT incident_id FROM incident_keys WHERE key = ? LIMIT ?", (key, per_key)
+                    "SELECT incident_id FROM incident_keys WHERE key = ? LIMIT ?",
+                    (key, limits[key]),
                 ):
                     yield incident_id, key
-            return
-        for start in range(0, len(keys), KEY_CHUNK):
-            chunk = keys[start : start + KEY_CHUNK]
+        rest = [key for key in keys if key not in limits]
+        for start in range(0, len(rest), KEY_CHUNK):
+            chunk = rest[start : start + KEY_CHUNK]
             yield from self.db.execute(
                 "SELECT incident_id, key FROM incident_keys "
                 f"WHERE key IN ({', '.join('?' for _ in chunk)})",

@@ -254,7 +254,7 @@ def test_a_store_names_the_keys_it_found_and_caps_each_key(stores):
     found = store.incident_states(["b0:shared", "p:own:3"])
     assert sorted(s["id"] for s, _ in found) == [f"inc-{n}" for n in range(5)]
     assert {s["id"]: sorted(keys) for s, keys in found}["inc-3"] == ["b0:shared", "p:own:3"]
-    capped = store.incident_states(["b0:shared", "p:own:3"], per_key=2)
+    capped = store.incident_states(["b0:shared", "p:own:3"], limits={"b0:shared": 2})
     assert sum("b0:shared" in keys for _, keys in capped) == 2
     assert any("p:own:3" in keys for _, keys in capped)
 
