@@ -134,6 +134,26 @@ class IncidentIndex:
             return self.by_url.get(url)
         return self.source.incident_of(url)
 
+    def prefetch(self, docs: Sequence[tuple[IncidentFeatures, Fingerprint]]) -> None:
+        """Load the candidates of documents about to be ``add``ed in one call to the source
+        (a request to Elasticsearch, not one per document). The store does not change until
+        the placed ones are written back, so its answers are the same now as later."""
+        keys: list[str] = []
+        limits: dict[str, int] = {}
+        for doc, prints in docs:
+            bands, others = self._lookup_keys(doc, prints)
+            keys += bands + others
+            limits.update(dict.fromkeys(bands, COMMON_BAND + 1))
+        self._load(list(dict.fromkeys(keys)), limits=limits)
+
+    def _lookup_keys(
+        self, doc: IncidentFeatures, prints: Fingerprint
+    ) -> tuple[list[str], list[str]]:
+        """The keys of the incidents a document could join: its bands, then its places
+        nearby in time and its clues."""
+        nearby = _nearby_keys(_places(doc.regions) - {NOWHERE}, doc.published_at)
+        return band_keys(prints.signature), nearby + sorted(map(clue_key, prints.clues))
+
     def add(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str:
         prints = prints or fingerprint(doc)
         signature, bigrams = prints.signature, set(prints.bigrams)

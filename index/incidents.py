@@ -22,6 +22,7 @@ of its work: the next update starts it again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -30,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from analysis.incidents import IncidentIndex, IncidentState
+from analysis.incidents import Fingerprint, IncidentIndex, IncidentState, fingerprint
 from index.base import Store
 from index.errors import DocumentNotFound, IncidentNotFound
 from index.handling import follow_documents, reopen_lifted
@@ -45,6 +46,7 @@ META_KEY = "m:meta"
 SUMMARIES = "summaries"  # in the meta state: every incident's summary is kept
 SUMMARY_PREFIX = "sum:"  # the state id of an incident's summary (``IncidentSummary``)
 MAX_REFRESHED = 10_000
+PREFETCH = 200  # waiting documents whose candidates are read at once
 
 
 class StoreSource:
@@ -106,25 +108,29 @@ def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     moves: dict[str, Counter[str]] = defaultdict(Counter)
     steps: dict[str, list[_Step]] = defaultdict(list)
     stopped = False
-    for doc in store.iter_documents(pending=True):
-        if stop():
-            stopped = True
-            break
-        if doc.incident_id:
-            rest = [d for d in store.iter_documents(incident_id=doc.incident_id) if d.id != doc.id]
-            index.remove(doc.incident_id, doc.id, [incident_features(d) for d in rest])
-            steps[doc.incident_id].append(rest)  # taken out: summarised again from the rest
-        incident_id = None
-        if doc.relevant or index.incident_of(doc.parent_url):
-            incident_id = index.add(incident_features(doc))
-            steps[incident_id].append(doc)
-        store.set_incident(doc.id, incident_id)
-        if incident_id != doc.incident_id:
-            changed.add(doc.id)
-            if doc.incident_id and incident_id:
-                moves[doc.incident_id][incident_id] += 1
+    waiting = store.iter_documents(pending=True)
+    while not stopped and (batch := list(itertools.islice(waiting, PREFETCH))):
+        prints = _prefetch(index, batch)
+        for doc in batch:
+            if stop():
+                stopped = True
+                break
+            if doc.incident_id:
+                rest = [
+                    d for d in store.iter_documents(incident_id=doc.incident_id) if d.id != doc.id
+                ]
+                index.remove(doc.incident_id, doc.id, [incident_features(d) for d in rest])
+                steps[doc.incident_id].append(rest)  # taken out: summarised again from the rest
+            incident_id = None
+            if doc.relevant or index.incident_of(doc.parent_url):
+                incident_id = index.add(incident_features(doc), prints[doc.id])
+                steps[incident_id].append(doc)
+            store.set_incident(doc.id, incident_id)
+            if incident_id != doc.incident_id:
+                changed.add(doc.id)
+                if doc.incident_id and incident_id:
+                    moves[doc.incident_id][incident_id] += 1
     summaries = _apply(stored_summaries(store, set(steps)), steps)
-    _write_states(store, index, index.touched, summaries)
     refresh = set(index.touched)
     if not stopped:  # stopped: the recent ones are refreshed by the next update (same meta)
         since = _aware(datetime.fromisoformat(meta["now"])) - RECENT
@@ -136,9 +142,18 @@ def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     records, gone = _refresh_records(store, refresh, summaries, now=now)
     follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     reopen_lifted(store, records, at=now)
-    if not stopped:
-        _write_meta(store, now)
+    # Stopped: the meta stays, so the next update refreshes the recent ones.
+    _write_states(store, index, index.touched, summaries, meta_now=None if stopped else now)
     return len(changed)
+
+
+def _prefetch(index: IncidentIndex, batch: list[StoredDocument]) -> dict[str, Fingerprint]:
+    """Fingerprints of a batch of waiting documents, their candidates loaded into
+    ``index`` at once."""
+    found = {doc.id: incident_features(doc) for doc in batch}
+    prints = {doc_id: fingerprint(features) for doc_id, features in found.items()}
+    index.prefetch([(found[doc_id], p) for doc_id, p in prints.items()])
+    return prints
 
 
 def rebuild_incidents(store: Store, *, now: datetime | None = None) -> int:
@@ -173,13 +188,12 @@ def _rebuild(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
         if incident_id:
             summaries[incident_id].add(doc)
     store.clear_incident_states()
-    _write_states(store, index, set(index.incidents), summaries)
     records = [record_of(store, i, summary, now) for i, summary in summaries.items()]
     store.replace_incidents(records)
     fresh, gone = set(summaries) - before, before - set(summaries)
     follow_documents(store, moves, fresh=fresh, gone=gone, at=now)
     reopen_lifted(store, records, at=now)
-    _write_meta(store, now)
+    _write_states(store, index, set(index.incidents), summaries, meta_now=now)
     return changed
 
 
@@ -280,7 +294,11 @@ def _write_states(
     index: IncidentIndex,
     incident_ids: set[str],
     summaries: dict[str, IncidentSummary],
+    *,
+    meta_now: datetime | None,
 ) -> None:
+    """Write these incidents' states and summaries, and (``meta_now``) the update's
+    moment, in one call: Elasticsearch waits for one refresh, not one per write."""
     states: dict[str, tuple[list[str], dict[str, Any]] | None] = {}
     added: dict[str, list[str]] = {}
     for incident_id in sorted(incident_ids):
@@ -293,6 +311,8 @@ def _write_states(
             states[summary_id(incident_id)] = (
                 _summary_state(incident_id, summary) if state and summary else None
             )
+    if meta_now is not None:
+        states[META_ID] = _meta_state(meta_now)
     store.write_incident_states(states, added=added)
 
 
@@ -317,8 +337,11 @@ def _meta(store: Store) -> dict[str, Any] | None:
 
 
 def _write_meta(store: Store, now: datetime) -> None:
-    meta = {"id": META_ID, "now": now.isoformat(), SUMMARIES: True}
-    store.write_incident_states({META_ID: ([META_KEY], meta)})
+    store.write_incident_states({META_ID: _meta_state(now)})
+
+
+def _meta_state(now: datetime) -> tuple[list[str], dict[str, Any]]:
+    return [META_KEY], {"id": META_ID, "now": now.isoformat(), SUMMARIES: True}
 
 
 def _atomic(store: Store) -> AbstractContextManager[object]:
