@@ -158,11 +158,14 @@ def test_failures_are_counted_and_the_crawl_finishes(site_crawl):
     assert failures["errors"] >= 3
 
 
-def test_oversized_pages_and_pdfs_are_skipped_not_stored(site_crawl):
+def test_oversized_pages_and_pdfs_are_skipped_not_stored(site_crawl, site_url):  # noqa: F811
     failures = site_crawl[2]["failures"]
     assert failures["skipped"] >= 2  # the extension-less PDF and the oversized page
     urls = " ".join(d.url for d in stored(site_crawl[0]))
     assert "/files/" not in urls and "big-" not in urls
+    # A list page's link to a file by its extension is never fetched; without one it is.
+    paths = requested_paths(site_url)
+    assert "/files/download-20210509" in paths and "/files/report.pdf" not in paths
 
 
 def test_malformed_html_is_extracted(site_crawl):
