@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,12 @@ import pytest
 
 from analysis.analyse import AnalysisOptions
 from analysis.extract import ExtractOptions
-from crawler.pagework import PageJob, work_page
+from crawler.pagework import PageJob, PageResult, work_page
 from crawler.pipelines.worker import AnalysisWorker
 from hotwatch.demo.server import serve
 from hotwatch.demo.synthetic import synthetic_site
 from tests.test_crawl import crawl, hotwatch, stored
-from tests.worker_probe import loaded_modules
+from tests.worker_probe import echo_size, exit_unless_in, loaded_modules
 
 ARTICLES = 60
 CONFIG = """
@@ -100,11 +101,53 @@ def test_a_worker_loads_analysis_not_scrapy():
     """Workers import crawler.pagework and the analysis; a second Scrapy (or the CLI)
     in each would cost memory and start-up for nothing."""
     worker = AnalysisWorker(1)
+
+    async def jobs() -> tuple[PageResult, list[str]]:
+        return await worker.run(work_page, PAGE_JOB), await worker.run(loaded_modules)
+
     try:
-        modules = asyncio.run(worker.run(loaded_modules))
-        result = asyncio.run(worker.run(work_page, PAGE_JOB))
+        result, modules = asyncio.run(jobs())
     finally:
         worker.close()
     assert "crawler.pagework" in modules
     assert not [m for m in modules if m.split(".")[0] in ("scrapy", "twisted", "click")]
     assert result.analysis is not None and result.analysis.relevant
+    assert result.fingerprint is not None
+
+
+def test_jobs_run_at_once_each_answered_with_its_own_result_or_error():
+    """Jobs in flight together on two workers come back to their own callers, large ones
+    (a page's worth of bytes, more than a pipe holds) too; a job's exception is raised
+    in the crawler process as an inline call would raise it."""
+    worker = AnalysisWorker(2)
+
+    async def jobs() -> list[object]:
+        sizes = [10, 300_000, 5, 2_000_000, 70_000, 1]
+        echoed = [worker.run(echo_size, b"x" * size) for size in sizes]
+        results = await asyncio.gather(*echoed, worker.run(int, "not a number"),
+                                       return_exceptions=True)
+        return [sizes, *results]
+
+    try:
+        sizes, *results = asyncio.run(jobs())
+    finally:
+        worker.close()
+    assert [size for size, _ in results[:-1]] == sizes
+    assert len({pid for _, pid in results[:-1]}) == 2  # both workers took jobs
+    assert isinstance(results[-1], ValueError)
+    assert worker.jobs == len(sizes) and len(worker.pids) == 2
+
+
+def test_a_worker_that_dies_leaves_its_jobs_to_the_crawler_process():
+    worker = AnalysisWorker(1)
+    crawler = os.getpid()
+
+    async def jobs() -> list[str]:
+        return [await worker.run(exit_unless_in, crawler) for _ in range(2)]
+
+    try:
+        answers = asyncio.run(jobs())
+    finally:
+        worker.close()
+    assert answers == ["ran in the crawler process"] * 2  # the second without a worker
+    assert worker.children == [] and worker.jobs == 0
