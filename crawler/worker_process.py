@@ -43,11 +43,11 @@ def serve(jobs: Connection, answers: Connection, parent_pid: int) -> None:
         answers.send_bytes(data)
 
 
-def frame(payload: bytes) -> bytes:
-    """``payload`` framed as ``Connection.send_bytes`` frames it."""
+def frame(payload: bytes) -> tuple[bytes, bytes]:
+    """``payload`` framed as ``Connection.send_bytes`` frames it: header and payload."""
     if len(payload) > 0x7FFFFFFF:
-        return _SHORT.pack(-1) + _LONG.pack(len(payload)) + payload
-    return _SHORT.pack(len(payload)) + payload
+        return _SHORT.pack(-1) + _LONG.pack(len(payload)), payload
+    return _SHORT.pack(len(payload)), payload
 
 
 def unframe(buffer: bytearray) -> list[bytes]:

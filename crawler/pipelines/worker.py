@@ -36,6 +36,9 @@ from crawler.worker_process import frame, serve, unframe
 logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 JOIN_SECONDS = 60.0  # for a worker to finish its last job once the crawl is done
+# Jobs sent to a worker ahead of its answers: enough that it never waits for the next,
+# few enough that pages waiting for a worker stay items, not pickled copies as well.
+IN_FLIGHT = 3
 
 
 class WorkerDied(Exception):
@@ -67,7 +70,8 @@ class _Child:
         assert self.jobs is not None
         future = asyncio.get_running_loop().create_future()
         self.waiting[job_id] = future
-        self.jobs.write(frame(payload))  # buffered by the loop: never blocks the reactor
+        for part in frame(payload):  # buffered by the loop: never blocks the reactor
+            self.jobs.write(part)
         return future
 
     def answer(self, payload: bytes) -> None:
@@ -152,6 +156,7 @@ class AnalysisWorker:
         self._ids = count()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connected: asyncio.Future[None] | None = None
+        self._slots: asyncio.Semaphore | None = None
         if processes > 0:
             # spawn, not fork: forking a process with a running reactor copies its threads' locks.
             context = multiprocessing.get_context("spawn")
@@ -164,14 +169,19 @@ class AnalysisWorker:
         if self._connected is None:
             self._loop = loop
             self._connected = asyncio.ensure_future(self._connect(loop))
+            self._slots = asyncio.Semaphore(IN_FLIGHT * len(self.children))
         elif loop is not self._loop:
             raise RuntimeError("an AnalysisWorker's pipes belong to its first job's event loop")
+        assert self._slots is not None
         try:
             await self._connected
-            child = min(self.children, key=lambda c: len(c.waiting))
-            payload = (next(self._ids), function, args, kwargs)
-            future = child.send(payload[0], pickle.dumps(payload, pickle.HIGHEST_PROTOCOL))
-            result = await future
+            async with self._slots:
+                if not self.children:  # a worker died meanwhile
+                    raise WorkerDied("no analysis worker left")
+                child = min(self.children, key=lambda c: len(c.waiting))
+                payload = (next(self._ids), function, args, kwargs)
+                future = child.send(payload[0], pickle.dumps(payload, pickle.HIGHEST_PROTOCOL))
+                result = await future
         except WorkerDied:
             if self.children:
                 logger.warning(
