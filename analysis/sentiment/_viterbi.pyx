@@ -19,6 +19,13 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy
 
+cdef extern from *:
+    """
+    #define PREFETCH(address) __builtin_prefetch(address)
+    """
+    void PREFETCH(const void *address) noexcept nogil
+
+
 cdef enum:
     ENTRY_BYTES = 9  # as tables.ENTRY_DTYPE
     B = 0
@@ -147,16 +154,21 @@ cdef void _find_grams(
     Every character's bigram is looked up first, then every trigram: the look-ups of one
     pass do not wait for each other, so their memory reads overlap, where one character
     at a time waits for each in turn (the tables are far bigger than the cache)."""
-    cdef Py_ssize_t t
+    cdef Py_ssize_t t, k
     cdef int64_t prev
     for t in range(length):
         prev = ids[start + t - 1] if t >= 1 else BOS_ID
         found[t].bigram = _find(&model.bi, prev * model.n_ids + ids[start + t])
+        for k in range(0, 64, 8):  # the base row, 512 bytes
+            PREFETCH(model.lu + ids[start + t] * 64 + k)
     for t in range(length):
         found[t].trigram = NULL
         if found[t].bigram != NULL:
+            PREFETCH(model.bi.entries + found[t].bigram.first * ENTRY_BYTES)
             prev = ids[start + t - 2] if t >= 2 else BOS_ID
             found[t].trigram = _find(&model.tri, found[t].bigram.number * model.n_ids + prev)
+            if found[t].trigram != NULL:
+                PREFETCH(model.tri.entries + found[t].trigram.first * ENTRY_BYTES)
 
 
 cdef inline void _log_probs(
