@@ -174,6 +174,7 @@ def _restore(directory: Path) -> dict[str, float]:
             for leftover in directory.glob("hotwatch.db*"):
                 leftover.unlink()
             shutil.copyfile(directory / name, directory / "hotwatch.db")
+            os.sync()  # the copy's writes are not left to slow down the update timed next
             return json.loads((directory / f"{name}.json").read_text())
     return {}
 
