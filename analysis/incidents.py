@@ -32,6 +32,17 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from analysis.incident_clues import clues as report_clues
+from analysis.incident_places import (
+    NOWHERE,
+    any_time_key,
+    nearby_keys,
+    place_key,
+    places_of,
+    provinces_of,
+    spot_of,
+    week_of,
+    within_window,
+)
 from analysis.incident_state import CLUE_PREFIX, IncidentState, clue_key, id_key
 from analysis.minhash import CJK_RUNS, band_keys, minhash  # the rest re-exported for callers
 from analysis.minhash import PERMUTATIONS as PERMUTATIONS
@@ -46,9 +57,7 @@ COMMON_BAND = 100
 FOLLOW_UP_OVERLAP = 0.1
 SHARED_CLUES, SHARED_CLUES_ANYWHERE = 2, 3
 SAME_SPOT_OVERLAP, SAME_SPOT_WINDOW = FOLLOW_UP_OVERLAP / 2, timedelta(days=7)
-WINDOW = timedelta(days=45)
 SALIENT_CHARS = 600
-NOWHERE = "*"
 COMMON_BIGRAMS = frozenset(
     "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
     "已经 目前 我们 他们 这个 一个 时间 处理 要求 群众 社会 政府 单位 有关 近日 发现 "
@@ -151,15 +160,15 @@ class IncidentIndex:
     ) -> tuple[list[str], list[str]]:
         """The keys of the incidents a document could join: its bands, then its places
         nearby in time and its clues."""
-        nearby = _nearby_keys(_places(doc.regions) - {NOWHERE}, doc.published_at)
+        nearby = nearby_keys(places_of(doc.regions) - {NOWHERE}, doc.published_at)
         return band_keys(prints.signature), nearby + sorted(map(clue_key, prints.clues))
 
     def add(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str:
         prints = prints or fingerprint(doc)
         signature, bigrams = prints.signature, set(prints.bigrams)
-        places = _places(doc.regions)
+        places = places_of(doc.regions)
         bands = band_keys(signature)
-        nearby = _nearby_keys(places - {NOWHERE}, doc.published_at)
+        nearby = nearby_keys(places - {NOWHERE}, doc.published_at)
         clue_keys = sorted(map(clue_key, prints.clues))
         self._load(bands + nearby + clue_keys, limits=dict.fromkeys(bands, COMMON_BAND + 1))
         parent = self.incident_of(doc.parent_url)
@@ -202,7 +211,7 @@ class IncidentIndex:
             known = old.signatures().get(member.doc_id)
             if known is not None:  # the signature it was placed with
                 prints = Fingerprint(known, prints.bigrams, prints.clues)
-            self._join(rebuilt, member, prints, _places(member.regions))
+            self._join(rebuilt, member, prints, places_of(member.regions))
         rebuilt.founded = min((_sort_time(d), d.doc_id) for d in rest)
 
     def _load(
@@ -258,11 +267,11 @@ class IncidentIndex:
     ) -> IncidentState | None:
         """The incident sharing most of the report's particulars, if it shares enough."""
         best, best_rank = None, None
-        provinces = _provinces(doc.regions)
+        provinces = provinces_of(doc.regions)
         host = _host(doc.url)
         for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
             incident = self.incidents[incident_id]
-            if not _within_window(doc.published_at, incident.last_seen):
+            if not within_window(doc.published_at, incident.last_seen):
                 continue
             if host and host in incident.hosts:
                 continue  # one site's pages share its boilerplate quotes and places
@@ -280,15 +289,15 @@ class IncidentIndex:
     ) -> IncidentState | None:
         best, best_margin = None, 0.0
         candidates = {i for key in nearby for i in self.by_key.get(key, ())}
-        spot = _spot(doc)
+        spot = spot_of(doc)
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
-            if not _within_window(doc.published_at, incident.last_seen):
+            if not within_window(doc.published_at, incident.last_seen):
                 continue
             if doc.hotlines and incident.hotlines and not set(doc.hotlines) & incident.hotlines:
                 continue
             needed = FOLLOW_UP_OVERLAP
-            if spot in incident.spots and _within_window(
+            if spot in incident.spots and within_window(
                 doc.published_at, incident.last_seen, SAME_SPOT_WINDOW, undated=False
             ):
                 needed = SAME_SPOT_OVERLAP
@@ -302,11 +311,11 @@ class IncidentIndex:
     ) -> None:
         signature = prints.signature
         incident.add_member(doc.doc_id, signature)
-        week = _week(doc.published_at) if doc.published_at else None
+        week = week_of(doc.published_at) if doc.published_at else None
         place_keys = {
             key
             for place in places - {NOWHERE}
-            for key in (_any_time_key(place), _place_key(place, week))
+            for key in (any_time_key(place), place_key(place, week))
         }
         bands = band_keys(signature)
         incident.place_keys |= place_keys
@@ -317,8 +326,8 @@ class IncidentIndex:
             self.by_key[key].add(incident.id)
         incident.note_keys(keys)
         incident.places |= places
-        incident.provinces |= _provinces(doc.regions)
-        if spot := _spot(doc):
+        incident.provinces |= provinces_of(doc.regions)
+        if spot := spot_of(doc):
             incident.spots.add(spot)
         incident.hotlines |= set(doc.hotlines)
         if host := _host(doc.url):
@@ -351,59 +360,6 @@ def salient_bigrams(text: str) -> set[str]:
     runs = CJK_RUNS.findall(text)
     # Interned: an index of 100k documents holds millions of bigrams but few distinct ones.
     return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
-
-
-def _place_key(place: str, week: int | None) -> str:
-    return f"p:{place}:{'-' if week is None else week}"
-
-
-def _any_time_key(place: str) -> str:
-    return f"p:{place}"
-
-
-def _nearby_keys(places: set[str], moment: datetime | None) -> list[str]:
-    """Keys of incidents a follow-up could join: its places, weeks within the window or undated.
-
-    An undated document may join any incident of its places.
-    """
-    if moment is None:
-        return sorted(_any_time_key(place) for place in places)
-    weeks = range(_week(moment - WINDOW), _week(moment + WINDOW) + 1)
-    return sorted(_place_key(place, week) for place in places for week in (*weeks, None))
-
-
-def _places(regions: list[dict[str, str]]) -> set[str]:
-    if not regions:
-        return {NOWHERE}
-    best = regions[0]
-    return {best.get("city") or best.get("province") or NOWHERE}
-
-
-def _provinces(regions: list[dict[str, str]]) -> set[str]:
-    return {regions[0]["province"]} if regions and regions[0].get("province") else set()
-
-
-def _spot(doc: IncidentFeatures) -> str | None:
-    """ "county|failure kind"; a city is too big (many reports of one kind in a week)."""
-    if not doc.regions or not doc.categories or not doc.regions[0].get("county"):
-        return None
-    return f"{doc.regions[0]['county']}|{doc.categories[0]}"
-
-
-def _week(moment: datetime) -> int:
-    return int(moment.timestamp() // 604_800)
-
-
-def _within_window(
-    moment: datetime | None,
-    last_seen: datetime | None,
-    window: timedelta = WINDOW,
-    *,
-    undated: bool = True,
-) -> bool:
-    if moment is None or last_seen is None:
-        return undated
-    return abs(moment - last_seen) <= window
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

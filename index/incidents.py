@@ -5,8 +5,10 @@ update places only those, oldest first, against the incidents they could join:
 ``analysis.incidents.IncidentIndex`` asks the store for the incidents indexed under
 the document's LSH bands and its places within the time window, so the work follows
 the new documents' candidates, not the size of the store. The placement state (per
-incident: member signatures, bigrams, places, hotlines) and the incident records
-live in the store, so any process writing it can update incidents.
+incident: member signatures, bigrams, places, hotlines), the running sums its record
+is made from (``index.incident_summary``) and the records live in the store, so any
+process writing it can update incidents; placing a report into an incident updates its
+sums by that report and reads none of its other members.
 
 ``rebuild_incidents`` places every document again from scratch, in memory, and
 replaces the stored state. Documents arriving in order of publication get the same
