@@ -46,6 +46,8 @@ def test_ordinary_words_after_a_place_keep_it() -> None:
     assert regions("北京街头的公共电话响个不停，市民拨打热线也没人接。")[0]["province"] == "北京市"
     assert regions("河南乡村道路破损，村民拨打12345无人处理。")[0]["province"] == "河南省"
     assert regions("郑州网友拨打12345反映噪音")[0]["city"] == "郑州市"
+    text = "郑州网约车司机拒载，乘客拨打12345投诉无人处理，北京一家媒体报道此事。"
+    assert regions(text)[0]["city"] == "郑州市"
 
 
 def test_an_outlet_name_places_the_page_only_when_nothing_else_does() -> None:
@@ -66,6 +68,7 @@ def test_context_predicates() -> None:
     assert not street_name("北京街头", 2)
     assert outlet_name("杭州网 新闻", 2)
     assert not outlet_name("郑州网友", 2)
+    assert not outlet_name("郑州网约车", 2)
     assert navigation_cell("国内| 台湾| 华人", 4, 6)
     assert not navigation_cell("国内| 台湾省一市民", 4, 6)
     assert river_side("黄河南岸", 1, 3)

@@ -32,7 +32,7 @@ BANK_SIDE = re.compile(r"[岸沿侧畔]")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 # ... or an outlet: 杭州网, 茂名晚报, 郴州新闻网 (not 网友). Often the only clue left.
 OUTLET_NAME = re.compile(
-    r"网(?![友民络点格购站页上])|新闻网|日报|晚报|晨报|都市报|商报|电视台|卫视|广播电视"
+    r"网(?![友民络点格购站页上约红吧店课信签])|新闻网|日报|晚报|晨报|都市报|商报|电视台|卫视|广播电视"
 )
 # 北京、上海等地: places listed for comparison, not where it happened.
 LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
