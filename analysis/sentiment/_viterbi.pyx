@@ -28,6 +28,8 @@ cdef extern from *:
 
 cdef enum:
     ENTRY_BYTES = 9  # as tables.ENTRY_DTYPE
+    UNKNOWN_WORD = -1  # a word the classifier never saw: its unseen value
+    STOP_WORD = -2  # a stop word: dropped
     B = 0
     E = 2
     S = 3  # the status s; an unseen character inherits from (s, s2)
@@ -346,25 +348,54 @@ cdef class WordTable:
             home = (home + 1) & self.mask
 
 
-cdef inline void _add_word(
+cdef inline Py_ssize_t _word_row(
+    WordTable table, const uint32_t *word, Py_ssize_t length
+) noexcept nogil:
+    """The word's row of log frequencies; UNKNOWN_WORD, or STOP_WORD (dropped)."""
+    cdef Py_ssize_t k = table._find(word, length)
+    if k < 0:
+        return UNKNOWN_WORD
+    if table.stop[k]:
+        return STOP_WORD
+    return table.rows[k] if table.rows[k] >= 0 else UNKNOWN_WORD
+
+
+cdef inline void _add_row(
+    Py_ssize_t row, const double *logfreq, const double *unseen, double *sums
+) noexcept nogil:
+    if row == STOP_WORD:
+        return
+    if row == UNKNOWN_WORD:
+        sums[0] += unseen[0]
+        sums[1] += unseen[1]
+    else:
+        sums[0] += logfreq[2 * row]
+        sums[1] += logfreq[2 * row + 1]
+
+
+cdef void _add_run_words(
     WordTable table,
-    const uint32_t *word,
-    Py_ssize_t length,
+    const uint32_t *chars,
+    const Py_ssize_t *starts,
+    Py_ssize_t words,
+    Py_ssize_t *rows,
     const double *logfreq,
     const double *unseen,
     double *sums,
 ) noexcept nogil:
-    cdef Py_ssize_t k = table._find(word, length)
-    if k < 0:
-        sums[0] += unseen[0]
-        sums[1] += unseen[1]
-    elif not table.stop[k]:
-        if table.rows[k] < 0:
-            sums[0] += unseen[0]
-            sums[1] += unseen[1]
-        else:
-            sums[0] += logfreq[2 * table.rows[k]]
-            sums[1] += logfreq[2 * table.rows[k] + 1]
+    """A run's words (word j is chars[starts[j]:starts[j + 1]]) added in text order.
+
+    Every word's hash slot is fetched ahead, then every word looked up, then the rows
+    added: the look-ups' memory reads overlap; the additions keep their order."""
+    cdef Py_ssize_t j
+    for j in range(words):
+        PREFETCH(&table.slots[_word_hash(chars + starts[j], starts[j + 1] - starts[j]) & table.mask])
+    for j in range(words):
+        rows[j] = _word_row(table, chars + starts[j], starts[j + 1] - starts[j])
+        if rows[j] >= 0:
+            PREFETCH(logfreq + 2 * rows[j])
+    for j in range(words):
+        _add_row(rows[j], logfreq, unseen, sums)
 
 
 def bayes_sums(
@@ -403,7 +434,7 @@ def bayes_sums(
     cdef const uint32_t *chars = &text[0]
     cdef int64_t *ids = <int64_t *> malloc(n * sizeof(int64_t))
     cdef signed char *tags = <signed char *> malloc(n)
-    cdef Py_ssize_t i, k, start, word, longest = 1
+    cdef Py_ssize_t i, k, start, longest = 1
     cdef uint32_t c
     i = 0
     while i < n:  # the longest Han run: the back-pointers of one run at a time
@@ -415,11 +446,19 @@ def bayes_sums(
         i += 1
     cdef signed char *pointers = <signed char *> malloc(longest * 16)
     cdef Found *found = <Found *> malloc(longest * sizeof(Found))
-    if ids == NULL or tags == NULL or pointers == NULL or found == NULL:
+    cdef Py_ssize_t *word_starts = <Py_ssize_t *> malloc((longest + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *word_rows = <Py_ssize_t *> malloc(longest * sizeof(Py_ssize_t))
+    cdef Py_ssize_t words
+    if (
+        ids == NULL or tags == NULL or pointers == NULL or found == NULL
+        or word_starts == NULL or word_rows == NULL
+    ):
         free(ids)
         free(tags)
         free(pointers)
         free(found)
+        free(word_starts)
+        free(word_rows)
         raise MemoryError()
     with nogil:
         i = 0
@@ -431,7 +470,8 @@ def bayes_sums(
                     ids[i] = char_ids[chars[i] - ZH_FIRST]
                     i += 1
                 _decode_run(&model, ids, start, i - start, tags, pointers, found)
-                word = start
+                word_starts[0] = start
+                words = 0
                 for k in range(start, i):
                     # a word ends at an e, before a b or s, and at the end of the run
                     if (
@@ -440,8 +480,9 @@ def bayes_sums(
                         or tags[k + 1] == B
                         or tags[k + 1] == S
                     ):
-                        _add_word(table, chars + word, k + 1 - word, freq, no_word, sums)
-                        word = k + 1
+                        words += 1
+                        word_starts[words] = k + 1
+                _add_run_words(table, chars, word_starts, words, word_rows, freq, no_word, sums)
             elif _is_space(c):
                 i += 1
             else:  # a word of the other parts: up to whitespace or a Han character
@@ -450,9 +491,11 @@ def bayes_sums(
                     ZH_FIRST <= chars[i] <= ZH_LAST
                 ):
                     i += 1
-                _add_word(table, chars + start, i - start, freq, no_word, sums)
+                _add_row(_word_row(table, chars + start, i - start), freq, no_word, sums)
     free(ids)
     free(tags)
     free(pointers)
     free(found)
+    free(word_starts)
+    free(word_rows)
     return sums[0], sums[1]
