@@ -13,15 +13,21 @@ def test_english_pages_with_a_few_han_characters_do_not() -> None:
     assert not reads_as_chinese("")
 
 
+def test_japanese_pages_do_not_though_they_write_han() -> None:
+    # 市原市 vaccine booking line (a labelled real page's headline)
+    assert not reads_as_chinese("「つながらない」苦情500件 市原市ワクチン接種予約 初日は892人")
+    assert reads_as_chinese("日本の市民热线，12345热线接线员挂断电话，态度恶劣。")  # a stray の
+
+
 def test_share_counts_letters_not_digits_or_punctuation() -> None:
     assert chinese_share("12345！！ 热线") == 1.0
     assert chinese_share("热线 ab") == 0.5
 
 
 def test_share_is_the_count_over_each_range_of_code_points() -> None:
-    from analysis.tags.language import _HAN, _OTHER_LETTERS
+    from analysis.tags.language import _HAN, _KANA, _OTHER_LETTERS
 
-    ranges = (_HAN, *_OTHER_LETTERS)
+    ranges = (_HAN, _KANA, *_OTHER_LETTERS)
     edges = [c for low, high in ranges for c in (low - 1, low, high, high + 1)]
     codes = [*edges, 0xFFFF, 0x20000, 0x10FFFF]
     han = sum(_HAN[0] <= c <= _HAN[1] for c in codes)
