@@ -48,7 +48,7 @@ def test_today_compares_the_day_with_the_day_before(client):
 def test_today_draws_the_days_composition_with_the_shared_bands(client):
     html = page(client, "/?date=2021-04-25")
     assert "当日相关报道构成" in html
-    # Relevant on the 25th: 0.9, 0.7, 0.95 are 负面, 0.5 is 中性 (negativity_band).
+    # Relevant on the 25th: 0.9, 0.7, 0.95 are 负面, 0.35 is 中性 (negativity_band).
     assert "<title>负面：3 篇（75.0%）</title>" in html
     assert "<title>中性：1 篇（25.0%）</title>" in html
     assert "<title>正面：0 篇（0.0%）</title>" in html
@@ -63,7 +63,7 @@ def test_today_draws_the_days_composition_with_the_shared_bands(client):
 def test_the_composition_covers_a_chosen_span_of_days(client):
     html = page(client, "/?date=2021-04-25&span=7")
     assert "近 7 日相关报道构成" in html and "（31 篇）" in html
-    # 04-19..04-25: 0.9, 0.7, 0.95, 0.8 are 负面; 0.2 is 正面; 0.5 and 25 x 0.3 are 中性.
+    # 04-19..04-25: 0.9, 0.7, 0.95, 0.8 are 负面; 0.1 is 正面; 0.35 and 25 x 0.3 are 中性.
     assert "<title>负面：4 篇（12.9%）</title>" in html
     assert "<title>中性：26 篇（83.9%）</title>" in html
     assert "<title>正面：1 篇（3.2%）</title>" in html
@@ -86,9 +86,9 @@ def test_today_without_reports_opens_on_the_latest_day_that_has_some(client):
 
 
 def test_negativity_labels_are_the_shared_bands(client, docs):
-    low = next(d for d in docs if d.negativity == 0.2)
+    low = next(d for d in docs if d.negativity == 0.1)
     html = page(client, f"/documents/{low.id}")
-    assert "正面（0.20）" in html and "负面（0.20）" not in html
+    assert "正面（0.10）" in html and "负面（0.10）" not in html
 
 
 def test_today_rejects_a_bad_date(client):

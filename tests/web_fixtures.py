@@ -59,7 +59,7 @@ def documents() -> list[StoredDocument]:
              regions=[{"province": f"<i>省</i>{BREAKOUT}"}], negativity=0.95,
              incident_id="inc-xss", reasons=[SCRIPT]),
         stored_doc(7, "=cmd|' /C calc'!A0 热线公式", "公式注入测试 12345热线", DAY - timedelta(days=2),
-             url="javascript:alert(1)//x", negativity=0.2),
+             url="javascript:alert(1)//x", negativity=0.1),
     ]
     for n in range(25):
         docs.append(
