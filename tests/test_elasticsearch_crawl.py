@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from hotwatch.demo.server import serve
 from hotwatch.demo.synthetic import synthetic_site
 from tests.site_server import site_url  # noqa: F401 (a fixture)
 from tests.test_elasticsearch_cluster import ScriptCluster, held_cluster, needs_java_and_maven
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -148,14 +152,27 @@ def wait_for_documents(
     try:
         while time.monotonic() < deadline:
             assert crawl.poll() is None, "the crawl ended before the node was killed"
-            documents = f"{prefix}documents"  # the alias; fetch times live beside it
-            client.indices.refresh(index=documents, allow_no_indices=True, ignore_unavailable=True)
-            count = client.count(index=documents, allow_no_indices=True, ignore_unavailable=True)[
-                "count"
-            ]
-            if count >= at_least:
+            if indexed(client, f"{prefix}documents") >= at_least:  # the alias
                 return
             time.sleep(0.2)
     finally:
         client.close()
     raise AssertionError(f"fewer than {at_least} documents indexed in time")
+
+
+def indexed(client: Elasticsearch, documents: str) -> int:
+    """Documents searchable under ``documents``; 0 while its new shards are still starting.
+
+    The crawl creates the index a moment before this poll can see it, and a count
+    against a shard not yet started answers 503 (search_phase_execution_exception).
+    """
+    from elasticsearch import ApiError
+
+    try:
+        client.indices.refresh(index=documents, allow_no_indices=True, ignore_unavailable=True)
+        answer = client.count(index=documents, allow_no_indices=True, ignore_unavailable=True)
+    except ApiError as error:
+        if error.meta.status == 503:
+            return 0
+        raise
+    return answer["count"]
