@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.plans import Plan
-from analysis.relevance import Relevance, assess_relevance
+from analysis.relevance import Relevance, assess_relevance, gather_evidence
 from analysis.tags import categories, hotlines
 
 POSITIVES = {
@@ -331,3 +331,22 @@ def test_a_leaked_report_names_its_channel() -> None:
     title = "村民实名举报非法采矿后遭报复 举报信被转到被举报人手中"
     text = "某村村民向乡政府实名举报非法采矿，几天后被举报人拿着举报信找上门，举报人遭到威胁。"
     assert "no hotline or complaint channel named" not in assess_relevance(title, text).reasons
+
+
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        (
+            "噪音投诉两年未解决 市民再次拨打12345热线",
+            "市民多次拨打12345热线反映工地夜间施工噪音，工单均显示已办结。执法部门回复称，"
+            "依据《中华人民共和国噪声污染防治法》第四章第三十六条的规定已责令整改，但噪音依旧。",
+        ),
+        (
+            "拨打12345热线被踢皮球 市民：情节离奇过小说",
+            "市民张先生反映小区停水，12345热线接线员让他找水务局，水务局又让他找街道，"
+            "他说这种来回推诿的情节离奇过小说。",
+        ),
+    ],
+)
+def test_statute_chapters_and_figurative_novels_are_not_fiction(title: str, text: str) -> None:
+    assert "negative:fiction" not in gather_evidence(title, text).reasons
