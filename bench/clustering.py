@@ -41,14 +41,8 @@ from pathlib import Path
 from clustering_corpus import START, corpus, features  # bench/ is the script's directory
 from elasticsearch import Elasticsearch, NotFoundError
 
-from analysis.incidents import (
-    NEAR_DUPLICATE,
-    PERMUTATIONS,
-    assign_incidents,
-    band_keys,
-    minhash,
-    shingles,
-)
+from analysis.incidents import NEAR_DUPLICATE, assign_incidents
+from analysis.incidents.minhash import PERMUTATIONS, band_keys, minhash, shingles
 from index import Store, open_store
 from index.incidents import rebuild_incidents, update_incidents
 

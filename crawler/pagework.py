@@ -16,7 +16,7 @@ from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
 from analysis.extract import ExtractOptions, decode_page, extract_article
 from analysis.extract.decode import garbled_share
-from analysis.incident_prints import fingerprint_json
+from analysis.incidents.prints import fingerprint_json
 from analysis.model import Analysis, Article
 from crawler.skip_reasons import NO_ARTICLE, UNDECODABLE
 

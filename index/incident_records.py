@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from analysis.incident_prints import stored_fingerprint
 from analysis.incidents import IncidentFeatures
+from analysis.incidents.prints import stored_fingerprint
 from index.incident_summary import RECENT, IncidentSummary, document_time
 from index.records import IncidentRecord, StoredDocument
 

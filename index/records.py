@@ -51,7 +51,7 @@ class StoredDocument:
     likes: int = 0
     parent_url: str | None = None  # the original a repost shares
     urls: list[str] = field(default_factory=list)  # every URL that led to it (variants, copies)
-    # Its incident fingerprint, stored form (analysis.incident_prints): placing reads it.
+    # Its incident fingerprint, stored form (analysis.incidents.prints): placing reads it.
     fingerprint: dict[str, Any] | None = None
 
     @property

@@ -6,18 +6,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from analysis.incident_clues import clues
 from analysis.incidents import (
-    FOLLOW_UP_OVERLAP,
     NEAR_DUPLICATE,
-    SAME_SPOT_OVERLAP,
     IncidentFeatures,
     IncidentIndex,
     IncidentState,
     assign_incidents,
     fingerprint,
-    similarity,
 )
+from analysis.incidents.clues import clues
+from analysis.incidents.minhash import similarity
+from analysis.incidents.placing import FOLLOW_UP_OVERLAP, SAME_SPOT_OVERLAP
 from analysis.tags import categories, hotlines, regions
 
 ORIGINAL = (

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.incident_prints import fingerprint_json, stored_fingerprint
 from analysis.incidents import text_fingerprint
+from analysis.incidents.prints import fingerprint_json, stored_fingerprint
 from index.incidents import update_incidents
 from tests.store_backends import BACKENDS, backend_store
 from tests.test_incidents import OTHER_CITY, STORY, _stored, _stored_corpus

@@ -6,14 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from analysis.incidents import (
-    NEAR_DUPLICATE,
-    IncidentFeatures,
-    IncidentIndex,
-    assign_incidents,
-    minhash,
-    similarity,
-)
+from analysis.incidents import NEAR_DUPLICATE, IncidentFeatures, IncidentIndex, assign_incidents
+from analysis.incidents.minhash import minhash, similarity
 from analysis.tags import categories, hotlines, regions
 from hotwatch.api.incidents import update_incidents
 from index import Store, StoredDocument, open_store

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import analysis.incidents as incidents_module
+import analysis.incidents.placing as incidents_module
 from analysis.tags import regions
 from index import Store, StoredDocument
 from index.incident_records import incident_record

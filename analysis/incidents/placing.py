@@ -6,7 +6,7 @@ Two routes lead a document into an existing incident:
    character shingles, bucketed by LSH bands, so each document is compared only
    with the few that share a band (near-linear in the number of documents);
 2. rewrites and excerpts from other outlets: two or more of the report's
-   particulars (figures, quoted words, villages: ``incident_clues``) already in the
+   particulars (figures, quoted words, villages: ``clues``) already in the
    incident, within the time window, in the same province (three, anywhere);
 3. follow-ups and official responses: the same place and hotline within a time
    window, with a tenth of the document's distinctive character bigrams already in
@@ -21,18 +21,17 @@ documents in the same order always yields the same ids.
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
 
-from analysis.incident_clues import clues as report_clues
-from analysis.incident_places import (
+from analysis.incidents.features import Fingerprint, IncidentFeatures, fingerprint
+from analysis.incidents.minhash import band_keys
+from analysis.incidents.places import (
     NOWHERE,
     any_time_key,
     nearby_keys,
@@ -43,11 +42,7 @@ from analysis.incident_places import (
     week_of,
     within_window,
 )
-from analysis.incident_state import CLUE_PREFIX, IncidentState, clue_key, id_key
-from analysis.minhash import CJK_RUNS, band_keys, minhash  # the rest re-exported for callers
-from analysis.minhash import PERMUTATIONS as PERMUTATIONS
-from analysis.minhash import shingles as shingles
-from analysis.minhash import similarity as similarity
+from analysis.incidents.state import CLUE_PREFIX, IncidentState, clue_key, id_key
 
 NEAR_DUPLICATE = 0.5
 # A band shared by more incidents than this is boilerplate (a site's footer, a stock
@@ -57,50 +52,6 @@ COMMON_BAND = 100
 FOLLOW_UP_OVERLAP = 0.1
 SHARED_CLUES, SHARED_CLUES_ANYWHERE = 2, 3
 SAME_SPOT_OVERLAP, SAME_SPOT_WINDOW = FOLLOW_UP_OVERLAP / 2, timedelta(days=7)
-SALIENT_CHARS = 600
-COMMON_BIGRAMS = frozenset(
-    "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
-    "已经 目前 我们 他们 这个 一个 时间 处理 要求 群众 社会 政府 单位 有关 近日 发现 "
-    "接线 线员 12 23 34 45 今年 日前 可以 就是 自己 因为 所以 但是 如果 通过".split()
-)
-
-
-@dataclass
-class IncidentFeatures:
-    doc_id: str
-    title: str
-    text: str
-    published_at: datetime | None = None
-    regions: list[dict[str, str]] = field(default_factory=list)
-    hotlines: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    url: str | None = None
-    parent_url: str | None = None  # the document a repost shares: it joins that incident
-    relevant: bool = True  # only relevant documents (and reposts of placed ones) are placed
-    prints: Fingerprint | None = None  # computed with the analysis (a worker), else on placing
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What placing a document needs from its text; cacheable by content."""
-
-    signature: np.ndarray
-    bigrams: frozenset[str]
-    clues: frozenset[str] = frozenset()
-
-
-def fingerprint(doc: IncidentFeatures) -> Fingerprint:
-    return doc.prints or text_fingerprint(doc.title, doc.text)
-
-
-def text_fingerprint(title: str, text: str) -> Fingerprint:
-    return Fingerprint(
-        minhash(title + text), frozenset(_salient(title, text)), report_clues(title, text)
-    )
-
-
-def _salient(title: str, text: str) -> set[str]:
-    return salient_bigrams(title + " " + text[:SALIENT_CHARS])
 
 
 class IncidentSource(Protocol):
@@ -354,12 +305,6 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
         if docs[i].relevant or index.incident_of(docs[i].parent_url):
             ids[i] = index.add(docs[i])
     return ids
-
-
-def salient_bigrams(text: str) -> set[str]:
-    runs = CJK_RUNS.findall(text)
-    # Interned: an index of 100k documents holds millions of bigrams but few distinct ones.
-    return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

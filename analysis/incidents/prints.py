@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.incidents import Fingerprint, text_fingerprint
+from analysis.incidents.features import Fingerprint, text_fingerprint
 
 
 def fingerprint_json(title: str, text: str) -> dict[str, Any]:
