@@ -1,5 +1,5 @@
-"""The embedded default store: one SQLite file in WAL mode, searched through a tantivy
-index kept beside it (``sqlite_search``)."""
+"""The embedded default store: one SQLite file in WAL mode (its schema and migrations in
+``sqlite_schema``), searched through a tantivy index kept beside it (``sqlite_search``)."""
 
 from __future__ import annotations
 
@@ -19,96 +19,12 @@ from index.records import (
     merged_urls,
     placement,
 )
-from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
-from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
+from index.sqlite_schema import MIGRATIONS, SCHEMA_VERSION, schema_version, statements
 from index.sqlite_search import SearchMethods
 
 logger = logging.getLogger(__name__)
-SCHEMA_VERSION = 9
-MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE documents (
-        rowid INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        url TEXT NOT NULL UNIQUE,
-        fetched_url TEXT,
-        title TEXT NOT NULL,
-        text TEXT NOT NULL,
-        published_at TEXT,
-        fetched_at TEXT NOT NULL,
-        date_ts INTEGER NOT NULL,
-        author TEXT,
-        outlet TEXT,
-        source TEXT,
-        domain TEXT,
-        tier INTEGER,
-        relevant INTEGER NOT NULL,
-        relevance REAL NOT NULL,
-        negativity REAL NOT NULL,
-        sentiment REAL NOT NULL,
-        hotlines TEXT NOT NULL,
-        regions TEXT NOT NULL,
-        categories TEXT NOT NULL,
-        plans TEXT NOT NULL,
-        reasons TEXT NOT NULL,
-        incident_id TEXT
-    );
-    CREATE INDEX documents_relevant_date ON documents (relevant, date_ts);
-    CREATE INDEX documents_date ON documents (date_ts);
-    CREATE INDEX documents_incident ON documents (incident_id);
-    CREATE TABLE document_tags (
-        kind TEXT NOT NULL,
-        value TEXT NOT NULL,
-        doc_rowid INTEGER NOT NULL,
-        PRIMARY KEY (kind, value, doc_rowid)
-    ) WITHOUT ROWID;
-    CREATE INDEX document_tags_doc ON document_tags (doc_rowid);
-    CREATE TABLE fetches (url TEXT PRIMARY KEY, fetched_at TEXT NOT NULL) WITHOUT ROWID;
-    CREATE VIRTUAL TABLE documents_fts USING fts5(
-        title, body, content='', tokenize='unicode61 remove_diacritics 0'
-    );
-    """,
-    2: """
-    CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        level_rank INTEGER NOT NULL,
-        score INTEGER NOT NULL,
-        last_seen_ts INTEGER NOT NULL,
-        record TEXT NOT NULL
-    );
-    CREATE INDEX incidents_rank ON incidents (level_rank, score, last_seen_ts)
-    """,
-    3: """
-    ALTER TABLE documents ADD COLUMN kind TEXT NOT NULL DEFAULT 'article';
-    ALTER TABLE documents ADD COLUMN reposts INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE documents ADD COLUMN comments INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE documents ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE documents ADD COLUMN parent_url TEXT
-    """,
-    4: """
-    ALTER TABLE documents ADD COLUMN incident_pending INTEGER NOT NULL DEFAULT 1;
-    CREATE INDEX documents_pending ON documents (date_ts) WHERE incident_pending = 1;
-    CREATE TABLE incident_states (id TEXT PRIMARY KEY, state TEXT NOT NULL);
-    CREATE TABLE incident_keys (
-        key TEXT NOT NULL,
-        incident_id TEXT NOT NULL,
-        PRIMARY KEY (key, incident_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX incident_keys_incident ON incident_keys (incident_id)
-    """,
-    5: """
-    ALTER TABLE documents ADD COLUMN urls TEXT NOT NULL DEFAULT '[]'
-    """,
-    6: HANDLING_MIGRATION,
-    # 7 added search columns for FTS5 searches; 8 drops them with FTS5 (search is tantivy).
-    7: "",
-    8: SEARCH_MIGRATION,
-    # A document's incident fingerprint (JSON), computed with its analysis; NULL: none
-    # yet (older documents, irrelevant ones), placing computes it.
-    9: "ALTER TABLE documents ADD COLUMN fingerprint TEXT",
-}
 ROW_CHUNK = 500
 _COLUMNS = (
     "id url fetched_url title text published_at fetched_at date_ts author outlet source domain "
@@ -291,9 +207,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
     # -- schema ------------------------------------------------------------------
 
     def _schema_version(self) -> int:
-        self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        return schema_version(self.db)
 
     def _migrate(self) -> None:
         version = self._schema_version()
@@ -306,7 +220,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             with self._transaction():
                 if self._schema_version() >= target:
                     continue  # another process (a crawl, the web page) migrated it meanwhile
-                for statement in _statements(MIGRATIONS[target]):
+                for statement in statements(MIGRATIONS[target]):
                     self.db.execute(statement)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
@@ -374,19 +288,6 @@ class _Transaction:
             raise write_error(self.path, error) from error
         if kind is None and not self.nested:
             self.after_commit()
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of a script; a trigger's body holds semicolons of its own."""
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                yield pending
-            pending = ""
-    if pending.strip(" \n;"):
-        yield pending
 
 
 def _row(doc: StoredDocument) -> dict[str, Any]:

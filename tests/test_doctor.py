@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hotwatch.cli import cli
 from index import SearchQuery, StoredDocument, StoreUnavailable, open_store
 from index.incidents import update_incidents
-from index.sqlite import MIGRATIONS, SCHEMA_VERSION
+from index.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from index.tantivy_index import ROW_COLUMNS, entry, schema
 from tests.report_fixtures import build_store, write_config
 from tests.smtp_server import refusing_port, smtp_server

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index import open_store
-from index.sqlite import SCHEMA_VERSION
+from index.sqlite_schema import SCHEMA_VERSION
 
 OPENERS = 8
 

@@ -7,7 +7,8 @@ import sqlite3
 from datetime import datetime
 
 from index.records import SearchQuery, StoredDocument
-from index.sqlite import SCHEMA_VERSION, SQLiteStore
+from index.sqlite import SQLiteStore
+from index.sqlite_schema import SCHEMA_VERSION
 
 SOCIAL_COLUMNS = ("kind", "reposts", "comments", "likes", "parent_url")
 

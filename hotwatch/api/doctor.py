@@ -18,7 +18,7 @@ from hotwatch.config import Config, ConfigError
 from index import SQLITE_FILENAME, open_store
 from index.consistency import check_store, repair_store
 from index.finding import Finding
-from index.sqlite import SCHEMA_VERSION
+from index.sqlite_schema import SCHEMA_VERSION
 from reports.channels.queue import PostQueue
 from reports.errors import ReportError
 from reports.outbox import Postman
