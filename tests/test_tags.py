@@ -96,7 +96,33 @@ def test_shared_district_names_follow_the_city_named_nearby() -> None:
     assert regions("南京市鼓楼区居民反映")[0]["city"] == "南京市"
     assert regions("辽宁朝阳市民反映")[0] == {"province": "辽宁省", "city": "朝阳市"}
     assert regions("北京朝阳区一居民反映")[0]["county"] == "朝阳区"
-    assert regions("鼓楼区一居民反映") == []
+
+
+def test_shared_district_names_alone_go_to_the_city_of_highest_rank() -> None:
+    # Municipality, then sub-provincial city, then provincial capital; a tie stays unplaced.
+    assert regions("宝山区一居民拨打12345")[0]["province"] == "上海市"
+    assert regions("朝阳区一居民反映")[0]["province"] == "北京市"
+    assert regions("龙华区一居民反映")[0]["city"] == "深圳市"
+    assert regions("鼓楼区一居民反映")[0]["city"] == "南京市"
+    assert regions("城关区一居民反映") == []  # 拉萨, 兰州: two capitals
+
+
+def test_a_short_form_acting_as_a_place_needs_no_parent() -> None:
+    assert regions("高唐执法局及时受理投诉热线")[0]["county"] == "高唐县"
+    assert regions("迁安一市民拨打热线无人接听")[0]["city"] == "唐山市"
+    assert regions("高唐的风景很好") == []
+    # The office word must follow the name, not be part of a word that begins with it.
+    assert regions("公安局回复了网友") == []
+
+
+def test_provinces_answer_to_their_other_names() -> None:
+    assert regions("齐鲁晚报记者获悉，居民拨打热线无人接听")[0] == {"province": "山东省"}
+    assert regions("冀北电网供电公司服务热线打不通")[0] == {"province": "河北省"}
+
+
+def test_taiwanese_words_place_a_page_in_taiwan() -> None:
+    assert regions("彰縣黃姓男子打119專線求助，卻遭專線人員反問")[0]["province"] == "台湾省"
+    assert regions("里長說已向區公所反映多次")[0]["province"] == "台湾省"
 
 
 def test_common_words_are_not_places() -> None:

@@ -39,6 +39,13 @@ LISTED = re.compile(r"[、和及与]|等地|等城市|等省|也曾|此前")
 # Separators of navigation bars and breadcrumbs (首页 > 社会 | 台湾 |).
 NAV_MARKS = frozenset("|>»›")
 MENU_RUN, MENU_GAP, MENU_PROVINCES = 4, 3, 3
+# What follows a place acting as one: its people, its offices, its hotline (高唐执法局,
+# 迁安一市民, 兴宁警方). A short form so placed is as telling as the full name.
+PLACE_ROLE = re.compile(
+    r"(?:一|当地|本地)?(?:市民|居民|网友|男子|女子|老人|业主|家长)|警方|"
+    r"(?:县|市|区)(?:委|政府|长)|(?:执法|公安|城管|交警|卫健|教育|住建|民政|人社|市场监管)局|"
+    r"人民(?:政府|医院|法院|检察院)|供电|交警|城管|消防|12345|市长热线|热线|\s?报道|\s?报导|讯"
+)
 
 
 class Spanned(Protocol):  # a place name found in a text
@@ -111,6 +118,11 @@ def navigation_cell(text: str, start: int, end: int) -> bool:
     opens = before[-1:] in NAV_MARKS if before else start < 8
     closes = after[:1] in NAV_MARKS if after else end + 8 >= len(text)
     return opens and closes and (before[-1:] in NAV_MARKS or after[:1] in NAV_MARKS)
+
+
+def in_place_role(text: str, end: int) -> bool:
+    """Does the name ending at ``end`` act as a place (高唐执法局, 迁安一市民, 南投 报导)?"""
+    return PLACE_ROLE.match(text, end) is not None
 
 
 def listed(text: str, position: int, length: int) -> bool:

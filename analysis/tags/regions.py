@@ -5,8 +5,11 @@ forms: 新乡 → 新乡市, 广西 → 广西壮族自治区, 浦东 → 浦东
 its division and every division above it; mentions in the title, in the opening
 and next to the hotline count more, so the place where the failure happened wins
 over places merely mentioned. A name shared by several divisions (朝阳区, 鼓楼区)
-goes to the one whose province or city the text also names; two-character county
-short forms (浦东, 长垣) count only with such support, since many are common words.
+goes to the one whose province or city the text also names, else to the one in the
+city of highest rank (municipality, sub-provincial city, capital) if only one is;
+two-character county short forms (浦东, 长垣) count only with such support, since many
+are common words, or when the text uses them as a place (高唐执法局, 迁安一市民).
+Provinces also answer to their other names (齐鲁, 冀北; ``region_names``).
 Words that only Hong Kong, Macau or Taiwan use (本港, 1823, 卫福部) count as mentions
 of those regions (``region_markers``); a cited outlet (《北京青年报》), a menu of
 places, a street or town named after a place (长江西路, 朝阳镇), a river's side
@@ -28,46 +31,25 @@ import numpy as np
 
 from analysis.tags.region_context import (
     cited_outlet_spans,
+    in_place_role,
     listed,
     outlet_name,
     source_line_spans,
     standing_names,
 )
 from analysis.tags.region_markers import find_markers
+from analysis.tags.region_names import (
+    ALIASES,
+    AMBIGUOUS_STEMS,
+    ETHNIC_TAIL,
+    MUNICIPALITIES,
+    SUB_PROVINCIAL_CITIES,
+)
 from analysis.tags.script import plain
 
-MUNICIPALITIES = ("11", "12", "31", "50")
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
 COUNTY_SUFFIXES = ("自治县", "自治旗", "新区", "林区", "特区", "县", "区", "旗", "市")
-# Short forms that are ordinary words, surnames or landmarks far more often than places.
-AMBIGUOUS_STEMS = frozenset(
-    "城区 郊区 新区 矿区 高新 开发 中山 和平 长安 新华 胜利 人民 东风 文化 团结 红旗 "
-    "青山 白云 南山 北山 东山 西山 城关 永安 安定 阿里 江南 东区 西区 南区 北区 中区 "
-    "普陀 铁山 东方 城中 城东 城西 城南 城北 长治 大同 白银 来宾 普洱 日照 安康 黑河 "
-    "三明 开封 海东 山南 吉安 永康 新市 龙华 龙岗 华容 长寿 江北 河西 河东 清河 红山 "
-    "大通 宁安 安宁 华安 兴安 东兴 西安区 太平 和田 平安 正定 宜章 上城 下城 "
-    "金川 合作 海城 凤城 海港 港口 港南 港北 宝山 新城 老城 古城 高平 长海 阳光 民乐 "
-    "西湖 东湖 北湖 南湖 双桥 桥东 桥西 江城 河口 沙河 沙湾 白河 金山 万山 万全 "
-    "大安 丰都 云龙 龙泉 龙门 龙山 龙湖 富民 仁和 和顺 顺义 延长 临夏 平山 泰山 黄山区".split()
-)
-# The peoples named in autonomous divisions (延边朝鲜族自治州, 管城回族区), longest first.
-ETHNIC_GROUPS = sorted(
-    (
-        "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 "
-        "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 "
-        "普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 "
-        "门巴 珞巴 基诺 各"
-    ).split(),
-    key=len,
-    reverse=True,
-)
-ETHNIC_TAIL = re.compile(
-    "(?:(?:" + "|".join(ETHNIC_GROUPS) + ")族?)*(?:" + "|".join(ETHNIC_GROUPS) + ")族$"
-)
-# Full names shared by several divisions, read without other clues as the best known one.
-DEFAULT_DIVISION = {"朝阳区": "110105", "通州区": "110112"}
-ALIASES = {"内蒙": "150000"}
 # A channel or a failure just after a place: 新乡市长信箱, 应城市民打不通 (where it happened).
 HOTLINE_CONTEXT = re.compile(
     r"12345|热线|接线员|话务员|投诉|举报|信箱|留言板|打不通|无人接听|辱骂|推诿|踢皮球|泄露"
@@ -306,11 +288,20 @@ def _hits(gazetteer: Gazetteer, text: str) -> list[_Hit]:
         if m.code in gazetteer.divisions
     ]
     names = [
-        _Hit(position, position + len(name), name, gazetteer.names[name])
-        for position, name in gazetteer.find(text)
+        _Hit(
+            start, start + len(name), name, _in_role(gazetteer.names[name], text, start + len(name))
+        )
+        for start, name in gazetteer.find(text)
     ]
     names = [n for n in names if not any(m.start < n.end and n.start < m.end for m in markers)]
     return sorted(markers + names, key=lambda hit: hit.start)
+
+
+def _in_role(candidates: tuple[Candidate, ...], text: str, end: int) -> tuple[Candidate, ...]:
+    """Weak short forms followed by a place's people or offices count as full names."""
+    if not any(c.weak for c in candidates) or not in_place_role(text, end):
+        return candidates
+    return tuple(Candidate(c.division, False) for c in candidates)
 
 
 def _chained(hit: _Hit, following: _Hit) -> bool:
@@ -347,11 +338,20 @@ def _resolve(candidates: tuple[Candidate, ...], named: set[str]) -> Division | N
     strong = [c.division for c in candidates if not c.weak]
     if len(strong) == 1:
         return strong[0]
-    default = DEFAULT_DIVISION.get(strong[0].name) if strong else None
-    if default:
-        return next(d for d in strong if d.code == default)
     top = [d for d in strong if d.level == min((d.level for d in strong), key=LEVELS.get)]
+    if len(top) > 1:  # 朝阳区, 鼓楼区: the one in the most prominent city, if only one is
+        first = min(_prominence(d) for d in top)
+        top = [d for d in top if _prominence(d) == first]
     return top[0] if len(top) == 1 else None
+
+
+def _prominence(division: Division) -> int:
+    """The rank of the division's city: municipality, sub-provincial city, capital, other."""
+    if division.code[:2] in MUNICIPALITIES:
+        return 0
+    if division.code[:4] in SUB_PROVINCIAL_CITIES:
+        return 1
+    return 2 if division.code[2:4] == "01" and division.code[:2] < "71" else 3
 
 
 def _lineage(code: str) -> list[str]:
