@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import add
 
 import numpy as np
 
@@ -60,6 +61,8 @@ def _salient(title: str, text: str) -> set[str]:
 
 
 def salient_bigrams(text: str) -> set[str]:
-    runs = CJK_RUNS.findall(text)
+    found: set[str] = set()
+    for run in CJK_RUNS.findall(text):
+        found.update(map(add, run, run[1:]))  # pairs of neighbours, in C (a rebuild's hot loop)
     # Interned: an index of 100k documents holds millions of bigrams but few distinct ones.
-    return {sys.intern(r[i : i + 2]) for r in runs for i in range(len(r) - 1)} - COMMON_BIGRAMS
+    return set(map(sys.intern, found - COMMON_BIGRAMS))

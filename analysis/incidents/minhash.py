@@ -30,14 +30,17 @@ CJK_RUNS = re.compile(r"[\u4e00-\u9fff0-9]+")
 def shingles(text: str) -> set[str]:
     """Overlapping runs of SHINGLE characters of the text's Chinese characters and digits."""
     compact = "".join(CJK_RUNS.findall(text)) or text
-    return {compact[i : i + SHINGLE] for i in range(max(1, len(compact) - SHINGLE + 1))}
+    if len(compact) <= SHINGLE:
+        return {compact}
+    # The runs starting at each offset, zipped to the shortest: every window, in C.
+    return set(map("".join, zip(*(compact[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def minhash(text: str) -> np.ndarray:
     """A MinHash signature of the text's character shingles (stable across runs)."""
     shingles_ = shingles(text)
     hashes = np.fromiter(
-        (zlib.crc32(s.encode("utf-8")) for s in shingles_), dtype=np.uint64, count=len(shingles_)
+        map(zlib.crc32, map(str.encode, shingles_)), dtype=np.uint64, count=len(shingles_)
     )
     products = (np.outer(hashes % _PRIME, _A) + _B) % _PRIME
     return products.min(axis=0)

@@ -135,7 +135,7 @@ class IncidentIndex:
         if incident is None:
             incident = IncidentState(_incident_id(doc.doc_id), (_sort_time(doc), doc.doc_id))
             self.incidents[incident.id] = incident
-        self._join(incident, doc, prints, places)
+        self._join(incident, doc, prints, places, bands)
         if doc.url:
             self.by_url[doc.url] = incident.id
         return incident.id
@@ -218,9 +218,12 @@ class IncidentIndex:
     ) -> IncidentState | None:
         """The incident sharing most of the report's particulars, if it shares enough."""
         best, best_rank = None, None
+        candidates = {i for key in keys for i in self.by_key.get(key, ())}
+        if not candidates:
+            return None
         provinces = provinces_of(doc.regions)
         host = _host(doc.url)
-        for incident_id in {i for key in keys for i in self.by_key.get(key, ())}:
+        for incident_id in candidates:
             incident = self.incidents[incident_id]
             if not within_window(doc.published_at, incident.last_seen):
                 continue
@@ -239,13 +242,16 @@ class IncidentIndex:
         self, doc: IncidentFeatures, bigrams: set[str], nearby: list[str]
     ) -> IncidentState | None:
         best, best_margin = None, 0.0
-        candidates = {i for key in nearby for i in self.by_key.get(key, ())}
+        candidates: set[str] = set()
+        for key in nearby:
+            candidates.update(self.by_key.get(key, ()))
         spot = spot_of(doc)
+        hotlines = set(doc.hotlines)
         for incident_id in sorted(candidates):
             incident = self.incidents[incident_id]
             if not within_window(doc.published_at, incident.last_seen):
                 continue
-            if doc.hotlines and incident.hotlines and not set(doc.hotlines) & incident.hotlines:
+            if hotlines and incident.hotlines and hotlines.isdisjoint(incident.hotlines):
                 continue
             needed = FOLLOW_UP_OVERLAP
             if spot in incident.spots and within_window(
@@ -258,8 +264,14 @@ class IncidentIndex:
         return best
 
     def _join(
-        self, incident: IncidentState, doc: IncidentFeatures, prints: Fingerprint, places: set[str]
+        self,
+        incident: IncidentState,
+        doc: IncidentFeatures,
+        prints: Fingerprint,
+        places: set[str],
+        bands: list[str] | None = None,
     ) -> None:
+        """Make the document a member; ``bands``: its LSH bands, when known already."""
         signature = prints.signature
         incident.add_member(doc.doc_id, signature)
         week = week_of(doc.published_at) if doc.published_at else None
@@ -268,7 +280,7 @@ class IncidentIndex:
             for place in places - {NOWHERE}
             for key in (any_time_key(place), place_key(place, week))
         }
-        bands = band_keys(signature)
+        bands = bands or band_keys(signature)
         incident.place_keys |= place_keys
         incident.band_keys.update(bands)
         clue_keys = map(clue_key, prints.clues)
