@@ -19,12 +19,11 @@ Part 2 compares our MinHash signatures and LSH bands with datasketch's (if insta
 Part 3 loads each ``--store-sizes`` count of documents into a fresh store (SQLite,
 or Elasticsearch at ``--es-url``), rebuilds the incidents (wall clock and CPU; the
 baseline: what every update did before incidents were kept in the store), adds the
-``--crawl`` newest
-documents and times the incremental ``update_incidents`` (wall clock, and this
-process's CPU: on a shared machine the wall clock waits for the CPU too); ``--check``
-rebuilds again and compares the ids with the incremental ones. ``--data-dir`` keeps
-each size's built store (SQLite files; Elasticsearch: read-only indices cloned for
-each run) so a 100k or 1M store is loaded and placed once.
+``--crawl`` newest documents and times the incremental ``update_incidents`` (wall
+clock, and this process's CPU: on a shared machine the wall clock waits for the CPU
+too); ``--check`` rebuilds again and compares the ids with the incremental ones.
+``--data-dir`` keeps each size's built store (SQLite files; Elasticsearch: read-only
+indices cloned for each run) so a 100k or 1M store is loaded and placed once.
 """
 
 from __future__ import annotations
