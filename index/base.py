@@ -97,7 +97,9 @@ class Store(Protocol):
     ) -> None:
         """Write (lookup keys, state) per incident id; None deletes the incident's state.
         ``added`` may name, per id, the only keys it gained since it was read (none lost),
-        so a backend keeping keys apart need not compare them all."""
+        so a backend keeping keys apart need not compare them all. A state read light
+        and written with ``added`` names in ``members`` only the members it gained (the
+        backend that left them out keeps the others); any other state names all."""
         ...
 
     def clear_incident_states(self) -> None: ...

@@ -1,5 +1,8 @@
 """The SQLite store's incidents: records (``incidents``) and placement states
-(``incident_states`` with their lookup keys in ``incident_keys``).
+(``incident_states`` with their lookup keys in ``incident_keys``, and their members'
+signatures as rows of ``incident_members``: a state's JSON stays the size of its
+places and vocabulary however many reports it has, and a state read light is what is
+stored; its members and bands, the ``b*`` keys, are read only when asked for).
 
 Mixed into ``SQLiteStore``, which provides the connection and transactions.
 """
@@ -17,8 +20,8 @@ from index.errors import IncidentNotFound
 from index.records import IncidentRecord
 
 KEY_CHUNK = 500
-# A state without its members' signatures and bands (cut out by SQLite's JSON, in C).
-LIGHT_STATE = "json_remove(state, '$.members', '$.band_keys')"
+BANDS = "key >= 'b' AND key < 'c'"  # the LSH band keys (``b<band>:<hash>``)
+ROWS = "member_rows"  # in a stored state: its members are rows (meta states have none)
 
 
 class IncidentMethods:
@@ -59,22 +62,42 @@ class IncidentMethods:
         for start in range(0, len(ids), KEY_CHUNK):
             chunk = ids[start : start + KEY_CHUNK]
             marks = ", ".join("?" for _ in chunk)
-            state = LIGHT_STATE if light else "state"
             rows = self.db.execute(
-                f"SELECT id, {state} FROM incident_states WHERE id IN ({marks})", chunk
-            )
-            found += [(json.loads(state), matched[i]) for i, state in rows]
+                f"SELECT id, state FROM incident_states WHERE id IN ({marks})", chunk
+            ).fetchall()
+            states = {i: json.loads(state) for i, state in rows}
+            with_rows = [i for i, state in states.items() if state.pop(ROWS, False)]
+            heavy = self._members_of(with_rows) if with_rows and not light else {}
+            found += [({**state, **heavy.get(i, {})}, matched[i]) for i, state in states.items()]
         return found
 
     def incident_state_members(self, incident_id: str) -> dict[str, Any]:
-        row = self.db.execute(
-            "SELECT json_extract(state, '$.members'), json_extract(state, '$.band_keys') "
-            "FROM incident_states WHERE id = ?",
-            (incident_id,),
-        ).fetchone()
-        if row is None:
+        if not self.db.execute(
+            "SELECT 1 FROM incident_states WHERE id = ?", (incident_id,)
+        ).fetchone():
             raise IncidentNotFound(f"no placement state of incident {incident_id!r}")
-        return {"members": json.loads(row[0]), "band_keys": json.loads(row[1])}
+        return self._members_of([incident_id]).get(incident_id, {"members": {}, "band_keys": []})
+
+    def _members_of(self, incident_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``members`` (doc id -> encoded signature) and ``band_keys`` (sorted) of the
+        incidents that have members."""
+        marks = ", ".join("?" for _ in incident_ids)
+        found: dict[str, dict[str, Any]] = {}
+        for incident_id, doc_id, signature in self.db.execute(
+            "SELECT incident_id, doc_id, signature FROM incident_members "
+            f"WHERE incident_id IN ({marks})",
+            incident_ids,
+        ):
+            found.setdefault(incident_id, {"members": {}, "band_keys": []})
+            found[incident_id]["members"][doc_id] = signature
+        for incident_id, key in self.db.execute(
+            f"SELECT incident_id, key FROM incident_keys WHERE incident_id IN ({marks}) "
+            f"AND {BANDS} ORDER BY incident_id, key",
+            incident_ids,
+        ):
+            if incident_id in found:
+                found[incident_id]["band_keys"].append(key)
+        return found
 
     def _key_matches(self, keys: list[str], limits: Mapping[str, int]) -> Iterator[tuple[str, str]]:
         """(incident id, key) for each incident indexed under each key (a limited key: at
@@ -102,12 +125,14 @@ class IncidentMethods:
         added: Mapping[str, list[str]] | None = None,
     ) -> None:
         """Write (lookup keys, state) per incident id; None deletes. One transaction.
-        An id in ``added`` only gains those keys: its stored ones are not compared."""
+        An id in ``added`` only gains those keys and the ``members`` its state names: its
+        stored ones are not compared. A state's members go to their own rows."""
         added = added or {}
         with self._transaction():
             for incident_id, value in states.items():
                 keys, state = value if value is not None else ([], None)
-                if state is not None and incident_id in added:
+                grows = state is not None and incident_id in added
+                if grows:
                     self.db.executemany(
                         "INSERT OR IGNORE INTO incident_keys (key, incident_id) VALUES (?, ?)",
                         [(k, incident_id) for k in added[incident_id]],
@@ -116,11 +141,25 @@ class IncidentMethods:
                     self._replace_keys(incident_id, set(keys))
                 if state is None:
                     self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
-                else:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
-                        (incident_id, json.dumps(state, ensure_ascii=False)),
+                    self._delete_members(incident_id)
+                    continue
+                light = {k: v for k, v in state.items() if k not in ("members", "band_keys")}
+                if "members" in state:
+                    light[ROWS] = True
+                    if not grows:
+                        self._delete_members(incident_id)
+                    self.db.executemany(
+                        "INSERT OR REPLACE INTO incident_members (incident_id, doc_id, signature) "
+                        "VALUES (?, ?, ?)",
+                        [(incident_id, d, s) for d, s in state["members"].items()],
                     )
+                self.db.execute(
+                    "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
+                    (incident_id, json.dumps(light, ensure_ascii=False)),
+                )
+
+    def _delete_members(self, incident_id: str) -> None:
+        self.db.execute("DELETE FROM incident_members WHERE incident_id = ?", (incident_id,))
 
     def _replace_keys(self, incident_id: str, new: set[str]) -> None:
         old = {
@@ -141,6 +180,7 @@ class IncidentMethods:
     def clear_incident_states(self) -> None:
         with self._transaction():
             self.db.execute("DELETE FROM incident_keys")
+            self.db.execute("DELETE FROM incident_members")
             self.db.execute("DELETE FROM incident_states")
 
     def get_incident(self, incident_id: str) -> IncidentRecord:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -91,6 +91,24 @@ MIGRATIONS: dict[int, str] = {
     # A document's incident fingerprint (JSON), computed with its analysis; NULL: none
     # yet (older documents, irrelevant ones), placing computes it.
     9: "ALTER TABLE documents ADD COLUMN fingerprint TEXT",
+    # An incident's members' signatures as rows of their own (its bands are its b* keys
+    # in incident_keys): joining reads none of them and writes only the new one.
+    10: """
+    CREATE TABLE incident_members (
+        incident_id TEXT NOT NULL,
+        doc_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (incident_id, doc_id)
+    ) WITHOUT ROWID;
+    INSERT INTO incident_members (incident_id, doc_id, signature)
+        SELECT s.id, m.key, m.value FROM incident_states AS s, json_each(s.state, '$.members') AS m
+        WHERE json_type(s.state, '$.members') = 'object';
+    UPDATE incident_states
+        SET state = json_set(
+            json_remove(state, '$.members', '$.band_keys'), '$.member_rows', json('true')
+        )
+        WHERE json_type(state, '$.members') = 'object'
+    """,
 }
 
 

@@ -46,6 +46,7 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP INDEX documents_pending")
     db.execute("DROP TABLE incident_keys")
     db.execute("DROP TABLE incident_states")
+    db.execute("DROP TABLE incident_members")
     db.execute("DROP TABLE incident_handling")
     db.execute("DROP TABLE incident_history")
     # The search side of then: FTS5 and its tags, no tantivy index.

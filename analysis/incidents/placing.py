@@ -181,10 +181,11 @@ class IncidentIndex:
                 continue  # taken apart in this run
             current = self.incidents.setdefault(state.id, state)  # the copy in memory is newer
             # Indexed under the keys asked now: a key asked before found it then, if it had it.
-            # The store names the keys a stored state has; a copy changed in memory is asked.
+            # The store names the keys a stored state has (those it gained here are indexed
+            # already); a copy made again in memory (a report taken out) is asked.
             has = (
                 filter(current.has_key, wanted)
-                if current.id in self.touched
+                if current.added is None
                 else asked.intersection(found_under)
             )
             for key in has:

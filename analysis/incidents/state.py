@@ -2,6 +2,13 @@
 
 A store indexes each state under its ``keys()`` (LSH bands, places and weeks, clues,
 its id) and hands back the states under the keys a new document asks for.
+
+A store may keep the members' signatures and bands apart (SQLite: a row per member)
+and read a state without them (``fetch`` reads them on first use). Such a state joins
+new members without reading its old ones, and writes back only what it gained: the
+members it read are not in its ``to_json`` again, nor are its keys (the store kept
+them; ``added`` names the new ones). Only weighing a report as a near-duplicate of
+it, or taking a report out, reads its members.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ class IncidentState:
     _bigrams: set[str] | str = field(default_factory=set, repr=False, compare=False)
     _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
     fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    # Members read by ``fetch``: kept by the store, so not written back.
+    _stored: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def bigrams(self) -> set[str]:
@@ -59,13 +68,18 @@ class IncidentState:
         """Read the members' signatures and bands if they were left out when it was read."""
         if self.fetch is not None:
             heavy, self.fetch = self.fetch(), None
-            self._encoded = heavy["members"]
-            self._band_keys = heavy["band_keys"]
+            self._stored = set(heavy["members"]) - set(self.members)
+            self._encoded = {
+                doc_id: encoded
+                for doc_id, encoded in heavy["members"].items()
+                if doc_id not in self.members  # joined since it was read
+            }
+            self.band_keys.update(heavy["band_keys"])
 
     @property
     def band_keys(self) -> set[str]:
-        """The LSH bands of every member (kept, not recomputed)."""
-        self._fetched()
+        """The LSH bands of its members (kept, not recomputed): of every member, unless it
+        was read without them and never needed them since (then of those it gained)."""
         if isinstance(self._band_keys, list):
             self._band_keys = set(self._band_keys)
         return self._band_keys
@@ -94,15 +108,17 @@ class IncidentState:
             self.added |= keys
 
     def keys(self) -> list[str]:
-        """Lookup keys: every LSH band and clue of every member, the places and weeks it covers."""
+        """Lookup keys: every LSH band and clue of every member, the places and weeks it covers
+        (of a state read without its members: its bands known, see ``band_keys``)."""
         return [*self.band_keys, *self.place_keys, *map(clue_key, self.clues), id_key(self.id)]
 
     def add_member(self, doc_id: str, signature: np.ndarray) -> None:
-        """Remember a member's signature; the stack of signatures grows by its row rather
-        than being stacked again from every member at the next comparison."""
-        self._fetched()
+        """Remember a member's signature, without reading the others if they were left out;
+        the stack of signatures grows by its row rather than being stacked again from
+        every member at the next comparison."""
         known = doc_id in self.members or doc_id in self._encoded
         self._encoded.pop(doc_id, None)  # its signature is encoded again when written
+        self._stored.discard(doc_id)
         self.members[doc_id] = signature
         if self._stack is not None and not known:
             self._stack = np.vstack([self._stack, signature])
@@ -115,7 +131,7 @@ class IncidentState:
         return float(np.max(np.mean(self._stack == signature, axis=1)))
 
     def to_json(self) -> dict[str, Any]:
-        self._fetched()
+        """The state to store; read without its members, only the members it gained."""
         return {
             "id": self.id,
             "founded": list(self.founded),
@@ -125,12 +141,12 @@ class IncidentState:
             if isinstance(self._bigrams, str)
             else " ".join(self._bigrams),
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
-            "members": {  # the members read are written back as they were read
-                **self._encoded,
+            "members": {  # the members read whole are written back as they were read
+                **{d: e for d, e in self._encoded.items() if d not in self._stored},
                 **{
                     doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
                     for doc_id, sig in self.members.items()
-                    if doc_id not in self._encoded
+                    if doc_id not in self._encoded and doc_id not in self._stored
                 },
             },
             "place_keys": sorted(self.place_keys),
