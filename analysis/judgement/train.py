@@ -147,19 +147,23 @@ def fit_classes(name: str, examples: Sequence[ClassExample]) -> tuple[ClassTextM
 
 
 def _class_cv_accuracy(examples: Sequence[ClassExample], c: float) -> float:
+    predicted = class_cv_predictions(examples, c)
+    return sum(p == e.label for p, e in zip(predicted, examples, strict=True)) / len(examples)
+
+
+def class_cv_predictions(examples: Sequence[ClassExample], c: float) -> list[str]:
+    """Each example's class from a model fitted on the other folds (grouped by ``group``)."""
     from sklearn.model_selection import GroupKFold
 
     labels = [e.label for e in examples]
-    hits = 0
+    predicted = [""] * len(examples)
     for train, test in GroupKFold(n_splits=FOLDS).split(
         examples, labels, [e.group for e in examples]
     ):
         model = _fit_classes("fold", [examples[i] for i in train], c)
-        hits += sum(
-            model.best(ngram_counts(examples[i].text), examples[i].evidence) == labels[i]
-            for i in test
-        )
-    return hits / len(examples)
+        for i in test:
+            predicted[i] = model.best(ngram_counts(examples[i].text), examples[i].evidence)
+    return predicted
 
 
 def _fit_classes(name: str, examples: Sequence[ClassExample], c: float) -> ClassTextModel:
