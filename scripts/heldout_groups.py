@@ -32,7 +32,7 @@ from typing import TypeVar
 
 from train_judgement import passes_gate
 
-from analysis.evaluation.metrics import roc_auc
+from analysis.evaluation.metrics import f1_at_prevalence, roc_auc
 from analysis.evaluation.realpages import LabelledPage, load_labels, load_pages
 from analysis.evaluation.training import category_examples, relevance_examples, written_pages
 from analysis.judgement.examples import ClassExample, TrainingExample
@@ -123,15 +123,13 @@ def _relevance(
         thresholds.append(t)
         crossed += [(labels[i], decided[i] >= t) for i in mine]
         per_fold.append(f1_at([labels[i] for i in mine], [decided[i] for i in mine], t))
-    tp = sum(g and p for g, p in crossed)
-    fp = sum(p and not g for g, p in crossed)
-    recall, false_rate = tp / sum(labels), fp / (len(labels) - sum(labels))
+    projected = f1_at_prevalence([g for g, _ in crossed], [p for _, p in crossed], prevalence)
     print(
         f"[{protocol}] relevance: C={report.c} AUC {roc_auc(labels, scores):.3f}; "
         f"F1 {f1_at(labels, decided, shipped):.3f} at {shipped} chosen on all folds; "
         f"{_f1(crossed):.3f} with each fold's threshold from the others "
         f"({min(thresholds)}-{max(thresholds)}; folds {min(per_fold):.2f}-{max(per_fold):.2f}); "
-        f"expected at {prevalence:.0%} relevant: {_projected(recall, false_rate, prevalence):.3f}"
+        f"expected at {prevalence:.0%} relevant: {projected:.3f}"
     )
 
 
@@ -171,15 +169,6 @@ def _f1(pairs: list[tuple[bool, bool]]) -> float:
     tp = sum(g and p for g, p in pairs)
     predicted, gold = sum(p for _, p in pairs), sum(g for g, _ in pairs)
     return 2 * tp / (predicted + gold) if tp else 0.0
-
-
-def _projected(recall: float, false_rate: float, prevalence: float) -> float:
-    """F1 at another share of relevant pages, same recall and false-positive rate."""
-    hits = recall * prevalence
-    if not hits:
-        return 0.0
-    precision = hits / (hits + false_rate * (1 - prevalence))
-    return 2 * precision * recall / (precision + recall)
 
 
 def _provinces(pages: list[LabelledPage], labeller: dict[str, str]) -> None:

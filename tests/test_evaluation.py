@@ -14,6 +14,7 @@ from analysis.evaluation import DevsetError, load_devset
 from analysis.evaluation.baseline import keyword_rule
 from analysis.evaluation.metrics import (
     accuracy,
+    f1_at_prevalence,
     pairwise_prf,
     precision_recall_f1,
     roc_auc,
@@ -41,6 +42,16 @@ def test_false_positives_lower_precision() -> None:
 def test_no_predictions_give_zero_not_an_error() -> None:
     scores = precision_recall_f1([True, False], [False, False])
     assert (scores.precision, scores.recall, scores.f1) == (0.0, 0.0, 0.0)
+
+
+def test_f1_at_prevalence_keeps_recall_and_false_positive_rate() -> None:
+    # 4 of 8 positives found (recall 0.5), 2 of 8 negatives taken (false-positive rate 0.25).
+    gold = [True] * 8 + [False] * 8
+    predicted = [True] * 4 + [False] * 4 + [True] * 2 + [False] * 6
+    assert f1_at_prevalence(gold, predicted, 0.5) == pytest.approx(2 * 4 / (6 + 8))
+    # At 20% positives: precision 0.1 / (0.1 + 0.2) = 1/3, F1 = 2 * (1/3) * 0.5 / (1/3 + 0.5).
+    assert f1_at_prevalence(gold, predicted, 0.2) == pytest.approx(0.4)
+    assert f1_at_prevalence(gold, [False] * 16, 0.2) == 0.0
 
 
 def test_accuracy() -> None:

@@ -59,6 +59,27 @@ def roc_auc(labels: Sequence[bool], scores: Sequence[float]) -> float | None:
     return wins / (len(positives) * len(negatives))
 
 
+def f1_at_prevalence(gold: Sequence[bool], predicted: Sequence[bool], prevalence: float) -> float:
+    """The F1 the same decisions would reach where ``prevalence`` of the pages are positive.
+
+    Recall and the false-positive rate stay; precision follows the share of positives
+    (at the same ranking a rarer class costs precision).
+    """
+    _same_length(gold, predicted)
+    positives = sum(gold)
+    negatives = len(gold) - positives
+    hits = sum(g and p for g, p in zip(gold, predicted, strict=True))
+    if not hits:
+        return 0.0
+    if not negatives:  # no false-positive rate to carry over
+        return _prf(hits, sum(predicted), positives).f1
+    recall = hits / positives
+    false_rate = sum(p and not g for g, p in zip(gold, predicted, strict=True)) / negatives
+    found = recall * prevalence
+    precision = found / (found + false_rate * (1 - prevalence))
+    return 2 * precision * recall / (precision + recall)
+
+
 def _prf(true_positives: int, predicted: int, actual: int) -> PRF:
     precision = true_positives / predicted if predicted else 0.0
     recall = true_positives / actual if actual else 0.0
