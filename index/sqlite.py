@@ -21,7 +21,13 @@ from index.records import (
 )
 from index.sqlite_handling import HandlingMethods
 from index.sqlite_incidents import IncidentMethods
-from index.sqlite_schema import MIGRATIONS, SCHEMA_VERSION, schema_version, statements
+from index.sqlite_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    prepare,
+    schema_version,
+    statements,
+)
 from index.sqlite_search import SearchMethods
 
 logger = logging.getLogger(__name__)
@@ -54,6 +60,7 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             _switch_to_wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA temp_store=MEMORY")  # search's match table
+            prepare(self.db)
             self._migrate()
             self._open_search_index()
         except (OSError, sqlite3.Error) as error:

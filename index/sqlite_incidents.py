@@ -9,6 +9,7 @@ Mixed into ``SQLiteStore``, which provides the connection and transactions.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -67,7 +68,7 @@ class IncidentMethods:
             ).fetchall()
             states = {i: json.loads(state) for i, state in rows}
             with_rows = [i for i, state in states.items() if state.pop(ROWS, False)]
-            heavy = self._members_of(with_rows) if with_rows and not light else {}
+            heavy = self._members_of(with_rows, raw=False) if with_rows and not light else {}
             found += [({**state, **heavy.get(i, {})}, matched[i]) for i, state in states.items()]
         return found
 
@@ -76,11 +77,12 @@ class IncidentMethods:
             "SELECT 1 FROM incident_states WHERE id = ?", (incident_id,)
         ).fetchone():
             raise IncidentNotFound(f"no placement state of incident {incident_id!r}")
-        return self._members_of([incident_id]).get(incident_id, {"members": {}, "band_keys": []})
+        empty: dict[str, Any] = {"members": {}, "band_keys": []}
+        return self._members_of([incident_id], raw=True).get(incident_id, empty)
 
-    def _members_of(self, incident_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """``members`` (doc id -> encoded signature) and ``band_keys`` (sorted) of the
-        incidents that have members."""
+    def _members_of(self, incident_ids: list[str], *, raw: bool) -> dict[str, dict[str, Any]]:
+        """``members`` (doc id -> signature: the stored bytes if ``raw``, else base64 as
+        in a whole state's JSON) and ``band_keys`` (sorted) of the incidents with members."""
         marks = ", ".join("?" for _ in incident_ids)
         found: dict[str, dict[str, Any]] = {}
         for incident_id, doc_id, signature in self.db.execute(
@@ -88,8 +90,8 @@ class IncidentMethods:
             f"WHERE incident_id IN ({marks})",
             incident_ids,
         ):
-            found.setdefault(incident_id, {"members": {}, "band_keys": []})
-            found[incident_id]["members"][doc_id] = signature
+            members = found.setdefault(incident_id, {"members": {}, "band_keys": []})["members"]
+            members[doc_id] = signature if raw else _base64(signature)
         for incident_id, key in self.db.execute(
             f"SELECT incident_id, key FROM incident_keys WHERE incident_id IN ({marks}) "
             f"AND {BANDS} ORDER BY incident_id, key",
@@ -151,7 +153,7 @@ class IncidentMethods:
                     self.db.executemany(
                         "INSERT OR REPLACE INTO incident_members (incident_id, doc_id, signature) "
                         "VALUES (?, ?, ?)",
-                        [(incident_id, d, s) for d, s in state["members"].items()],
+                        [(incident_id, d, _raw(s)) for d, s in state["members"].items()],
                     )
                 self.db.execute(
                     "INSERT OR REPLACE INTO incident_states (id, state) VALUES (?, ?)",
@@ -227,3 +229,12 @@ def _incident_row(record: IncidentRecord) -> tuple[Any, ...]:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _raw(signature: str | bytes) -> bytes:
+    """A member's signature as stored: raw little-endian bytes (base64 in a state's JSON)."""
+    return signature if isinstance(signature, bytes) else base64.b64decode(signature)
+
+
+def _base64(signature: str | bytes) -> str:
+    return signature if isinstance(signature, str) else base64.b64encode(signature).decode("ascii")

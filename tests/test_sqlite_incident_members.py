@@ -1,6 +1,6 @@
-"""SQLite keeps an incident's members' signatures as rows of their own (schema 10):
-joining an incident reads none of them and writes one row, and a store written with
-the members inside each state (schema 9) is moved to rows when opened."""
+"""SQLite keeps an incident's members' signatures as rows of their own (schema 10; raw
+bytes since 11): joining an incident reads none of them and writes one row, and a store
+written with the members inside each state (schema 9) is moved to rows when opened."""
 
 from __future__ import annotations
 
@@ -74,10 +74,12 @@ def test_a_schema_9_store_has_its_members_moved_to_rows(tmp_path):
     db.close()
 
     upgraded = open_store({}, tmp_path)
-    assert upgraded.stats()["schema_version"] == SCHEMA_VERSION == 10
+    assert upgraded.stats()["schema_version"] == SCHEMA_VERSION == 11
     assert states_of(upgraded) == whole
     rows = _member_rows(path)
     assert {s["id"]: set(s["members"]) for s in whole} == rows
+    kinds = upgraded.db.execute("SELECT DISTINCT typeof(signature) FROM incident_members")
+    assert kinds.fetchall() == [("blob",)]  # 128 raw bytes each, read as one buffer
     for (state,) in upgraded.db.execute("SELECT state FROM incident_states"):
         assert "members" not in json.loads(state)
     later = _post("https://weibo.example.cn/later", STORY, "转发微博 还没解决", 5)

@@ -40,7 +40,8 @@ class IncidentState:
     spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
     hosts: set[str] = field(default_factory=set)  # the sites its members came from
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
-    _encoded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Stored signatures not decoded yet: base64 (JSON) or raw bytes (a store's rows).
+    _encoded: dict[str, str | bytes] = field(default_factory=dict, repr=False, compare=False)
     _decoded: bool = field(default=False, repr=False, compare=False)
     # Keys gained since it was read from a store (None: made here, every key is new).
     added: set[str] | None = field(default=None, repr=False, compare=False)
@@ -89,10 +90,19 @@ class IncidentState:
         self._fetched()
         if not self._decoded:  # the stored ones are kept too, to be written back as read
             for doc_id, encoded in self._encoded.items():
-                raw = np.frombuffer(base64.b64decode(encoded), dtype="<u4")
-                self.members.setdefault(doc_id, raw.astype(np.uint64))
+                self.members.setdefault(doc_id, _decode(encoded))
             self._decoded = True
         return self.members
+
+    def _signature_rows(self) -> np.ndarray:
+        """Every member's signature, a row each; those stored raw (bytes) are read as one
+        buffer, not one by one: an incident weighed as a near-duplicate may have thousands."""
+        self._fetched()
+        raw = [e for e in self._encoded.values() if isinstance(e, bytes)]
+        parts = [np.frombuffer(b"".join(raw), dtype="<u4").reshape(len(raw), -1)] if raw else []
+        parts += [_decode(e)[None] for e in self._encoded.values() if not isinstance(e, bytes)]
+        parts += [s[None] for d, s in self.members.items() if d not in self._encoded]
+        return np.concatenate(parts).astype(np.uint64)
 
     def has_key(self, key: str) -> bool:
         return (
@@ -127,7 +137,7 @@ class IncidentState:
 
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
-            self._stack = np.stack(list(self.signatures().values()))
+            self._stack = self._signature_rows()
         return float(np.max(np.mean(self._stack == signature, axis=1)))
 
     def to_json(self) -> dict[str, Any]:
@@ -142,9 +152,9 @@ class IncidentState:
             else " ".join(self._bigrams),
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "members": {  # the members read whole are written back as they were read
-                **{d: e for d, e in self._encoded.items() if d not in self._stored},
+                **{d: _text(e) for d, e in self._encoded.items() if d not in self._stored},
                 **{
-                    doc_id: base64.b64encode(sig.astype("<u4").tobytes()).decode("ascii")
+                    doc_id: _text(sig.astype("<u4").tobytes())
                     for doc_id, sig in self.members.items()
                     if doc_id not in self._encoded and doc_id not in self._stored
                 },
@@ -188,3 +198,13 @@ def clue_key(clue: str) -> str:
 
 def id_key(incident_id: str) -> str:
     return f"i:{incident_id}"
+
+
+def _decode(encoded: str | bytes) -> np.ndarray:
+    """A stored signature: little-endian 32-bit rows, raw or in base64 (JSON)."""
+    raw = encoded if isinstance(encoded, bytes) else base64.b64decode(encoded)
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint64)
+
+
+def _text(encoded: str | bytes) -> str:
+    return encoded if isinstance(encoded, str) else base64.b64encode(encoded).decode("ascii")
