@@ -85,8 +85,9 @@ class Store(Protocol):
         ...
 
     def incident_state_members(self, incident_id: str) -> dict[str, Any]:
-        """The ``members`` and ``band_keys`` of one stored placement state (a light read
-        left them out)."""
+        """The ``members`` of one stored placement state (a light read left them out), and
+        its ``band_keys`` unless the backend keeps them as the state's lookup keys (then
+        a state read light writes back only the keys it gained: see ``added``)."""
         ...
 
     def write_incident_states(

@@ -77,10 +77,14 @@ class IncidentMethods:
             "SELECT 1 FROM incident_states WHERE id = ?", (incident_id,)
         ).fetchone():
             raise IncidentNotFound(f"no placement state of incident {incident_id!r}")
-        empty: dict[str, Any] = {"members": {}, "band_keys": []}
-        return self._members_of([incident_id], raw=True).get(incident_id, empty)
+        # No bands: they stay lookup keys here, and a state read light writes back only
+        # the keys it gained (``added``); reading them cost four times the signatures.
+        members = self._members_of([incident_id], raw=True, bands=False).get(incident_id)
+        return members or {"members": {}}
 
-    def _members_of(self, incident_ids: list[str], *, raw: bool) -> dict[str, dict[str, Any]]:
+    def _members_of(
+        self, incident_ids: list[str], *, raw: bool, bands: bool = True
+    ) -> dict[str, dict[str, Any]]:
         """``members`` (doc id -> signature: the stored bytes if ``raw``, else base64 as
         in a whole state's JSON) and ``band_keys`` (sorted) of the incidents with members."""
         marks = ", ".join("?" for _ in incident_ids)
@@ -92,6 +96,8 @@ class IncidentMethods:
         ):
             members = found.setdefault(incident_id, {"members": {}, "band_keys": []})["members"]
             members[doc_id] = signature if raw else _base64(signature)
+        if not bands:
+            return {i: {"members": heavy["members"]} for i, heavy in found.items()}
         for incident_id, key in self.db.execute(
             f"SELECT incident_id, key FROM incident_keys WHERE incident_id IN ({marks}) "
             f"AND {BANDS} ORDER BY incident_id, key",

@@ -75,12 +75,13 @@ class IncidentState:
                 for doc_id, encoded in heavy["members"].items()
                 if doc_id not in self.members  # joined since it was read
             }
-            self.band_keys.update(heavy["band_keys"])
+            self.band_keys.update(heavy.get("band_keys", ()))
 
     @property
     def band_keys(self) -> set[str]:
         """The LSH bands of its members (kept, not recomputed): of every member, unless it
-        was read without them and never needed them since (then of those it gained)."""
+        was read without them (then of those it gained: a store keeping bands as lookup
+        keys does not hand them back even when its members are read)."""
         if isinstance(self._band_keys, list):
             self._band_keys = set(self._band_keys)
         return self._band_keys
