@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.dates import parse_datetime
@@ -22,7 +22,8 @@ from crawler.skip_reasons import NO_ARTICLE, UNDECODABLE
 
 #: A page whose non-ASCII text is more than this share of replacement characters is unreadable.
 MAX_GARBLED_SHARE = 0.2
-Result = TypeVar("Result")
+#: A function to run in a worker, with its positional and keyword arguments.
+Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,13 @@ def decode_and_extract(
     return extract_article(html, url=url, options=options), garbled
 
 
-def call_with_pid(function: Callable[..., Result], *args: Any, **kwargs: Any) -> tuple[int, Result]:
-    """Run in a worker: the result and which worker produced it."""
-    return os.getpid(), function(*args, **kwargs)
+def call_batch(calls: list[Call]) -> tuple[int, list[tuple[bool, Any]]]:
+    """Run in a worker: each call's (True, result) or (False, its exception), in order,
+    and which worker ran them."""
+    outcomes: list[tuple[bool, Any]] = []
+    for function, args, kwargs in calls:
+        try:
+            outcomes.append((True, function(*args, **kwargs)))
+        except Exception as error:  # the caller's to raise, as an inline call would
+            outcomes.append((False, error))
+    return os.getpid(), outcomes

@@ -138,6 +138,24 @@ def test_jobs_run_at_once_each_answered_with_its_own_result_or_error():
     assert worker.jobs == len(sizes)
 
 
+def test_calls_waiting_for_a_busy_worker_go_to_it_together_each_answered_in_turn():
+    """While a worker has its batches, further calls wait and then go as one batch; each
+    caller still gets its own answer."""
+    worker = AnalysisWorker(1)
+
+    async def jobs() -> list[tuple[int, int]]:
+        return await asyncio.gather(*(worker.run(echo_size, b"x" * size) for size in range(40)))
+
+    try:
+        answers = asyncio.run(jobs())
+    finally:
+        worker.close()
+    assert [size for size, _ in answers] == list(range(40))
+    assert worker.jobs == 40
+    # two sent alone at once (a running batch and a queued one), the rest in batches of 16
+    assert worker.batches_sent == 2 + 3 and worker.batches == 0 and not worker.waiting
+
+
 def test_a_worker_that_dies_leaves_its_jobs_to_the_crawler_process():
     worker = AnalysisWorker(1)
     crawler = os.getpid()
