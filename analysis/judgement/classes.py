@@ -10,7 +10,7 @@ import gzip
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -26,8 +26,9 @@ class ClassTextModel:
     name: str
     classes: list[str]
     vocabulary: dict[str, int]
-    idf: list[float]
-    weights: list[list[float]]  # per vocabulary entry, one weight per class
+    # float64 arrays when loaded (see ``LinearTextModel``), lists when trained
+    idf: Sequence[float]
+    weights: Sequence[Sequence[float]]  # per vocabulary entry, one weight per class
     features: dict[str, list[float]]  # named feature -> one weight per class
     intercepts: list[float]
     meta: dict
@@ -60,8 +61,8 @@ class ClassTextModel:
             "name": self.name,
             "classes": self.classes,
             "vocabulary": self.vocabulary,
-            "idf": self.idf,
-            "weights": self.weights,
+            "idf": np.asarray(self.idf, float).tolist(),
+            "weights": np.asarray(self.weights, float).tolist(),
             "features": self.features,
             "intercepts": self.intercepts,
             "meta": self.meta,
@@ -75,4 +76,6 @@ def load_class_model(name: str) -> ClassTextModel:
     """The shipped model ``analysis/judgement/data/<name>.json.gz``."""
     data_file = resources.files(__package__).joinpath("data", f"{name}.json.gz")
     with data_file.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        return ClassTextModel(**json.load(handle))
+        data = json.load(handle)
+    data["idf"], data["weights"] = (np.asarray(data[k], float) for k in ("idf", "weights"))
+    return ClassTextModel(**data)

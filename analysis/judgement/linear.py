@@ -11,7 +11,7 @@ import gzip
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -27,8 +27,10 @@ from analysis.judgement.vocabulary import SHARED, tfidf_parts
 class LinearTextModel:
     name: str
     vocabulary: dict[str, int]
-    idf: list[float]
-    weights: list[float]  # one per vocabulary entry
+    # Loaded models hold these as float64 arrays (a list of floats takes four times the
+    # memory, in every analysis worker); trained ones as lists. Same values either way.
+    idf: Sequence[float]
+    weights: Sequence[float]  # one per vocabulary entry
     features: dict[str, float]  # named feature -> weight
     intercept: float
     threshold: float  # decision threshold chosen on the dev split
@@ -65,8 +67,8 @@ class LinearTextModel:
         for gram, count in counts.items():
             index = self.vocabulary.get(gram)
             if index is not None and len(gram) > 1:
-                value = sublinear_tf(count) * self.idf[index]
-                contributions.append((gram, value * self.weights[index]))
+                value = sublinear_tf(count) * float(self.idf[index])
+                contributions.append((gram, value * float(self.weights[index])))
         norm = math.sqrt(sum(v * v for v in _tfidf_values(self, counts))) or 1.0
         ranked = sorted(contributions, key=lambda item: -abs(item[1]))[:limit]
         return [(gram, round(value / norm, 3)) for gram, value in ranked]
@@ -75,8 +77,8 @@ class LinearTextModel:
         return {
             "name": self.name,
             "vocabulary": self.vocabulary,
-            "idf": self.idf,
-            "weights": self.weights,
+            "idf": np.asarray(self.idf, float).tolist(),
+            "weights": np.asarray(self.weights, float).tolist(),
             "features": self.features,
             "intercept": self.intercept,
             "threshold": self.threshold,
@@ -92,7 +94,7 @@ class LinearTextModel:
 
 def _tfidf_values(model: LinearTextModel, counts: Counter[str]) -> list[float]:
     return [
-        sublinear_tf(count) * model.idf[model.vocabulary[gram]]
+        sublinear_tf(count) * float(model.idf[model.vocabulary[gram]])
         for gram, count in counts.items()
         if gram in model.vocabulary
     ]
@@ -118,8 +120,8 @@ def model_from_json(data: dict) -> LinearTextModel:
     return LinearTextModel(
         name=data["name"],
         vocabulary=data["vocabulary"],
-        idf=data["idf"],
-        weights=data["weights"],
+        idf=np.asarray(data["idf"], float),
+        weights=np.asarray(data["weights"], float),
         features=data["features"],
         intercept=data["intercept"],
         threshold=data["threshold"],
