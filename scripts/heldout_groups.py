@@ -1,6 +1,6 @@
 """Dev figures with whole labeller files held out, beside the usual event-grouped folds.
 
-Usage: python scripts/heldout_groups.py [--labels FILE] [--prevalence 0.17] [--skip-models]
+Usage: python scripts/heldout_groups.py [--labels FILE] [--prevalence 0.17] [--only PART]
 
 Reads the DEV split of the real-page set only (never the test split). Each labeller
 (lab-a, lab-b, ...; the shared set counts as one) collected pages with their own
@@ -37,10 +37,9 @@ from analysis.evaluation.realpages import LabelledPage, load_labels, load_pages
 from analysis.evaluation.training import category_examples, relevance_examples, written_pages
 from analysis.judgement.examples import ClassExample, TrainingExample
 from analysis.judgement.train import (
-    C_GRID,
     FOLDS,
-    class_cv_predictions,
     f1_at,
+    fit_classes,
     fit_model,
     steady_threshold,
 )
@@ -58,7 +57,9 @@ def main() -> int:
     parser.add_argument(
         "--prevalence", type=float, default=0.17, help="share of relevant pages to project F1 to"
     )
-    parser.add_argument("--skip-models", action="store_true", help="province figures only")
+    parser.add_argument(
+        "--only", choices=("relevance", "category", "province"), help="one part's figures"
+    )
     args = parser.parse_args()
     found = load_pages("dev", path=args.labels)
     chinese = [p for p in found.pages if reads_as_chinese(f"{p.title}\n{p.text}")]
@@ -72,16 +73,17 @@ def main() -> int:
         f"dev pages: {len(chinese)} in Chinese, {relevant} relevant "
         f"({relevant / len(chinese):.0%}), from {len(set(files.values()))} labeller files"
     )
-    _provinces(chinese, labeller)
-    if args.skip_models:
-        return 0
+    if args.only in (None, "province"):
+        _provinces(chinese, labeller)
     written = written_pages()
     for protocol in PROTOCOLS:
         group: Grouping = (
             (lambda p: files[p.id]) if protocol == "labeller" else (lambda p: p.incident or p.id)
         )
-        _relevance(protocol, chinese, written, group, args.prevalence)
-        _category(protocol, chinese, written, group)
+        if args.only in (None, "relevance"):
+            _relevance(protocol, chinese, written, group, args.prevalence)
+        if args.only in (None, "category"):
+            _category(protocol, chinese, written, group)
     return 0
 
 
@@ -139,17 +141,10 @@ def _category(
     relevant = [p for p in chinese if p.relevant and p.category]
     examples = [replace(e, evidence={}) for e in category_examples(relevant + written)]
     examples = _regrouped(examples, relevant, group)
-    best: tuple[float, float, float] | None = None
-    for c in C_GRID:  # C chosen on every example, as fit_classes chooses it
-        predicted = class_cv_predictions(examples, c)
-        hits = [p == e.label for p, e in zip(predicted, examples, strict=True)]
-        overall, real = sum(hits) / len(hits), sum(hits[: len(relevant)]) / len(relevant)
-        if best is None or overall > best[0]:
-            best = (overall, c, real)
-    assert best is not None
+    model, accuracy = fit_classes("category", examples, scored=len(relevant))
     print(
-        f"[{protocol}] category: C={best[1]} accuracy {best[2]:.3f} on the {len(relevant)} real "
-        f"pages ({best[0]:.3f} with the written pages)"
+        f"[{protocol}] category: C={model.meta['C']} accuracy {accuracy:.3f} "
+        f"on the {len(relevant)} real pages"
     )
 
 
