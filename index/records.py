@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -221,9 +221,19 @@ class IncidentRecord:
     reach: int = 0  # reposts + comments + likes of the incident's social posts
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["first_seen"] = self.first_seen.isoformat()
-        data["last_seen"] = self.last_seen.isoformat()
+        # Copied field by field, not by ``asdict``: its element-by-element deep copy of
+        # ``daily`` (a day each, thousands for a years-long incident) was a fifth of an
+        # update at 1M documents.
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data.update(
+            first_seen=self.first_seen.isoformat(),
+            last_seen=self.last_seen.isoformat(),
+            daily=dict(self.daily),
+            regions=[dict(region) for region in self.regions],
+            hotlines=list(self.hotlines),
+            categories=list(self.categories),
+            reasons=list(self.reasons),
+        )
         return data
 
     @classmethod
