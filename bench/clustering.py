@@ -22,6 +22,9 @@ baseline: what every update did before incidents were kept in the store), adds t
 ``--crawl`` newest documents and times the incremental ``update_incidents`` (wall
 clock, and this process's CPU: on a shared machine the wall clock waits for the CPU
 too); ``--check`` rebuilds again and compares the ids with the incremental ones.
+Every size runs by the same clock: the store is brought up to date an hour after its
+newest document (untimed), and the timed update runs an hour after the crawl's newest,
+so each refreshes the incidents of its own last day, whatever the corpus's span.
 ``--data-dir`` keeps each size's built store (SQLite files; Elasticsearch: read-only
 indices cloned for each run) so a 100k or 1M store is loaded and placed once.
 """
@@ -35,15 +38,15 @@ import shutil
 import tempfile
 import time
 import tracemalloc
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from clustering_corpus import START, corpus, features  # bench/ is the script's directory
+from clustering_corpus import corpus, features  # bench/ is the script's directory
 from elasticsearch import Elasticsearch, NotFoundError
 
 from analysis.incidents import NEAR_DUPLICATE, assign_incidents
 from analysis.incidents.minhash import PERMUTATIONS, band_keys, minhash, shingles
-from index import Store, open_store
+from index import Store, StoredDocument, open_store
 from index.incidents import rebuild_incidents, update_incidents
 
 
@@ -123,7 +126,7 @@ def bench_update(
                     rebuilt, rebuilt_cpu = saved["rebuild"], saved.get("rebuild_cpu")
                 else:
                     started, rebuilt_cpu = time.perf_counter(), time.process_time()
-                    rebuild_incidents(store, now=NOW)
+                    rebuild_incidents(store, now=_after(old))
                     rebuilt = time.perf_counter() - started
                     rebuilt_cpu = time.process_time() - rebuilt_cpu
                     times = {"load": loaded, "rebuild": rebuilt, "rebuild_cpu": rebuilt_cpu}
@@ -131,15 +134,18 @@ def bench_update(
                         _save(store, directory, "base.db", times)
                     elif data_dir:
                         store = _es_keep(store, directory, times)
+                # A kept store may have been placed at another moment: its last update
+                # is made an hour after its newest document, as a fresh one's rebuild.
+                update_incidents(store, now=_after(old))
                 store.upsert_many(new)
                 started, cpu = time.perf_counter(), time.process_time()
-                update_incidents(store, now=NOW)
+                update_incidents(store, now=_after(new))
                 updated = time.perf_counter() - started
                 cpu = time.process_time() - cpu  # this process only (not Elasticsearch's)
                 same = "-"
                 if check:
                     incremental = _incident_ids(store)
-                    rebuild_incidents(store, now=NOW)
+                    rebuild_incidents(store, now=_after(new))
                     same = str(_incident_ids(store) == incremental)
             finally:
                 _drop(store)
@@ -152,7 +158,14 @@ def bench_update(
         )
 
 
-NOW = START + timedelta(days=3650)
+LAG = timedelta(hours=1)  # from a crawl's newest document to the update after it
+
+
+def _after(docs: list[StoredDocument]) -> datetime:
+    """The moment of the update after these documents were written: an hour after the
+    newest, at every store size (a fixed moment would be reached by the largest corpus
+    only, which spans ten years, and refresh its incidents of the day alone)."""
+    return max(d.published_at for d in docs if d.published_at) + LAG
 
 
 def _seconds(value: float | None) -> str:
