@@ -13,6 +13,11 @@ from operator import add
 
 from analysis.rules import normalize_text
 
+try:
+    from index._terms import index_text as _compiled_index_text
+except ImportError:  # not built (a source checkout that was not installed): the Python path
+    _compiled_index_text = None
+
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9a-z]+)")
 
 
@@ -49,5 +54,7 @@ def query_terms(term: str) -> tuple[list[str], bool]:
 
 
 def index_text(text: str) -> str:
-    """Index terms joined by spaces, for FTS5's unicode61 tokenizer."""
+    """Index terms joined by spaces: what the search index's whitespace tokenizer splits."""
+    if _compiled_index_text is not None:
+        return _compiled_index_text(text)
     return " ".join(index_terms(text))

@@ -1,3 +1,5 @@
+import pytest
+
 from index.tokens import index_terms, query_terms
 
 
@@ -22,3 +24,20 @@ def test_single_character_queries_are_prefix_queries():
 
 def test_punctuation_only_has_no_terms():
     assert query_terms("！？")[0] == []
+
+
+def test_compiled_index_text_is_the_joined_python_terms():
+    compiled = pytest.importorskip("index._terms")
+    texts = [
+        "",
+        "骂人！",
+        "Hello ＷＯＲＬＤ 0373-12345678",
+        "热线 接线员\u3000骂人 \n 了ab 热线",  # whitespace between CJK joins the run
+        "İstanbul K 热线\x1c接线 \u00a0员",
+        "１２３４５热线ａｂｃ，态度恶劣。",
+        "㐀丂豈鿿\U00020000中",
+    ]
+    # every BMP code point between CJK characters, a letter and an upper-case one
+    texts += [f"热{c}线{c}a{c}Z" for c in map(chr, range(0x10000)) if not "\ud800" <= c <= "\udfff"]
+    for text in texts:
+        assert compiled.index_text(text) == " ".join(index_terms(text)), repr(text)
