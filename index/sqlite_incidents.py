@@ -2,7 +2,9 @@
 (``incident_states`` with their lookup keys in ``incident_keys``, and their members'
 signatures as rows of ``incident_members``: a state's JSON stays the size of its
 places and vocabulary however many reports it has, and a state read light is what is
-stored; its members and bands, the ``b*`` keys, are read only when asked for).
+stored; its members and bands, the ``b*`` keys, are read only when asked for). A band
+or clue key names the member that first brought it (schema 13), and a state found
+under it comes with that member's signature: what weighing a near-duplicate reads.
 
 Mixed into ``SQLiteStore``, which provides the connection and transactions.
 """
@@ -23,6 +25,10 @@ from index.records import IncidentRecord
 KEY_CHUNK = 500
 BANDS = "key >= 'b' AND key < 'c'"  # the LSH band keys (``b<band>:<hash>``)
 ROWS = "member_rows"  # in a stored state: its members are rows (meta states have none)
+MEMBER_JOIN = (
+    "LEFT JOIN incident_members AS m ON m.incident_id = k.incident_id AND m.doc_id = k.member"
+)
+APART = ("members", "band_keys", "key_members", "key_signatures")  # rows, not JSON
 
 
 class IncidentMethods:
@@ -56,8 +62,16 @@ class IncidentMethods:
         light: bool = False,
     ) -> list[tuple[dict[str, Any], list[str]]]:
         matched: dict[str, list[str]] = {}
-        for incident_id, key in self._key_matches(list(dict.fromkeys(keys)), limits or {}):
+        key_members: dict[str, dict[str, str]] = {}
+        signatures: dict[str, dict[str, bytes]] = {}
+        for incident_id, key, member, signature in self._key_matches(
+            list(dict.fromkeys(keys)), limits or {}
+        ):
             matched.setdefault(incident_id, []).append(key)
+            if member is not None:
+                key_members.setdefault(incident_id, {})[key] = member
+                if signature is not None:
+                    signatures.setdefault(incident_id, {})[member] = signature
         ids = list(matched)
         found: list[tuple[dict[str, Any], list[str]]] = []
         for start in range(0, len(ids), KEY_CHUNK):
@@ -69,7 +83,12 @@ class IncidentMethods:
             states = {i: json.loads(state) for i, state in rows}
             with_rows = [i for i, state in states.items() if state.pop(ROWS, False)]
             heavy = self._members_of(with_rows, raw=False) if with_rows and not light else {}
-            found += [({**state, **heavy.get(i, {})}, matched[i]) for i, state in states.items()]
+            for i, state in states.items():
+                state.update(heavy.get(i, {}))
+                if light and i in key_members:  # a whole state names all its members
+                    state["key_members"] = key_members[i]
+                    state["key_signatures"] = signatures.get(i, {})
+                found.append((state, matched[i]))
         return found
 
     def incident_state_members(self, incident_id: str) -> dict[str, Any]:
@@ -107,22 +126,25 @@ class IncidentMethods:
                 found[incident_id]["band_keys"].append(key)
         return found
 
-    def _key_matches(self, keys: list[str], limits: Mapping[str, int]) -> Iterator[tuple[str, str]]:
-        """(incident id, key) for each incident indexed under each key (a limited key: at
-        most its limit of them)."""
+    def _key_matches(
+        self, keys: list[str], limits: Mapping[str, int]
+    ) -> Iterator[tuple[str, str, str | None, bytes | None]]:
+        """(incident id, key, the member that brought it, that member's signature) for each
+        incident indexed under each key (a limited key: at most its limit of them)."""
         for key in keys:
             if key in limits:
-                for (incident_id,) in self.db.execute(
-                    "SELECT incident_id FROM incident_keys WHERE key = ? LIMIT ?",
+                for incident_id, member, signature in self.db.execute(
+                    f"SELECT k.incident_id, k.member, m.signature FROM incident_keys AS k "
+                    f"{MEMBER_JOIN} WHERE k.key = ? LIMIT ?",
                     (key, limits[key]),
                 ):
-                    yield incident_id, key
+                    yield incident_id, key, member, signature
         rest = [key for key in keys if key not in limits]
         for start in range(0, len(rest), KEY_CHUNK):
             chunk = rest[start : start + KEY_CHUNK]
             yield from self.db.execute(
-                "SELECT incident_id, key FROM incident_keys "
-                f"WHERE key IN ({', '.join('?' for _ in chunk)})",
+                "SELECT k.incident_id, k.key, k.member, m.signature FROM incident_keys AS k "
+                f"{MEMBER_JOIN} WHERE k.key IN ({', '.join('?' for _ in chunk)})",
                 chunk,
             )
 
@@ -140,18 +162,20 @@ class IncidentMethods:
             for incident_id, value in states.items():
                 keys, state = value if value is not None else ([], None)
                 grows = state is not None and incident_id in added
-                if grows:
+                members = state.get("key_members", {}) if state is not None else {}
+                if grows:  # a key stored already keeps the member that brought it first
                     self.db.executemany(
-                        "INSERT OR IGNORE INTO incident_keys (key, incident_id) VALUES (?, ?)",
-                        [(k, incident_id) for k in added[incident_id]],
+                        "INSERT OR IGNORE INTO incident_keys (key, incident_id, member) "
+                        "VALUES (?, ?, ?)",
+                        [(k, incident_id, members.get(k)) for k in added[incident_id]],
                     )
                 else:
-                    self._replace_keys(incident_id, set(keys))
+                    self._replace_keys(incident_id, {k: members.get(k) for k in keys})
                 if state is None:
                     self.db.execute("DELETE FROM incident_states WHERE id = ?", (incident_id,))
                     self._delete_members(incident_id)
                     continue
-                light = {k: v for k, v in state.items() if k not in ("members", "band_keys")}
+                light = {k: v for k, v in state.items() if k not in APART}
                 if "members" in state:
                     light[ROWS] = True
                     if not grows:
@@ -169,20 +193,20 @@ class IncidentMethods:
     def _delete_members(self, incident_id: str) -> None:
         self.db.execute("DELETE FROM incident_members WHERE incident_id = ?", (incident_id,))
 
-    def _replace_keys(self, incident_id: str, new: set[str]) -> None:
-        old = {
-            r[0]
-            for r in self.db.execute(
-                "SELECT key FROM incident_keys WHERE incident_id = ?", (incident_id,)
-            )
-        }
-        self.db.executemany(
-            "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
-            [(k, incident_id) for k in old - new],
+    def _replace_keys(self, incident_id: str, new: dict[str, str | None]) -> None:
+        """Make the incident's keys exactly these (key -> the member that brought it)."""
+        old = dict(
+            self.db.execute(
+                "SELECT key, member FROM incident_keys WHERE incident_id = ?", (incident_id,)
+            ).fetchall()
         )
         self.db.executemany(
-            "INSERT INTO incident_keys (key, incident_id) VALUES (?, ?)",
-            [(k, incident_id) for k in new - old],
+            "DELETE FROM incident_keys WHERE key = ? AND incident_id = ?",
+            [(k, incident_id) for k in old.keys() - new.keys()],
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO incident_keys (key, incident_id, member) VALUES (?, ?, ?)",
+            [(k, incident_id, m) for k, m in new.items() if k not in old or old[k] != m],
         )
 
     def clear_incident_states(self) -> None:

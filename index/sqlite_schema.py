@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from index.sqlite_handling import MIGRATION as HANDLING_MIGRATION
 from index.sqlite_search import MIGRATION as SEARCH_MIGRATION
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE documents (
@@ -123,6 +123,11 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX IF NOT EXISTS documents_incident_date ON documents (incident_id, date_ts);
     DROP INDEX IF EXISTS documents_incident
     """,
+    # A band or clue key names the member that first brought it: a report is weighed as
+    # a near-duplicate against those members' signatures, not every member's. Keys stored
+    # before name none (NULL): their incidents are weighed against all members until
+    # ``hotwatch incidents rebuild``.
+    13: "ALTER TABLE incident_keys ADD COLUMN member TEXT",
 }
 
 

@@ -180,6 +180,8 @@ class IncidentIndex:
             if state.id in self.touched and state.id not in self.incidents:
                 continue  # taken apart in this run
             current = self.incidents.setdefault(state.id, state)  # the copy in memory is newer
+            if current is not state and current.added is not None:
+                current.learn(state)
             # Indexed under the keys asked now: a key asked before found it then, if it had it.
             # The store names the keys a stored state has (those it gained here are indexed
             # already); a copy made again in memory (a report taken out) is asked.
@@ -192,14 +194,19 @@ class IncidentIndex:
                 self.by_key[key].add(current.id)
 
     def _near_duplicate(self, signature: np.ndarray, keys: list[str]) -> IncidentState | None:
-        """The most similar incident sharing a band, a clue or a place (ties: the earliest founded).
+        """The most similar incident sharing a band or a clue (ties: the earliest founded),
+        weighed by the members that brought those keys to it.
 
-        Bands find most copies; the clues and places catch those whose bands all differ by chance.
+        Bands find most copies; the clues catch those whose bands all differ by chance.
         """
         best, best_rank = None, None
-        for incident_id in {i for key in keys for i in self._candidates(key)}:
+        found: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            for incident_id in self._candidates(key):
+                found[incident_id].append(key)
+        for incident_id, shared in found.items():
             incident = self.incidents[incident_id]
-            score = incident.best_similarity(signature)
+            score = incident.key_similarity(signature, shared)
             if score < NEAR_DUPLICATE:
                 continue
             rank = (-score, incident.founded)
@@ -284,7 +291,8 @@ class IncidentIndex:
         bands = bands or band_keys(signature)
         incident.place_keys |= place_keys
         incident.band_keys.update(bands)
-        clue_keys = map(clue_key, prints.clues)
+        clue_keys = sorted(map(clue_key, prints.clues))
+        incident.note_key_members([*bands, *clue_keys], doc.doc_id)
         keys = {*bands, *place_keys, *clue_keys, id_key(incident.id)}
         for key in keys:
             self.by_key[key].add(incident.id)

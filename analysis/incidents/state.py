@@ -7,8 +7,13 @@ A store may keep the members' signatures and bands apart (SQLite: a row per memb
 and read a state without them (``fetch`` reads them on first use). Such a state joins
 new members without reading its old ones, and writes back only what it gained: the
 members it read are not in its ``to_json`` again, nor are its keys (the store kept
-them; ``added`` names the new ones). Only weighing a report as a near-duplicate of
-it, or taking a report out, reads its members.
+them; ``added`` names the new ones). Only taking a report out reads its members.
+
+A report is weighed as a near-duplicate against the members that first brought each
+LSH band (or particular) it shares with the incident (``key_members``), not against
+every member: a store hands those signatures back with the keys found, so an incident
+of 13,000 reports costs a handful of rows. A state stored before the keys named their
+members is weighed against all of them, as before.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ class IncidentState:
     provinces: set[str] = field(default_factory=set)
     spots: set[str] = field(default_factory=set)  # "county|failure kind" of its members
     hosts: set[str] = field(default_factory=set)  # the sites its members came from
+    # Band and clue key -> the member that brought it first (of a state read light: of
+    # the keys it was found under and those it gained).
+    key_members: dict[str, str] = field(default_factory=dict)
+    # Signatures of key members, read with the keys (raw bytes, or base64 from JSON).
+    _known: dict[str, str | bytes] = field(default_factory=dict, repr=False, compare=False)
     _stack: np.ndarray | None = field(default=None, repr=False, compare=False)
     # Stored signatures not decoded yet: base64 (JSON) or raw bytes (a store's rows).
     _encoded: dict[str, str | bytes] = field(default_factory=dict, repr=False, compare=False)
@@ -141,6 +151,37 @@ class IncidentState:
             self._stack = self._signature_rows()
         return float(np.max(np.mean(self._stack == signature, axis=1)))
 
+    def key_similarity(self, signature: np.ndarray, keys: list[str]) -> float:
+        """The best similarity to the members that first brought these keys; to every
+        member when one of them names none (a state stored before keys named members)."""
+        if not keys or not all(key in self.key_members for key in keys):
+            return self.best_similarity(signature)
+        rows = []
+        for doc_id in sorted({self.key_members[key] for key in keys}):
+            row = self._member_signature(doc_id)
+            if row is None:  # its row is missing: weighed as before
+                return self.best_similarity(signature)
+            rows.append(row)
+        return float(np.max(np.mean(np.stack(rows) == signature, axis=1)))
+
+    def _member_signature(self, doc_id: str) -> np.ndarray | None:
+        """One member's signature if it is at hand (joined here, or read with a key)."""
+        if doc_id in self.members:
+            return self.members[doc_id]
+        encoded = self._known.get(doc_id) or self._encoded.get(doc_id)
+        return None if encoded is None else _decode(encoded)
+
+    def note_key_members(self, keys: list[str], doc_id: str) -> None:
+        """A member joined with these band and clue keys: it is the first to bring any new."""
+        for key in keys:
+            self.key_members.setdefault(key, doc_id)
+
+    def learn(self, other: IncidentState) -> None:
+        """What a later read of the same stored state found: the members of the keys it was
+        found under (the store's, brought before this run, win over ones noted since)."""
+        self.key_members.update(other.key_members)
+        self._known.update(other._known)
+
     def to_json(self) -> dict[str, Any]:
         """The state to store; read without its members, only the members it gained."""
         return {
@@ -166,6 +207,7 @@ class IncidentState:
             "provinces": sorted(self.provinces),
             "spots": sorted(self.spots),
             "hosts": sorted(self.hosts),
+            "key_members": dict(sorted(self.key_members.items())),
         }
 
     @classmethod
@@ -190,6 +232,8 @@ class IncidentState:
             provinces=set(data.get("provinces", ())),
             spots=set(data.get("spots", ())),
             hosts=set(data.get("hosts", ())),  # absent in states written before hosts
+            key_members=dict(data.get("key_members", {})),  # absent: weighed against all
+            _known=data.get("key_signatures", {}),
         )
 
 
