@@ -136,6 +136,7 @@ def _document(event: Event, path: str, title: str, text: str, day: float) -> Sto
         text=text,
         fetched_at=START + timedelta(days=day + 0.5),
         published_at=START + timedelta(days=day),
+        domain="news.example.cn",  # as a crawl or ingest records it (its outlet's site)
         relevant=True,
         hotlines=[event.hotline],
         regions=[{"province": event.place[0], "city": event.place[1]}],
@@ -150,6 +151,7 @@ def _post(event: Event, n: int, parent: str, day: float, rng: random.Random) -> 
         text=f"转发微博 {words(rng, 6)}",
         fetched_at=START + timedelta(days=day + 0.5),
         published_at=START + timedelta(days=day),
+        domain="weibo.example.cn",
         kind="post",
         reposts=rng.randint(0, 500),
         comments=rng.randint(0, 200),

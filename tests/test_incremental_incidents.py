@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 import analysis.incidents.placing as incidents_module
+import analysis.incidents.state as state_module
+from analysis.incidents import fingerprint
 from analysis.tags import regions
 from index import Store, StoredDocument
-from index.incident_records import incident_record
+from index.incident_records import incident_features, incident_record
 from index.incident_summary import IncidentSummary
 from index.incidents import rebuild_incidents, stored_summaries, update_incidents
 from tests.store_backends import BACKENDS, close_and_drop, fresh_prefix, open_backend
@@ -272,3 +274,24 @@ def test_common_bands_name_no_candidates_on_either_path(stores, monkeypatch):
     rebuild_incidents(rebuilt, now=NOW)
     assert incidents_of(incremental) == incidents_of(rebuilt)
     assert records_of(incremental) == records_of(rebuilt)
+
+
+def test_a_capped_vocabulary_keeps_the_latest_bigrams_on_either_path(stores, monkeypatch):
+    """An incident remembers the bigrams of its latest reports, ``VOCABULARY`` at most: the
+    least recently seen go first, in the same order on the incremental path and a rebuild."""
+    monkeypatch.setattr(state_module, "VOCABULARY", 40)
+    docs = story_corpus()
+    incremental, rebuilt = stores("incremental"), stores("rebuilt")
+    for start in range(0, len(docs), 4):
+        incremental.upsert_many(docs[start : start + 4])
+        update_incidents(incremental, now=NOW)
+    rebuilt.upsert_many(docs)
+    rebuild_incidents(rebuilt, now=NOW)
+    assert incidents_of(incremental) == incidents_of(rebuilt)
+    assert states_of(incremental) == states_of(rebuilt)
+    states = states_of(rebuilt)
+    assert max(len(state["bigrams"]) for state in states) == 40
+    latest = fingerprint(incident_features(docs[-1])).bigrams
+    incident = incidents_of(rebuilt)[docs[-1].url]
+    kept = next(set(s["bigrams"]) for s in states if s["id"] == incident)
+    assert set(sorted(latest)[-40:]) <= kept  # the latest report's, sorted, come last

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -266,7 +267,7 @@ class IncidentIndex:
                 doc.published_at, incident.last_seen, SAME_SPOT_WINDOW, undated=False
             ):
                 needed = SAME_SPOT_OVERLAP
-            margin = _overlap(bigrams, incident.bigrams) / needed
+            margin = _overlap(bigrams, incident.bigrams.keys()) / needed
             if margin >= 1 and margin >= best_margin:
                 best, best_margin = incident, margin
         return best
@@ -304,7 +305,7 @@ class IncidentIndex:
         incident.hotlines |= set(doc.hotlines)
         if host := _host(doc.url):
             incident.hosts.add(host)
-        incident.bigrams |= prints.bigrams
+        incident.note_bigrams(prints.bigrams)
         incident.clues |= prints.clues
         if doc.published_at and (
             incident.last_seen is None or doc.published_at > incident.last_seen
@@ -328,8 +329,9 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     return ids
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    """Share of the smaller set found in the larger: an incident's vocabulary only grows."""
+def _overlap(a: set[str], b: AbstractSet[str]) -> float:
+    """Share of the smaller set found in the larger (an incident's vocabulary is the larger
+    until it reaches its cap)."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 

@@ -19,6 +19,7 @@ members is weighed against all of them, as before.
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,10 @@ from typing import Any
 import numpy as np
 
 CLUE_PREFIX = "c:"
+# An incident's vocabulary (what a follow-up is matched against): the distinct bigrams
+# of its latest reports, at most this many, so a state stays the same size however long
+# the incident runs (a city's years of reports held 32,000 of them).
+VOCABULARY = 4000
 
 
 @dataclass
@@ -58,22 +63,30 @@ class IncidentState:
     # The largest parts (growing with the members) are decoded on first use, and the
     # members' signatures and bands read only then (``fetch``): most incidents loaded as
     # candidates are only asked about their place, time, hotline and vocabulary.
-    _bigrams: set[str] | str = field(default_factory=set, repr=False, compare=False)
+    # Oldest seen first (a dict's order); as stored, a string in that order.
+    _bigrams: dict[str, None] | str = field(default_factory=dict, repr=False, compare=False)
     _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
     fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     # Members read by ``fetch``: kept by the store, so not written back.
     _stored: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
-    def bigrams(self) -> set[str]:
-        """Distinctive character bigrams of its members."""
+    def bigrams(self) -> dict[str, None]:
+        """Distinctive character bigrams of its latest members, the least recently seen
+        first (``VOCABULARY`` at most)."""
         if isinstance(self._bigrams, str):
-            self._bigrams = set(self._bigrams.split())
+            self._bigrams = dict.fromkeys(self._bigrams.split())
         return self._bigrams
 
-    @bigrams.setter
-    def bigrams(self, value: set[str]) -> None:
-        self._bigrams = value
+    def note_bigrams(self, bigrams: frozenset[str] | set[str]) -> None:
+        """A member's bigrams are the latest seen; the least recently seen beyond
+        ``VOCABULARY`` are forgotten (in order, so a rebuild keeps what an update keeps)."""
+        vocabulary = self.bigrams
+        for bigram in sorted(bigrams):
+            vocabulary.pop(bigram, None)
+            vocabulary[bigram] = None
+        for stale in list(itertools.islice(vocabulary, max(0, len(vocabulary) - VOCABULARY))):
+            del vocabulary[stale]
 
     def _fetched(self) -> None:
         """Read the members' signatures and bands if they were left out when it was read."""
@@ -189,9 +202,9 @@ class IncidentState:
             "founded": list(self.founded),
             "places": sorted(self.places),
             "hotlines": sorted(self.hotlines),
-            "bigrams": self._bigrams  # a set: any order
+            "bigrams": self._bigrams  # as read, when not used
             if isinstance(self._bigrams, str)
-            else " ".join(self._bigrams),
+            else " ".join(self._bigrams),  # the least recently seen first
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "members": {  # the members read whole are written back as they were read
                 **{d: _text(e) for d, e in self._encoded.items() if d not in self._stored},
