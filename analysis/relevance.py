@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from analysis.incidents.features import COPY, FOLLOW_UP
 from analysis.judgement import load_model, model_text, ngram_counts
 from analysis.plans import Plan
 from analysis.tags import categories as find_categories
@@ -112,6 +113,13 @@ NEGATIVES: dict[str, tuple[re.Pattern[str], int, float]] = {
     ),
 }
 SEO_MIN_LINES, SEO_SHORT_SHARE = 15, 0.7
+NO_CHANNEL = "no hotline or complaint channel named"
+NOT_CHINESE, NOT_REPORT = "not Chinese text", "not a report"
+GATES = (NO_CHANNEL, NOT_CHINESE, NOT_REPORT)  # how the gates' reasons begin
+# Shares of the threshold from which a page not judged relevant may join an incident of
+# relevant reports as a copy or rewrite, and as a follow-up too (``event_routes``).
+COPY_FLOOR, FOLLOW_UP_FLOOR = 0.5, 0.7
+JOINED_EVENT = "event: joined an incident of reports judged relevant"
 
 
 @dataclass
@@ -177,13 +185,34 @@ def gate_reasons(evidence: Evidence, document: str) -> list[str]:
     """
     reasons = []
     if not (evidence.features.get("hotline", 0) > 0 or CHANNEL_WORDS.search(document)):
-        reasons.append("no hotline or complaint channel named")
+        reasons.append(NO_CHANNEL)
     if not reads_as_chinese(document):
-        reasons.append("not Chinese text: outside hotwatch's judgement")
+        reasons.append(f"{NOT_CHINESE}: outside hotwatch's judgement")
     shape = [r for r in evidence.reasons if r in NOT_A_REPORT]
     if shape:
-        reasons.append("not a report: " + NOT_A_REPORT[shape[0]])
+        reasons.append(f"{NOT_REPORT}: " + NOT_A_REPORT[shape[0]])
     return reasons
+
+
+def event_routes(relevant: bool, score: float, reasons: Sequence[str]) -> tuple[str, ...]:
+    """How a page not judged relevant may still join an incident of relevant reports
+    (``IncidentFeatures.joins``): none when it is relevant itself or a gate turned it away.
+
+    Pages of one event are read alike, so a copy or rewrite of a relevant report scored
+    under the threshold reports the same failure. Out of fold on the dev pages, letting
+    such pages join (sharing particulars from ``COPY_FLOOR``, the same place and
+    vocabulary from ``FOLLOW_UP_FLOOR``, each a share of the threshold) lifted 11 pages, 10
+    relevant: relevance F1 0.674 -> 0.687, incident pairwise F1 end to end 0.623 -> 0.691;
+    with labeller files held out 15 pages, 13 relevant: 0.648 -> 0.663, 0.610 -> 0.695.
+    """
+    if relevant or any(r.startswith(GATES) for r in reasons):
+        return ()
+    threshold = load_model(MODEL_NAME).threshold
+    if score >= FOLLOW_UP_FLOOR * threshold:
+        return (COPY, FOLLOW_UP)
+    if score >= COPY_FLOOR * threshold:
+        return (COPY,)
+    return ()
 
 
 def gather_evidence(

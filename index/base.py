@@ -46,8 +46,13 @@ class Store(Protocol):
 
     def record_fetch(self, url: str, fetched_at: datetime) -> None: ...
 
-    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
-        """Place the document in this incident (or none); it no longer awaits placement."""
+    def set_incident(self, doc_id: str, incident_id: str | None, *, joined: bool = False) -> None:
+        """Place the document in this incident (or none); it no longer awaits placement.
+
+        ``joined``: the document, not judged relevant, joined the incident as a report of
+        its event (``IncidentIndex.join``); it is kept relevant, with ``JOINED_EVENT``
+        among its reasons.
+        """
         ...
 
     def iter_documents(

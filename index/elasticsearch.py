@@ -79,6 +79,7 @@ class ElasticsearchStore(WriteMethods, IndexMethods, IncidentMethods, HandlingMe
         self.history = f"{prefix}incident-history"
         self._down_until = 0.0
         self._pending_incidents: dict[str, str | None] = {}
+        self._pending_joined: set[str] = set()
         self._ready = False
 
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 
 from elasticsearch import NotFoundError, helpers
 
+from analysis.relevance import JOINED_EVENT
 from index.elasticsearch_body import (
     document_body,
     incident_body,
@@ -54,10 +55,18 @@ class IncidentMethods:
     incidents: str
     incident_states_alias: str
     _pending_incidents: dict[str, str | None]
+    _pending_joined: set[str]  # of those, the documents made relevant by joining
 
-    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
-        """Buffered: incident assignments are written in bulk before the next read."""
+    def set_incident(self, doc_id: str, incident_id: str | None, *, joined: bool = False) -> None:
+        """Buffered: incident assignments are written in bulk before the next read.
+
+        ``joined``: it joined as a report of the incident's event, and is relevant.
+        """
         self._pending_incidents[doc_id] = incident_id
+        if joined:
+            self._pending_joined.add(doc_id)
+        else:
+            self._pending_joined.discard(doc_id)
         if len(self._pending_incidents) >= 500:
             self._flush_incidents()
 
@@ -240,16 +249,19 @@ class IncidentMethods:
         if not self._pending_incidents:
             return
         pending, self._pending_incidents = self._pending_incidents, {}
+        joined, self._pending_joined = self._pending_joined, set()
         with self._errors():
             for _ in range(5):
-                pending = self._reput_with_incidents(pending)
+                pending = self._reput_with_incidents(pending, joined)
                 if not pending:
                     break
             else:
                 logger.warning("incident of %d document(s) kept changing; skipped", len(pending))
             self.client.indices.refresh(index=self.documents)
 
-    def _reput_with_incidents(self, pending: dict[str, str | None]) -> dict[str, str | None]:
+    def _reput_with_incidents(
+        self, pending: dict[str, str | None], joined: set[str]
+    ) -> dict[str, str | None]:
         """One round of re-puts; returns the assignments that met a concurrent write."""
         found = self.client.mget(index=self.documents, ids=list(pending))["docs"]
         actions = []
@@ -258,6 +270,9 @@ class IncidentMethods:
                 continue
             doc = stored_document(hit["_source"])
             doc.incident_id = pending[hit["_id"]]
+            if hit["_id"] in joined and not doc.relevant:
+                doc.relevant = True
+                doc.reasons.append(JOINED_EVENT)
             actions.append(
                 {
                     "_index": self.documents,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from analysis.incidents import IncidentFeatures
 from analysis.incidents.prints import stored_fingerprint
+from analysis.relevance import event_routes
 from index.incident_summary import RECENT, IncidentSummary, document_time
 from index.records import IncidentRecord, StoredDocument
 
@@ -23,6 +24,8 @@ def incident_features(doc: StoredDocument) -> IncidentFeatures:
         categories=doc.categories,
         url=doc.url,
         parent_url=doc.parent_url,
+        relevant=doc.relevant,
+        joins=event_routes(doc.relevant, doc.relevance, doc.reasons),
         prints=stored_fingerprint(doc.fingerprint, doc.title, doc.text),
     )
 

@@ -123,11 +123,10 @@ def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
                 ]
                 index.remove(doc.incident_id, doc.id, [incident_features(d) for d in rest])
                 steps[doc.incident_id].append(rest)  # taken out: summarised again from the rest
-            incident_id = None
-            if doc.relevant or index.incident_of(doc.parent_url):
-                incident_id = index.add(incident_features(doc), prints[doc.id])
+            incident_id, joined = _place(index, doc, prints[doc.id])
+            if incident_id:
                 steps[incident_id].append(doc)
-            store.set_incident(doc.id, incident_id)
+            store.set_incident(doc.id, incident_id, joined=joined)
             if incident_id != doc.incident_id:
                 changed.add(doc.id)
                 if doc.incident_id and incident_id:
@@ -147,6 +146,20 @@ def _update(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     # Stopped: the meta stays, so the next update refreshes the recent ones.
     _write_states(store, index, index.touched, summaries, meta_now=None if stopped else now)
     return len(changed)
+
+
+def _place(
+    index: IncidentIndex, doc: StoredDocument, prints: Fingerprint | None = None
+) -> tuple[str | None, bool]:
+    """The document's incident, and whether it joined one without being judged relevant
+    (then it is relevant through the event: the summary counts it so)."""
+    if doc.relevant or index.incident_of(doc.parent_url):
+        return index.add(incident_features(doc), prints), False
+    incident_id = index.join(incident_features(doc), prints)
+    if incident_id is None:
+        return None, False
+    doc.relevant = True
+    return incident_id, True
 
 
 def _prefetch(index: IncidentIndex, batch: list[StoredDocument]) -> dict[str, Fingerprint]:
@@ -176,17 +189,15 @@ def _rebuild(store: Store, now: datetime, stop: Callable[[], bool]) -> int:
     for doc in store.iter_documents():
         if stop():
             raise _Stopped
-        incident_id = None
-        if doc.relevant or index.incident_of(doc.parent_url):
-            incident_id = index.add(incident_features(doc))
+        incident_id, joined = _place(index, doc)
         if doc.incident_id:
             before.add(doc.incident_id)
         if incident_id != doc.incident_id:
             changed += 1
             if doc.incident_id and incident_id:
                 moves[doc.incident_id][incident_id] += 1
-        if incident_id != doc.incident_id or doc.id in pending:  # a write only where needed
-            store.set_incident(doc.id, incident_id)
+        if incident_id != doc.incident_id or doc.id in pending or joined:  # only where needed
+            store.set_incident(doc.id, incident_id, joined=joined)
         if incident_id:
             summaries[incident_id].add(doc)
     store.clear_incident_states()

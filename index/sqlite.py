@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analysis.relevance import JOINED_EVENT
 from index.errors import DocumentNotFound, StoreUnavailable
 from index.records import (
     StoredDocument,
@@ -90,13 +91,24 @@ class SQLiteStore(SearchMethods, IncidentMethods, HandlingMethods):
             (url, fetched_at.isoformat()),
         )
 
-    def set_incident(self, doc_id: str, incident_id: str | None) -> None:
-        """Place the document in this incident (or none); it no longer awaits placement."""
+    def set_incident(self, doc_id: str, incident_id: str | None, *, joined: bool = False) -> None:
+        """Place the document in this incident (or none); it no longer awaits placement.
+
+        ``joined``: it joined as a report of the incident's event, and is relevant.
+        """
         try:
             self.db.execute(
                 "UPDATE documents SET incident_id = ?, incident_pending = 0 WHERE id = ?",
                 (incident_id, doc_id),
             )
+            if joined:
+                lifted = self.db.execute(
+                    "UPDATE documents SET relevant = 1, reasons = json_insert(reasons, '$[#]', ?)"
+                    " WHERE id = ? AND relevant = 0 RETURNING rowid",
+                    (JOINED_EVENT, doc_id),
+                ).fetchone()
+                if lifted:  # search filters on relevance: the entry is written again
+                    self._mark_for_search(lifted[0])
         except sqlite3.Error as error:
             raise write_error(self.path, error) from error
 

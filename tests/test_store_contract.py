@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from analysis.relevance import JOINED_EVENT
 from index import (
     DocumentNotFound,
     IncidentNotFound,
@@ -235,6 +236,19 @@ def test_set_incident_is_searchable(store):
     assert search(store, incident_id="inc-x") == ["5", "1"]
     store.set_incident(CORPUS[0].id, None)
     assert search(store, incident_id="inc-x") == ["5"]
+
+
+def test_a_document_joining_an_event_is_kept_relevant(store):
+    plain = doc(8, "永修养猪场排污", "村民举报养猪场排污后信息遭泄露。", relevant=False,
+                reasons=["model:0.40"])
+    store.upsert_many([plain])
+    assert search(store, text="养猪场") == []
+    store.set_incident(plain.id, "inc-x", joined=True)
+    store.set_incident(plain.id, "inc-x", joined=True)  # placed again: one reason
+    kept = store.get(plain.id)
+    assert kept.relevant and kept.incident_id == "inc-x"
+    assert kept.reasons == ["model:0.40", JOINED_EVENT]
+    assert search(store, text="养猪场") == ["8"]
 
 
 def test_fetch_times(store):

@@ -12,6 +12,7 @@ SnowNLP sentence score.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from analysis.analyse import AnalysisOptions, analyse_article
@@ -22,6 +23,7 @@ from analysis.evaluation.run import PRF_FIELDS, EvaluationReport, Metric, Miss
 from analysis.evaluation.spearman import spearman
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
+from analysis.relevance import event_routes
 from analysis.sentiment import default_model, snownlp_sentiment, split_sentences
 from analysis.tags.language import reads_as_chinese
 from analysis.tags.regions import short_province
@@ -64,12 +66,29 @@ def _score(
     pages: Sequence[LabelledPage], analyses: list[Analysis], *, subset: str
 ) -> EvaluationReport:
     report = EvaluationReport(subset=subset, documents=len(pages))
-    _relevance(report, pages, analyses)
-    _categories(report, pages, analyses)
+    placed = placed_incidents(pages, analyses)
+    # Judged relevant as a store holds it: by the page itself, or by joining an incident.
+    judged = [a.relevant or i is not None for a, i in zip(analyses, placed, strict=True)]
+    _relevance(report, pages, analyses, judged)
+    _categories(report, pages, analyses, judged)
     _provinces(report, pages, analyses)
-    _incidents(report, pages, analyses)
+    _incidents(report, pages, analyses, placed)
     _damage(report, pages, analyses)
     return report
+
+
+def placed_incidents(pages: Sequence[LabelledPage], analyses: list[Analysis]) -> list[str | None]:
+    """Each page's incident as a store places the pages together: those judged relevant,
+    and those not that join an event of theirs (``event_routes``); None for the rest."""
+    features = [
+        replace(
+            page_features(page, analysis),
+            relevant=analysis.relevant,
+            joins=event_routes(analysis.relevant, analysis.relevance, analysis.reasons),
+        )
+        for page, analysis in zip(pages, analyses, strict=True)
+    ]
+    return assign_incidents(features)
 
 
 def _analyse(pages: Sequence[LabelledPage]) -> list[Analysis]:
@@ -90,10 +109,13 @@ def _relevance_all_languages(
 
 
 def _relevance(
-    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+    report: EvaluationReport,
+    pages: Sequence[LabelledPage],
+    analyses: list[Analysis],
+    judged: list[bool],
 ) -> None:
     gold = [page.relevant for page in pages]
-    ours = precision_recall_f1(gold, [a.relevant for a in analyses])
+    ours = precision_recall_f1(gold, judged)
     base = precision_recall_f1(gold, [keyword_rule(p.title, p.text) for p in pages])
     for label, field_name in PRF_FIELDS:
         name = f"relevance {label}"
@@ -106,10 +128,11 @@ def _relevance(
                 len(pages),
             )
         )
-    for page, analysis in zip(pages, analyses, strict=True):
-        if page.relevant != analysis.relevant:
+    for page, analysis, relevant in zip(pages, analyses, judged, strict=True):
+        if page.relevant != relevant:
             expected = f"{page.relevant} ({page.category or page.neg_type})"
-            got = f"{analysis.relevant} (score {analysis.relevance})"
+            joined = ", joined an incident" if relevant and not analysis.relevant else ""
+            got = f"{relevant} (score {analysis.relevance}{joined})"
             report.misses.append(Miss(page.id, "relevance", expected, got, tuple(analysis.reasons)))
 
 
@@ -119,9 +142,13 @@ def primary_category(analysis: Analysis) -> str:
 
 
 def _categories(
-    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+    report: EvaluationReport,
+    pages: Sequence[LabelledPage],
+    analyses: list[Analysis],
+    judged: list[bool],
 ) -> None:
     pairs = [(p, a) for p, a in zip(pages, analyses, strict=True) if p.relevant and p.category]
+    kept_pages = {p.id for p, j in zip(pages, judged, strict=True) if j}
     gold = [p.category for p, _ in pairs]
     found = [primary_category(a) for _, a in pairs]
     name = "category accuracy"
@@ -129,7 +156,7 @@ def _categories(
         Metric(name, accuracy(gold, found), target=TARGETS[name], support=len(pairs))
     )
     # Pages hotwatch did not judge relevant keep only the rules' tags: apart, the model's part.
-    kept = [(g, f) for (_, a), g, f in zip(pairs, gold, found, strict=True) if a.relevant]
+    kept = [(g, f) for (p, _), g, f in zip(pairs, gold, found, strict=True) if p.id in kept_pages]
     report.metrics.append(
         Metric(
             "category accuracy (pages judged relevant)",
@@ -161,14 +188,16 @@ def _provinces(
 
 
 def _incidents(
-    report: EvaluationReport, pages: Sequence[LabelledPage], analyses: list[Analysis]
+    report: EvaluationReport,
+    pages: Sequence[LabelledPage],
+    analyses: list[Analysis],
+    placed: list[str | None],
 ) -> None:
-    """End to end (the pages hotwatch judged relevant, grouped), then the grouping alone
+    """End to end (the pages placed as a store places them), then the grouping alone
     (the pages read as relevant, grouped): the first is what users see, the second says
     how much of its misses come from grouping rather than from relevance."""
     gold = [page.incident if page.relevant else None for page in pages]
-    judged = [i for i, a in enumerate(analyses) if a.relevant]
-    scores = pairwise_prf(gold, _grouped(pages, analyses, judged))
+    scores = pairwise_prf(gold, placed)
     for label, field_name in PRF_FIELDS:
         name = f"incident pairwise {label}"
         report.metrics.append(Metric(name, getattr(scores, field_name), target=TARGETS.get(name)))

@@ -14,6 +14,7 @@ from analysis.incidents.clues import clues as report_clues
 from analysis.incidents.minhash import CJK_RUNS, minhash
 
 SALIENT_CHARS = 600
+COPY, FOLLOW_UP = "copy", "follow_up"  # routes into an incident (``IncidentFeatures.joins``)
 COMMON_BIGRAMS = frozenset(
     "热线 市民 工作 反映 记者 问题 人员 相关 表示 部门 情况 服务 电话 投诉 进行 没有 "
     "已经 目前 我们 他们 这个 一个 时间 处理 要求 群众 社会 政府 单位 有关 近日 发现 "
@@ -33,6 +34,10 @@ class IncidentFeatures:
     url: str | None = None
     parent_url: str | None = None  # the document a repost shares: it joins that incident
     relevant: bool = True  # only relevant documents (and reposts of placed ones) are placed
+    # How a document not judged relevant may still join (never found) an incident: as a
+    # ``COPY`` (near-duplicate or sharing the report's particulars) or a ``FOLLOW_UP`` (the
+    # same place and vocabulary); see ``analysis.relevance.event_routes``.
+    joins: tuple[str, ...] = ()
     prints: Fingerprint | None = None  # computed with the analysis (a worker), else on placing
 
 

@@ -14,6 +14,10 @@ Two routes lead a document into an existing incident:
    events 2-6%); half that when the report names the same county and the same
    failure kind within a week of the incident's last report.
 
+A document judged relevant that joins none founds an incident. One not judged
+relevant but close to it (``IncidentFeatures.joins``) may join by the first two
+routes, or all three, and is then relevant through the event; it never founds one.
+
 An incident's id comes from its founding document, so replaying the same
 documents in the same order always yields the same ids.
 """
@@ -30,7 +34,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from analysis.incidents.features import Fingerprint, IncidentFeatures, fingerprint
+from analysis.incidents.features import (
+    COPY,
+    FOLLOW_UP,
+    Fingerprint,
+    IncidentFeatures,
+    fingerprint,
+)
 from analysis.incidents.minhash import band_keys
 from analysis.incidents.places import (
     NOWHERE,
@@ -116,6 +126,28 @@ class IncidentIndex:
         return band_keys(prints.signature), nearby + sorted(map(clue_key, prints.clues))
 
     def add(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str:
+        """Place a document judged relevant (or a repost of a placed one): it joins the
+        incident it belongs to or founds one."""
+        placed = self._place(doc, prints, found=True, routes=(COPY, FOLLOW_UP))
+        assert placed is not None
+        return placed
+
+    def join(self, doc: IncidentFeatures, prints: Fingerprint | None = None) -> str | None:
+        """Place a document not judged relevant by the routes its ``joins`` allow: it joins
+        an incident of relevant reports it is a copy, rewrite or follow-up of (it reports
+        the same failure), or stays out (None); it never founds one."""
+        if not doc.joins:
+            return None
+        return self._place(doc, prints, found=False, routes=doc.joins)
+
+    def _place(
+        self,
+        doc: IncidentFeatures,
+        prints: Fingerprint | None,
+        *,
+        found: bool,
+        routes: tuple[str, ...],
+    ) -> str | None:
         prints = prints or fingerprint(doc)
         signature, bigrams = prints.signature, set(prints.bigrams)
         places = places_of(doc.regions)
@@ -131,9 +163,11 @@ class IncidentIndex:
             if parent
             else self._near_duplicate(signature, bands + clue_keys)
             or self._shared_clues(doc, prints.clues, clue_keys)
-            or self._follow_up(doc, bigrams, nearby)
+            or (self._follow_up(doc, bigrams, nearby) if FOLLOW_UP in routes else None)
         )
         if incident is None:
+            if not found:
+                return None
             incident = IncidentState(_incident_id(doc.doc_id), (_sort_time(doc), doc.doc_id))
             self.incidents[incident.id] = incident
         self._join(incident, doc, prints, places, bands)
@@ -318,7 +352,9 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     """Incident ids for documents analysed together, placed as a store places them: every
     relevant document, and a repost of a placed one; None for the rest.
 
-    Documents are placed oldest first, so the founding report names the incident.
+    Documents are placed oldest first, so the founding report names the incident. A
+    document not judged relevant that ``joins`` one (``IncidentIndex.join``) gets its id
+    too: it reports the same event, and is relevant through it.
     """
     index = IncidentIndex()
     ids: list[str | None] = [None] * len(docs)
@@ -326,6 +362,8 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     for i in order:
         if docs[i].relevant or index.incident_of(docs[i].parent_url):
             ids[i] = index.add(docs[i])
+        else:
+            ids[i] = index.join(docs[i])
     return ids
 
 

@@ -14,6 +14,7 @@ from analysis.dates import parse_datetime
 from analysis.extract import ExtractOptions, decode_html, extract_article
 from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
+from analysis.relevance import JOINED_EVENT, event_routes
 
 DOCUMENT_SUFFIXES = (".html", ".htm", ".txt")
 INGEST_SUFFIXES = (*DOCUMENT_SUFFIXES, ".jsonl")
@@ -98,11 +99,15 @@ def analyse_files(paths: Iterable[str | Path], options: AnalysisOptions) -> Iter
 def analyse_and_group(
     paths: Iterable[str | Path], options: AnalysisOptions
 ) -> list[LocalDocument]:
-    """Analyse the files and group the relevant ones into incidents among themselves."""
+    """Analyse the files and group the relevant ones into incidents among themselves; a
+    page not judged relevant that joins one is relevant through it, as in a store."""
     documents = list(analyse_files(paths, options))
     incident_ids = assign_incidents([_features(d) for d in documents])
     for document, incident_id in zip(documents, incident_ids, strict=True):
         document.incident_id = incident_id
+        if incident_id and not document.analysis.relevant:
+            document.analysis.relevant = True
+            document.analysis.reasons.append(JOINED_EVENT)
     return documents
 
 
@@ -118,6 +123,7 @@ def _features(document: LocalDocument) -> IncidentFeatures:
         categories=analysis.categories,
         url=document.url,
         relevant=analysis.relevant,
+        joins=event_routes(analysis.relevant, analysis.relevance, analysis.reasons),
     )
 
 
