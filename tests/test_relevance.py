@@ -326,6 +326,24 @@ def test_online_complaint_channels_pass_the_channel_gate(title: str, text: str) 
     )
 
 
+@pytest.mark.parametrize(
+    "title, text",
+    [
+        (
+            "多名欲进京上访者被强送精神病院",
+            "几名村民多次到省城上访，反映土地被占问题，返乡后被乡干部送进精神病院关了数月。",
+        ),
+        (
+            "灾民代表陈情信遭县长转手 怒轰没有尊重",
+            "水灾灾民写陈情信交给县长，县长当场转交他人，灾民代表说诉求被踢来踢去。",
+        ),
+    ],
+)
+def test_petitioning_in_person_is_a_channel(title: str, text: str) -> None:
+    """上访 and 陈情 go to the petition office (信访) in person."""
+    assert "no hotline or complaint channel named" not in assess_relevance(title, text).reasons
+
+
 def test_a_leaked_report_names_its_channel() -> None:
     """A complainant's identity leaked by whoever received the report is in scope."""
     title = "村民实名举报非法采矿后遭报复 举报信被转到被举报人手中"
