@@ -18,6 +18,7 @@ from analysis.extract import ExtractOptions, decode_page, extract_article
 from analysis.extract.decode import garbled_share
 from analysis.incidents.prints import fingerprint_json
 from analysis.model import Analysis, Article
+from analysis.relevance import event_routes
 from crawler.skip_reasons import NO_ARTICLE, UNDECODABLE
 
 #: A page whose non-ASCII text is more than this share of replacement characters is unreadable.
@@ -68,13 +69,17 @@ def work_page(job: PageJob) -> PageResult:
 def analyse_with_fingerprint(
     article: Article, options: AnalysisOptions
 ) -> tuple[Analysis, dict[str, Any] | None]:
-    """The analysis, and for a relevant article its incident fingerprint (stored form).
+    """The analysis, and for an article placed into incidents (relevant, or one that may
+    join an event: ``event_routes``) its incident fingerprint (stored form).
 
     Placing the document after the crawl reads the fingerprint instead of computing it
-    in the crawler process; irrelevant articles are not placed, so none is made.
+    in the crawler process; other articles are not placed, so none is made.
     """
     analysis = analyse_article(article, options)
-    prints = fingerprint_json(article.title, article.text) if analysis.relevant else None
+    placed = analysis.relevant or event_routes(
+        analysis.relevant, analysis.relevance, analysis.reasons
+    )
+    prints = fingerprint_json(article.title, article.text) if placed else None
     return analysis, prints
 
 

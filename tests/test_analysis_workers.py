@@ -17,6 +17,7 @@ import pytest
 
 from analysis.analyse import AnalysisOptions
 from analysis.extract import ExtractOptions
+from analysis.relevance import event_routes
 from crawler.pagework import PageJob, PageResult, work_page
 from crawler.pipelines.worker import AnalysisWorker
 from hotwatch.demo.server import serve
@@ -82,8 +83,12 @@ def test_two_workers_store_the_documents_inline_analysis_stores(tmp_path, site_u
     assert len(inline) == ARTICLES
     assert sum(doc["relevant"] for doc in inline.values()) > 0
     assert sum(doc["incident_id"] is not None for doc in inline.values()) > 0
-    # Made with the analysis for placing: every relevant page has its fingerprint.
-    assert all((doc["fingerprint"] is not None) == doc["relevant"] for doc in inline.values())
+    # Made with the analysis for placing: every page placed has its fingerprint.
+    placed = [  # relevant, or may join an incident (and then relevant if it did)
+        doc["relevant"] or event_routes(doc["relevant"], doc["relevance"], doc["reasons"])
+        for doc in inline.values()
+    ]
+    assert [doc["fingerprint"] is not None for doc in inline.values()] == list(map(bool, placed))
     assert spread.keys() == inline.keys()
     for url, document in inline.items():
         for name, value in document.items():
