@@ -155,7 +155,8 @@ def _categories(
     report.metrics.append(
         Metric(name, accuracy(gold, found), target=TARGETS[name], support=len(pairs))
     )
-    # Pages hotwatch did not judge relevant keep only the rules' tags: apart, the model's part.
+    # Pages far under the relevance threshold keep only the rules' tags: apart, the pages
+    # judged relevant (by themselves or by joining an incident).
     kept = [(g, f) for (p, _), g, f in zip(pairs, gold, found, strict=True) if p.id in kept_pages]
     report.metrics.append(
         Metric(
