@@ -16,7 +16,11 @@ Relevance: out-of-fold AUC; F1 gated as in production with the threshold chosen 
 out-of-fold scores (as the shipped threshold is) and with each fold's threshold chosen
 on the other folds only; the folds' F1 range; and the F1 expected where relevant pages
 are rarer (``--prevalence``, from the recall and false-positive rate). Category:
-out-of-fold accuracy. Province (rules, nothing fitted, but written seeing dev pages):
+out-of-fold accuracy. Relevance through events: the pages placed into incidents together as
+a store places them (each judged at its fold's threshold; those under it may join an
+incident of relevant reports, ``analysis.relevance.event_routes``): relevance F1 and
+incident pairwise F1 end to end, without and with that joining. Province (rules, nothing
+fitted, but written seeing dev pages):
 accuracy by labeller file and on the pages read as not relevant, which the rules were
 not checked against.
 """
@@ -32,17 +36,29 @@ from typing import TypeVar
 
 from train_judgement import passes_gate
 
-from analysis.evaluation.metrics import f1_at_prevalence, roc_auc
+from analysis.analyse import AnalysisOptions, analyse_article
+from analysis.evaluation.metrics import (
+    f1_at_prevalence,
+    pairwise_prf,
+    precision_recall_f1,
+    roc_auc,
+)
+from analysis.evaluation.real import page_features
 from analysis.evaluation.realpages import LabelledPage, load_labels, load_pages
 from analysis.evaluation.training import category_examples, relevance_examples, written_pages
+from analysis.incidents import assign_incidents
 from analysis.judgement.examples import ClassExample, TrainingExample
 from analysis.judgement.train import (
     FOLDS,
+    class_cv_predictions,
     f1_at,
     fit_classes,
     fit_model,
     steady_threshold,
 )
+from analysis.model import Article
+from analysis.relevance import event_routes, may_report
+from analysis.tags import categories as rule_categories
 from analysis.tags.language import reads_as_chinese
 from analysis.tags.regions import regions, short_province
 
@@ -80,10 +96,11 @@ def main() -> int:
         group: Grouping = (
             (lambda p: files[p.id]) if protocol == "labeller" else (lambda p: p.incident or p.id)
         )
+        judged = None
         if args.only in (None, "relevance"):
-            _relevance(protocol, chinese, written, group, args.prevalence)
+            judged = _relevance(protocol, chinese, written, group, args.prevalence)
         if args.only in (None, "category"):
-            _category(protocol, chinese, written, group)
+            _category(protocol, chinese, written, group, judged)
     return 0
 
 
@@ -107,7 +124,10 @@ def _relevance(
     written: list[LabelledPage],
     group: Grouping,
     prevalence: float,
-) -> None:
+) -> dict[str, bool]:
+    """Prints the figures; returns whether each page's category is the model's (the page
+    judged relevant, or scored near enough: ``may_report``), each fold's threshold from
+    the others."""
     examples = [replace(e, evidence={}) for e in relevance_examples(chinese + written)]
     examples = _regrouped(examples, chinese, group)
     report = fit_model("relevance", examples, threshold_metric=f1_at)
@@ -126,6 +146,7 @@ def _relevance(
         crossed += [(labels[i], decided[i] >= t) for i in mine]
         per_fold.append(f1_at([labels[i] for i in mine], [decided[i] for i in mine], t))
     projected = f1_at_prevalence([g for g, _ in crossed], [p for _, p in crossed], prevalence)
+    events = _through_events(chinese, decided, [thresholds[fold[i]] for i in real], prevalence)
     print(
         f"[{protocol}] relevance: C={report.c} AUC {roc_auc(labels, scores):.3f}; "
         f"F1 {f1_at(labels, decided, shipped):.3f} at {shipped} chosen on all folds; "
@@ -133,19 +154,79 @@ def _relevance(
         f"({min(thresholds)}-{max(thresholds)}; folds {min(per_fold):.2f}-{max(per_fold):.2f}); "
         f"expected at {prevalence:.0%} relevant: {projected:.3f}"
     )
+    print(f"[{protocol}] relevance through events, each fold's threshold from the others: {events}")
+    return {
+        page.id: decided[i] >= thresholds[fold[i]]
+        or may_report(scores[i], threshold=thresholds[fold[i]])
+        for i, page in enumerate(chinese)
+    }
+
+
+def _through_events(
+    pages: list[LabelledPage], scores: list[float], thresholds: list[float], prevalence: float
+) -> str:
+    """Relevance F1 (and projected) and incident pairwise F1 end to end, placing the pages
+    together as a store does, without and with pages under the threshold joining events."""
+    options = AnalysisOptions()
+    analyses = [analyse_article(Article(p.title, p.text), options) for p in pages]
+    gold = [p.relevant for p in pages]
+    events = [p.incident if p.relevant else None for p in pages]
+    shown = []
+    for joining in (False, True):
+        docs = []
+        for page, analysis, score, t in zip(pages, analyses, scores, thresholds, strict=True):
+            judged = score >= t
+            joins = event_routes(judged, score, analysis.reasons, threshold=t) if joining else ()
+            docs.append(
+                replace(page_features(page, analysis), relevant=judged, joins=joins)
+            )
+        placed = assign_incidents(docs)
+        final = [d.relevant or i is not None for d, i in zip(docs, placed, strict=True)]
+        relevance = precision_recall_f1(gold, final)
+        pairs = pairwise_prf(events, placed)
+        joined = [i for i, d in enumerate(docs) if final[i] and not d.relevant]
+        shown.append(
+            f"{'joining' if joining else 'alone'}: relevance P {relevance.precision:.3f} "
+            f"R {relevance.recall:.3f} F1 {relevance.f1:.3f} "
+            f"({f1_at_prevalence(gold, final, prevalence):.3f} at {prevalence:.0%}), "
+            f"incidents P {pairs.precision:.3f} R {pairs.recall:.3f} F1 {pairs.f1:.3f}"
+            + (f", {len(joined)} pages joined ({sum(gold[i] for i in joined)} read relevant)")
+        )
+    return "; ".join(shown)
 
 
 def _category(
-    protocol: str, chinese: list[LabelledPage], written: list[LabelledPage], group: Grouping
+    protocol: str,
+    chinese: list[LabelledPage],
+    written: list[LabelledPage],
+    group: Grouping,
+    modelled: dict[str, bool] | None,
 ) -> None:
+    """The model's out-of-fold accuracy; with ``modelled`` (from the relevance part) also
+    the category production names for every page read relevant: the model's where
+    ``modelled``, the rules' strongest (``other`` when none) elsewhere."""
     relevant = [p for p in chinese if p.relevant and p.category]
     examples = [replace(e, evidence={}) for e in category_examples(relevant + written)]
     examples = _regrouped(examples, relevant, group)
     model, accuracy = fit_classes("category", examples, scored=len(relevant))
+    shown = ""
+    if modelled is not None:
+        predicted = class_cv_predictions(examples, model.meta["C"])
+        named = [
+            predicted[i] if modelled[page.id] else _rules_category(page)
+            for i, page in enumerate(relevant)
+        ]
+        right = sum(n == p.category for n, p in zip(named, relevant, strict=True))
+        shown = f"; as production names it {right / len(relevant):.3f}"
     print(
         f"[{protocol}] category: C={model.meta['C']} accuracy {accuracy:.3f} "
-        f"on the {len(relevant)} real pages"
+        f"on the {len(relevant)} real pages{shown}"
     )
+
+
+def _rules_category(page: LabelledPage) -> str:
+    found = rule_categories(page.text, title=page.title)
+    return "other" if not found or found[0] == "no_resolution" else found[0]
 
 
 def _folds(examples: Sequence[TrainingExample]) -> list[int]:
