@@ -59,6 +59,20 @@ class SourceSpider(scrapy.Spider):
         self.max_list_pages = int(self.source.get("max_list_pages") or 50)
         self.errors: list[str] = []
         self.article_requests = 0
+        self.link_extractor = LinkExtractor(unique=True, deny_extensions=())
+        # Links list pages already turned into requests. List pages repeat their pager
+        # and navigation on every page (the bench site's 100 pages each link all 100),
+        # so most links are requests Scrapy's duplicate filter drops, each after its way
+        # through the spider middlewares and a fingerprint: 82% of a crawl's requests.
+        # None with a shared frontier, whose filter forgets list pages at each seeding.
+        self.followed_links: set[str] | None = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if crawler.settings.get("HOTWATCH_FRONTIER_URL"):
+            spider.followed_links = None
+        return spider
 
     # -- start ---------------------------------------------------------------------
 
@@ -136,21 +150,28 @@ class SourceSpider(scrapy.Spider):
             self._skip(response, NOT_HTML, binary_kind(response.body) or _content_type(response))
             return
         depth = int(response.meta.get("list_depth", 0))
-        extractor = LinkExtractor(unique=True, deny_extensions=())
-        for link in extractor.extract_links(response):
+        followed = self.followed_links
+        for link in self.link_extractor.extract_links(response):
+            if followed is not None and link.url in followed:
+                continue  # requested from another list page: a duplicate
             parts = urlparse(link.url)
             if not self._allows_host(parts.hostname) or parts.path.lower().endswith(FILE_SUFFIXES):
                 continue
+            request = None
             if self._is_next_page(link):
                 if depth + 1 < self.max_list_pages:
-                    yield response.follow(
+                    request = response.follow(
                         link.url,
                         callback=self.parse_listing,
                         errback=self.on_error,
                         meta={"list_depth": depth + 1},
                     )
             elif self._looks_like_article(link, parts.path):
-                yield self.article_request(link.url, feed_title=_clean(link.text))
+                request = self.article_request(link.url, feed_title=_clean(link.text))
+            if request is not None:
+                if followed is not None:
+                    followed.add(link.url)
+                yield request
 
     def allows(self, url: str) -> bool:
         """Same test as Scrapy's offsite filter, on the host alone (ports do not matter)."""
