@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -301,7 +300,7 @@ class IncidentIndex:
                 doc.published_at, incident.last_seen, SAME_SPOT_WINDOW, undated=False
             ):
                 needed = SAME_SPOT_OVERLAP
-            margin = _overlap(bigrams, incident.bigrams.keys()) / needed
+            margin = _overlap(bigrams, incident.bigrams) / needed
             if margin >= 1 and margin >= best_margin:
                 best, best_margin = incident, margin
         return best
@@ -367,10 +366,13 @@ def assign_incidents(docs: Sequence[IncidentFeatures]) -> list[str | None]:
     return ids
 
 
-def _overlap(a: set[str], b: AbstractSet[str]) -> float:
-    """Share of the smaller set found in the larger (an incident's vocabulary is the larger
-    until it reaches its cap)."""
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def _overlap(a: set[str], b: set[str] | dict[str, None]) -> float:
+    """Share of the smaller vocabulary found in the larger (an incident's is the larger
+    until it is full: ``IncidentState.bigrams``)."""
+    if not a or not b:
+        return 0.0
+    shared = len(a & b) if isinstance(b, set) else len(a) - len(a.difference(b))
+    return shared / min(len(a), len(b))
 
 
 def _incident_id(doc_id: str) -> str:

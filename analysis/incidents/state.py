@@ -63,25 +63,34 @@ class IncidentState:
     # The largest parts (growing with the members) are decoded on first use, and the
     # members' signatures and bands read only then (``fetch``): most incidents loaded as
     # candidates are only asked about their place, time, hotline and vocabulary.
-    # Oldest seen first (a dict's order); as stored, a string in that order.
-    _bigrams: dict[str, None] | str = field(default_factory=dict, repr=False, compare=False)
+    _bigrams: set[str] | dict[str, None] | str = field(
+        default_factory=set, repr=False, compare=False
+    )
     _band_keys: set[str] | list[str] = field(default_factory=set, repr=False, compare=False)
     fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     # Members read by ``fetch``: kept by the store, so not written back.
     _stored: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
-    def bigrams(self) -> dict[str, None]:
-        """Distinctive character bigrams of its latest members, the least recently seen
-        first (``VOCABULARY`` at most)."""
+    def bigrams(self) -> set[str] | dict[str, None]:
+        """Distinctive character bigrams of its latest members: a set below ``VOCABULARY``,
+        and once it reaches it, a dict of exactly that many, the least recently seen first
+        (a set is faster to intersect, and only a full vocabulary needs an order)."""
         if isinstance(self._bigrams, str):
-            self._bigrams = dict.fromkeys(self._bigrams.split())
+            words = self._bigrams.split()
+            self._bigrams = set(words) if len(words) < VOCABULARY else dict.fromkeys(words)
         return self._bigrams
 
     def note_bigrams(self, bigrams: frozenset[str] | set[str]) -> None:
         """A member's bigrams are the latest seen; the least recently seen beyond
-        ``VOCABULARY`` are forgotten (in order, so a rebuild keeps what an update keeps)."""
+        ``VOCABULARY`` are forgotten (those seen before it filled up in sorted order), the
+        same on every path: a rebuild keeps what an update keeps."""
         vocabulary = self.bigrams
+        if isinstance(vocabulary, set):
+            vocabulary |= bigrams
+            if len(vocabulary) < VOCABULARY:
+                return
+            vocabulary = self._bigrams = dict.fromkeys(sorted(vocabulary - bigrams))
         for bigram in sorted(bigrams):
             vocabulary.pop(bigram, None)
             vocabulary[bigram] = None
@@ -204,7 +213,9 @@ class IncidentState:
             "hotlines": sorted(self.hotlines),
             "bigrams": self._bigrams  # as read, when not used
             if isinstance(self._bigrams, str)
-            else " ".join(self._bigrams),  # the least recently seen first
+            else " ".join(  # the least recently seen first, once it is full
+                self._bigrams if isinstance(self._bigrams, dict) else sorted(self._bigrams)
+            ),
             "last_seen": self.last_seen.isoformat() if self.last_seen else None,
             "members": {  # the members read whole are written back as they were read
                 **{d: _text(e) for d, e in self._encoded.items() if d not in self._stored},
