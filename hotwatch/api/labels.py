@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from analysis.analyse import AnalysisOptions, analyse_article
 from analysis.evaluation.baseline import keyword_rule
 from analysis.evaluation.metrics import precision_recall_f1, roc_auc
-from analysis.model import Article
+from analysis.incidents import assign_incidents
+from analysis.model import Analysis, Article
 from hotwatch.api.local_files import InputError
 from index import DocumentNotFound, IncidentNotFound, SearchQuery, Store
+from index.incident_records import incident_features
 from index.records import StoredDocument
 
 LABELLED = {"false_positive": False, "handling": True, "responded": True, "closed": True}
@@ -95,9 +97,11 @@ def export_labels(store: Store, out: Path, texts_dir: Path | None = None) -> int
 
 
 def evaluate_labels(store: Store, path: Path) -> LabelReport:
-    """Relevance and damage of today's analysis on the labels in ``path``."""
+    """Relevance and damage of today's analysis on the labels in ``path``; a document
+    judged not relevant that joins an incident of the others is relevant, as in a store."""
     report = LabelReport()
-    gold, ours, base, damaging, scores = [], [], [], [], []
+    gold, base, damaging, scores = [], [], [], []
+    analysed: list[StoredDocument] = []
     for record in _read(path):
         try:
             document = store.get(str(record["doc_id"]))
@@ -105,14 +109,16 @@ def evaluate_labels(store: Store, path: Path) -> LabelReport:
             report.missing += 1
             continue
         analysis = analyse_article(Article(document.title, document.text), AnalysisOptions())
+        analysed.append(_reanalysed(document, analysis))
         gold.append(bool(record["relevant"]))
-        ours.append(analysis.relevant)
         base.append(keyword_rule(document.title, document.text))
         damaging.append(int(record.get("negativity") or 0) >= CONFIRMED_DAMAGE)
         scores.append(analysis.negativity)
     report.documents, report.relevant = len(gold), sum(gold)
     if not gold:
         return report
+    placed = assign_incidents([incident_features(d) for d in analysed])
+    ours = [d.relevant or i is not None for d, i in zip(analysed, placed, strict=True)]
     ours_prf, base_prf = precision_recall_f1(gold, ours), precision_recall_f1(gold, base)
     for name in ("precision", "recall", "f1"):
         report.metrics.append(LabelMetric(
@@ -120,6 +126,19 @@ def evaluate_labels(store: Store, path: Path) -> LabelReport:
         ))
     report.metrics.append(LabelMetric("damage AUC", roc_auc(damaging, scores)))
     return report
+
+
+def _reanalysed(document: StoredDocument, analysis: Analysis) -> StoredDocument:
+    return replace(
+        document,
+        relevant=analysis.relevant,
+        relevance=analysis.relevance,
+        reasons=analysis.reasons,
+        hotlines=analysis.hotlines,
+        regions=analysis.regions,
+        categories=analysis.categories,
+        fingerprint=None,
+    )
 
 
 def _record(
