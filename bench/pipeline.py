@@ -83,10 +83,23 @@ HOTWATCH = (
     "import sys\nfrom hotwatch.cli import main\nif __name__ == '__main__':\n"
     "    sys.argv[0] = 'hotwatch'\n    sys.exit(main())\n"
 )
-PROFILED = (
-    "import cProfile, sys\nif __name__ == '__main__':\n    from hotwatch.cli import cli\n"
-    "    sys.argv[0] = 'hotwatch'\n    profile = sys.argv.pop(1)\n"
-    "    cProfile.run('cli.main(prog_name=\"hotwatch\", standalone_mode=False)', profile)\n"
+# The profiler times calls in CPU seconds (process_time), not wall clock: on a loaded
+# machine a wall-clock profile charges each function for the time it waited for a core.
+PROFILED = textwrap.dedent(
+    """
+    import cProfile, sys, time
+    if __name__ == "__main__":
+        from hotwatch.cli import cli
+        sys.argv[0] = "hotwatch"
+        profile = sys.argv.pop(1)
+        profiler = cProfile.Profile(time.process_time)
+        try:
+            profiler.runcall(cli.main, prog_name="hotwatch", standalone_mode=False)
+        except SystemExit:
+            pass
+        finally:
+            profiler.dump_stats(profile)
+    """
 )
 CONFIG = """
 [crawl]

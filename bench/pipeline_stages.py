@@ -40,7 +40,16 @@ STAGES: list[tuple[str, list[tuple[str, str]]]] = [
             ("analysis/relevance.py", "gather_evidence"),
         ],
     ),
-    ("store writes (batched)", [("crawler/pipelines/store.py", "flush")]),
+    (
+        # Search commits come from the store pipeline's timer as often as from its
+        # batches (all of them in an inline crawl, whose batches fill slower than 5 s).
+        "store writes (batched) and search commits",
+        [
+            ("crawler/pipelines/store.py", "flush"),
+            ("crawler/pipelines/store.py", "commit_search@maybeDeferred"),
+            ("index/sqlite.py", "close@close_spider"),
+        ],
+    ),
     ("incidents (placement after the crawl)", [("index/incidents.py", "update_incidents")]),
 ]
 SCRAPY_STAGE = "Scrapy: fetch, parse, schedule, middlewares"
