@@ -86,7 +86,9 @@ class Store(Protocol):
         """Placement states (JSON) of the incidents indexed under any of these keys (at most
         ``limits[key]`` of them, any ones, for a key limited), each with the keys it was
         found under. ``light``: the backend may leave out their largest parts, ``members``
-        and ``band_keys`` (``incident_state_members`` reads them)."""
+        and ``band_keys`` (``incident_state_members`` reads them); it then names, in
+        ``key_members``, the member that brought each band or clue key found and, in
+        ``key_signatures``, those members' signatures (what weighing a copy reads)."""
         ...
 
     def incident_state_members(self, incident_id: str) -> dict[str, Any]:
