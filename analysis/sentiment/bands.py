@@ -14,10 +14,10 @@ Band = Literal["负面", "中性", "正面"]
 # The two cuts whose three bands agree best (macro F1, out of fold) with the damage people
 # read on the dev pages: 0 none -> 正面, 1 mild -> 中性, 2-3 damaging -> 负面
 # (printed by scripts/train_judgement.py).
-NEGATIVE_FROM = 0.40
+NEGATIVE_FROM = 0.41
 """Scores at or above this are 负面 (damaging: read damage 2-3)."""
 
-POSITIVE_BELOW = 0.17
+POSITIVE_BELOW = 0.16
 """Scores below this are 正面 (no damage read: praise, fixes, explainers, notices)."""
 
 BAND_KEYS: dict[Band, str] = {"负面": "negative", "中性": "neutral", "正面": "positive"}
