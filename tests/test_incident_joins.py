@@ -5,7 +5,7 @@ through it; it never founds one, and an unrelated page stays out."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from analysis.incidents import IncidentFeatures, IncidentIndex, assign_incidents
@@ -22,34 +22,7 @@ from analysis.tags import categories, hotlines, regions
 from hotwatch.api.incidents import update_incidents
 from index import SearchQuery, StoredDocument, open_store
 from index.incidents import rebuild_incidents
-
-ORIGINAL = (
-    "举报养猪场排污后老板找上门 永修村民质疑举报信息遭泄露",
-    "9月3日，九江市永修县柘林镇黄岭村村民陈先生拨打12345热线，举报村里一家养猪场污水直排。"
-    "两天后，养猪场老板就找上门，对他说“你举报的事我都知道了”。陈先生说，他举报时要求保密，"
-    "工单编号为2309031147。永修县12345中心称已介入调查。",
-)
-# Another outlet's comment: other words, the same particulars (a rewrite).
-COMMENT = (
-    "【热评】举报人信息为何屡屡“裸奔”",
-    "据媒体报道，江西一位村民向12345热线举报养猪场排污后，老板当面对他说“你举报的事我都知道了”。"
-    "这位来自黄岭村的村民称，当时曾反复要求为其保密，工单编号2309031147。"
-    "保护举报人，应成为基层治理的底线。",
-)
-# The county's response: the same county and failure kind, few words in common (a follow-up).
-RESPONSE = (
-    "永修县通报一起泄露举报人信息问题",
-    "经核查，一名干部违反保密纪律，把群众通过12345反映的问题和联系方式告知被反映对象，现已停职检查。"
-    "通报指出，该干部在办理工单过程中，擅自将来电人姓名和手机号码发给涉事企业负责人，造成不良影响。"
-    "县委要求全县各单位举一反三，严格落实保密制度，畅通监督渠道。",
-)
-# Another event of the province that week.
-OTHER = (
-    "赣州一市民举报餐馆油烟扰民 接线员称“正在调查核实”后再无下文",
-    "赣州市章贡区市民刘女士多次拨打12345热线，举报楼下餐馆油烟直排，接线员每次都说“正在调查核实”，"
-    "可一个月过去没有任何回复。",
-)
-START = datetime(2023, 9, 5, 9, 0)
+from tests.test_incident_clues import COMMENT, ORIGINAL, OTHER, RESPONSE, START
 
 
 def _features(

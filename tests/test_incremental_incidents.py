@@ -261,17 +261,23 @@ def test_a_store_names_the_keys_it_found_and_caps_each_key(stores):
     assert any("p:own:3" in keys for _, keys in capped)
 
 
-def test_common_bands_name_no_candidates_on_either_path(stores, monkeypatch):
-    """A band shared by more incidents than ``COMMON_BAND`` is ignored; the store hands out
-    only one more than that for it, and the incremental path still equals a rebuild."""
-    monkeypatch.setattr(incidents_module, "COMMON_BAND", 0)  # every band is common
-    docs = story_corpus()
+def _placed_both_ways(stores, docs: list[StoredDocument]) -> tuple[Any, Any]:
+    """The same documents placed in batches of four into one store, rebuilt in another."""
     incremental, rebuilt = stores("incremental"), stores("rebuilt")
     for start in range(0, len(docs), 4):
         incremental.upsert_many(docs[start : start + 4])
         update_incidents(incremental, now=NOW)
     rebuilt.upsert_many(docs)
     rebuild_incidents(rebuilt, now=NOW)
+    return incremental, rebuilt
+
+
+def test_common_bands_name_no_candidates_on_either_path(stores, monkeypatch):
+    """A band shared by more incidents than ``COMMON_BAND`` is ignored; the store hands out
+    only one more than that for it, and the incremental path still equals a rebuild."""
+    monkeypatch.setattr(incidents_module, "COMMON_BAND", 0)  # every band is common
+    docs = story_corpus()
+    incremental, rebuilt = _placed_both_ways(stores, docs)
     assert incidents_of(incremental) == incidents_of(rebuilt)
     assert records_of(incremental) == records_of(rebuilt)
 
@@ -281,12 +287,7 @@ def test_a_capped_vocabulary_keeps_the_latest_bigrams_on_either_path(stores, mon
     least recently seen go first, in the same order on the incremental path and a rebuild."""
     monkeypatch.setattr(state_module, "VOCABULARY", 40)
     docs = story_corpus()
-    incremental, rebuilt = stores("incremental"), stores("rebuilt")
-    for start in range(0, len(docs), 4):
-        incremental.upsert_many(docs[start : start + 4])
-        update_incidents(incremental, now=NOW)
-    rebuilt.upsert_many(docs)
-    rebuild_incidents(rebuilt, now=NOW)
+    incremental, rebuilt = _placed_both_ways(stores, docs)
     assert incidents_of(incremental) == incidents_of(rebuilt)
     assert states_of(incremental) == states_of(rebuilt)
     states = states_of(rebuilt)
