@@ -1,4 +1,4 @@
-"""Build hook for the compiled extensions (SnowNLP tagger, n-grams, index terms); see setup.cfg."""
+"""Build hook for the compiled extensions (SnowNLP tagger, n-grams, place names, index terms); see setup.cfg."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -8,6 +8,7 @@ setup(
         [
             Extension("analysis.sentiment._viterbi", ["analysis/sentiment/_viterbi.pyx"]),
             Extension("analysis.judgement._grams", ["analysis/judgement/_grams.pyx"]),
+            Extension("analysis.tags._places", ["analysis/tags/_places.pyx"]),
             Extension("index._terms", ["index/_terms.pyx"]),
         ],
         compiler_directives={"language_level": "3"},

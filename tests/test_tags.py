@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from analysis.tags import CATEGORIES, categories, hotlines, regions
+from analysis.tags.regions import load_gazetteer
 from analysis.tags.script import simplified
 
 # --- hotlines ---------------------------------------------------------------------------
@@ -62,6 +65,26 @@ def test_municipality_is_both_province_and_city() -> None:
 
 def test_autonomous_region_short_form() -> None:
     assert regions("广西南宁一位市民投诉")[0] == {"province": "广西壮族自治区", "city": "南宁市"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "京",
+        "河南",
+        "河南省新乡市长垣市一居民拨打12345",
+        "广东省广州市南沙区、内蒙古自治区呼和浩特市|甘泉县|盐边县",
+        "乌鲁木齐县和乌鲁木齐市，延边朝鲜族自治州延边州 😀 黄河南岸",
+        "末尾是浦东",
+        "\ud800河北\U0001f600湖南",
+    ],
+)
+def test_compiled_place_scan_finds_what_the_numpy_scan_finds(text: str) -> None:
+    gazetteer = load_gazetteer()
+    if gazetteer.finder is None:
+        pytest.skip("analysis/tags/_places.pyx is not built (pip install -e .)")
+    assert gazetteer.find(text) == replace(gazetteer, finder=None).find(text)
 
 
 def test_county_is_identified() -> None:

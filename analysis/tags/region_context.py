@@ -73,10 +73,11 @@ def standing_names(text: str, hits: Sequence[S]) -> list[S]:
         or not (street_name(text, hit.end) or river_side(text, hit.start, hit.end))
     ]
     menu = menu_members(kept)
+    in_bars = any(mark in text for mark in NAV_MARKS)  # most pages have no bar to be a cell of
     return [
         hit
         for i, hit in enumerate(kept)
-        if i not in menu and not navigation_cell(text, hit.start, hit.end)
+        if i not in menu and not (in_bars and navigation_cell(text, hit.start, hit.end))
     ]
 
 
@@ -135,15 +136,12 @@ def listed(text: str, position: int, length: int) -> bool:
 def menu_members(hits: Sequence[Spanned]) -> set[int]:
     """Indexes of names in runs of MENU_RUN or more, a few characters apart, across provinces."""
     members: set[int] = set()
-    run: list[int] = []
-    for i, hit in enumerate(hits):
-        if run and hit.start - hits[run[-1]].end > MENU_GAP:
-            members |= _as_menu(hits, run)
-            run = []
-        run.append(i)
-    return members | _as_menu(hits, run)
-
-
-def _as_menu(hits: Sequence[Spanned], run: list[int]) -> set[int]:
-    provinces = {hits[i].province for i in run}
-    return set(run) if len(run) >= MENU_RUN and len(provinces) >= MENU_PROVINCES else set()
+    first = 0
+    for i in range(1, len(hits) + 1):
+        if i < len(hits) and hits[i].start - hits[i - 1].end <= MENU_GAP:
+            continue
+        run = hits[first:i]
+        if len(run) >= MENU_RUN and len({hit.province for hit in run}) >= MENU_PROVINCES:
+            members.update(range(first, i))
+        first = i
+    return members

@@ -9,8 +9,8 @@ Written Cantonese (嘅, 咗, 唔, 喺) counts once, when three or more of its pa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from analysis.tags.lexicon import trie_pattern
 
@@ -43,8 +43,7 @@ CANTONESE = re.compile("[嘅咗唔喺佢冇啲嚟畀睇]")
 MIN_CANTONESE = 3
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     start: int
     end: int
     code: str

@@ -26,6 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,6 +47,11 @@ from analysis.tags.region_names import (
     SUB_PROVINCIAL_CITIES,
 )
 from analysis.tags.script import plain
+
+try:
+    from analysis.tags._places import PlaceFinder
+except ImportError:  # not built (a source checkout that was not installed): numpy scans
+    PlaceFinder = None
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
@@ -90,6 +96,9 @@ class Gazetteer:
     names: dict[str, tuple[Candidate, ...]]
     lengths: dict[str, tuple[int, ...]]  # first two characters -> name lengths, longest first
     prefixes: np.ndarray  # the keys of those first two characters (pair_keys), sorted
+    finder: PlaceFinder | None  # the same scan compiled (None when not built)
+    # Names with weak short forms -> their candidates as full names: 高唐执法局, 迁安一市民.
+    in_role: dict[str, tuple[Candidate, ...]]
 
     def find(self, text: str) -> list[tuple[int, str]]:
         """(position, name) of each name, scanning left to right, longest name first.
@@ -97,6 +106,8 @@ class Gazetteer:
         Only positions whose two characters begin some name are tried (found for the
         whole text at once in numpy); a name found skips the positions it covers.
         """
+        if self.finder is not None:
+            return self.finder.find(text)
         pairs = pair_keys(text)
         at = np.searchsorted(self.prefixes, pairs)
         at[at == len(self.prefixes)] = 0
@@ -119,8 +130,7 @@ def pair_keys(text: str) -> np.ndarray:
     return (codes[:-1] << 21) | codes[1:]
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     weight: float
     candidates: tuple[Candidate, ...]
 
@@ -193,11 +203,23 @@ def load_gazetteer() -> Gazetteer:
             candidates[:] = [
                 c for c in candidates if c.division.level != "county" or c.division.name == name
             ]
+    longest_first = {prefix: tuple(sorted(ls, reverse=True)) for prefix, ls in lengths.items()}
+    frozen = {name: tuple(candidates) for name, candidates in names.items()}
+    keys = np.concatenate([pair_keys(prefix) for prefix in longest_first])
+    finder = None
+    if PlaceFinder is not None:
+        finder = PlaceFinder(keys, list(longest_first.values()), frozen)
     return Gazetteer(
         divisions=divisions,
-        names={name: tuple(candidates) for name, candidates in names.items()},
-        lengths={prefix: tuple(sorted(ls, reverse=True)) for prefix, ls in lengths.items()},
-        prefixes=np.sort(np.concatenate([pair_keys(prefix) for prefix in lengths])),
+        names=frozen,
+        lengths=longest_first,
+        prefixes=np.sort(keys),
+        finder=finder,
+        in_role={
+            name: tuple(Candidate(c.division, False) for c in candidates)
+            for name, candidates in frozen.items()
+            if any(c.weak for c in candidates)
+        },
     )
 
 
@@ -229,8 +251,7 @@ def _strip_ethnic(stem: str) -> str:
     return stem[: match.start()] if match and match.start() >= 2 else stem
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):  # a tuple: a page has dozens, made in the crawl's hot path
     start: int
     end: int
     key: str  # the name or marker as written: repeats of it count less
@@ -252,7 +273,9 @@ def _mentions(
     """
     hotline_positions = [m.start() for m in HOTLINE_CONTEXT.finditer(text)] if near_hotline else []
     cited, sources = cited_outlet_spans(text), source_line_spans(text)
-    hits = [h for h in _hits(gazetteer, text) if not any(a <= h.start < b for a, b in cited)]
+    hits = _hits(gazetteer, text)
+    if cited:
+        hits = [h for h in hits if not any(a <= h.start < b for a, b in cited)]
     hits = standing_names(text, hits)
     starts = {hit.start for hit in hits}
     found: list[Mention] = []
@@ -267,7 +290,7 @@ def _mentions(
             weight *= LIST_WEIGHT
         if hit.key in seen:
             weight *= REPEAT_WEIGHT
-        if any(a <= hit.start < b for a, b in sources) or (
+        if (sources and any(a <= hit.start < b for a, b in sources)) or (
             hit.end not in starts and outlet_name(text, hit.end)
         ):
             weight *= OUTLET_WEIGHT
@@ -287,21 +310,15 @@ def _hits(gazetteer: Gazetteer, text: str) -> list[_Hit]:
         for m in find_markers(text)
         if m.code in gazetteer.divisions
     ]
-    names = [
-        _Hit(
-            start, start + len(name), name, _in_role(gazetteer.names[name], text, start + len(name))
-        )
-        for start, name in gazetteer.find(text)
-    ]
+    names = []
+    for start, name in gazetteer.find(text):
+        end, candidates = start + len(name), gazetteer.names[name]
+        in_role = gazetteer.in_role.get(name)
+        if in_role is not None and in_place_role(text, end):
+            candidates = in_role  # weak short forms followed by a place's people or offices
+        names.append(_Hit(start, end, name, candidates))
     names = [n for n in names if not any(m.start < n.end and n.start < m.end for m in markers)]
     return sorted(markers + names, key=lambda hit: hit.start)
-
-
-def _in_role(candidates: tuple[Candidate, ...], text: str, end: int) -> tuple[Candidate, ...]:
-    """Weak short forms followed by a place's people or offices count as full names."""
-    if not any(c.weak for c in candidates) or not in_place_role(text, end):
-        return candidates
-    return tuple(Candidate(c.division, False) for c in candidates)
 
 
 def _chained(hit: _Hit, following: _Hit) -> bool:
@@ -332,6 +349,8 @@ def _named_codes(mentions: list[Mention]) -> set[str]:
 
 def _resolve(candidates: tuple[Candidate, ...], named: set[str]) -> Division | None:
     """The division a name stands for here, or None when the text gives no way to tell."""
+    if len(candidates) == 1 and not candidates[0].weak:
+        return candidates[0].division  # what the rules below give a lone full name
     supported = [c for c in candidates if any(p in named for p in c.division.lineage[:-1])]
     if supported:
         return max(supported, key=lambda c: len(c.division.lineage) - c.weak).division
