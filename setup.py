@@ -1,4 +1,4 @@
-"""Build hook for the compiled extensions (SnowNLP tagger, n-grams, place names, index terms); see setup.cfg."""
+"""Build hook for the compiled extensions (tagger, n-grams, places, index terms); see setup.cfg."""
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analysis.incidents.features import COPY, FOLLOW_UP
-from analysis.judgement import load_model, model_text, ngram_counts
+from analysis.judgement import load_model, model_text, model_threshold, ngram_counts
 from analysis.plans import Plan
 from analysis.tags import categories as find_categories
 from analysis.tags import hotlines as find_hotlines
@@ -217,7 +217,7 @@ def event_routes(
     if relevant or any(r.startswith(GATES) for r in reasons):
         return ()
     if threshold is None:
-        threshold = load_model(MODEL_NAME).threshold
+        threshold = model_threshold(MODEL_NAME)
     if score >= FOLLOW_UP_FLOOR * threshold:
         return (COPY, FOLLOW_UP)
     if may_report(score, threshold=threshold):
@@ -230,7 +230,7 @@ def may_report(score: float, *, threshold: float | None = None) -> bool:
     the page to report a failure though not judged to: it may join an event, and the
     category model names its failure."""
     if threshold is None:
-        threshold = load_model(MODEL_NAME).threshold
+        threshold = model_threshold(MODEL_NAME)
     return score >= COPY_FLOOR * threshold
 
 

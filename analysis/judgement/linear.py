@@ -110,10 +110,29 @@ def _sigmoid(value: float) -> float:
 @lru_cache(maxsize=4)
 def load_model(name: str) -> LinearTextModel:
     """The shipped model ``analysis/judgement/data/<name>.json.gz``."""
+    model = model_from_json(_shipped(name))
+    _THRESHOLDS[name] = model.threshold
+    return model
+
+
+def model_threshold(name: str) -> float:
+    """A shipped model's decision threshold, without keeping the model.
+
+    The crawler process places documents by the relevance threshold while its analysis
+    workers score them: holding the model's vocabulary there cost it ~12 MB.
+    """
+    if name not in _THRESHOLDS:
+        _THRESHOLDS[name] = float(_shipped(name)["threshold"])
+    return _THRESHOLDS[name]
+
+
+_THRESHOLDS: dict[str, float] = {}
+
+
+def _shipped(name: str) -> dict:
     data_file = resources.files(__package__).joinpath("data", f"{name}.json.gz")
     with data_file.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as handle:
-        data = json.load(handle)
-    return model_from_json(data)
+        return json.load(handle)
 
 
 def model_from_json(data: dict) -> LinearTextModel:

@@ -149,9 +149,7 @@ def regions(text: str, *, title: str = "") -> list[dict[str, str]]:
     return _best_regions(gazetteer, scores)
 
 
-def _scores(
-    gazetteer: Gazetteer, mentions: list[Mention], named: set[str]
-) -> dict[str, float]:
+def _scores(gazetteer: Gazetteer, mentions: list[Mention], named: set[str]) -> dict[str, float]:
     """Each division's weight; insertion order = order of first mention, breaks ties."""
     scores: dict[str, float] = {}
     for mention in mentions:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from analysis.analyse import AnalysisOptions, damage_cues
 from analysis.plans import Plan
 from hotwatch.api import maintenance
-from hotwatch.api.frontier import QueueStatus
 from hotwatch.api.handling import HandlingDesk
 from hotwatch.api.incidents import rebuild_incidents
 from hotwatch.api.local_files import INGEST_SUFFIXES, LocalDocument, analyse_and_group, find_files
@@ -44,7 +43,8 @@ from reports.trending import TrendingReport
 INCIDENT_REPORTS = 200  # reports listed with one incident
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the frontier imports redis: ~7 MB no crawl without a queue needs
+    from hotwatch.api.frontier import QueueStatus
     from hotwatch.api.labels import LabelReport
 
 
