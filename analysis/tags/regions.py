@@ -153,7 +153,11 @@ def _scores(gazetteer: Gazetteer, mentions: list[Mention], named: set[str]) -> d
     """Each division's weight; insertion order = order of first mention, breaks ties."""
     scores: dict[str, float] = {}
     for mention in mentions:
-        division = _resolve(mention.candidates, named)
+        candidates = mention.candidates
+        if len(candidates) == 1 and not candidates[0].weak:
+            division: Division | None = candidates[0].division  # a lone full name: itself
+        else:
+            division = _resolve(candidates, named)
         if division is None:
             continue
         for code in division.lineage:
@@ -347,15 +351,14 @@ def _named_codes(mentions: list[Mention]) -> set[str]:
 
 def _resolve(candidates: tuple[Candidate, ...], named: set[str]) -> Division | None:
     """The division a name stands for here, or None when the text gives no way to tell."""
-    if len(candidates) == 1 and not candidates[0].weak:
-        return candidates[0].division  # what the rules below give a lone full name
     supported = [c for c in candidates if any(p in named for p in c.division.lineage[:-1])]
     if supported:
         return max(supported, key=lambda c: len(c.division.lineage) - c.weak).division
     strong = [c.division for c in candidates if not c.weak]
     if len(strong) == 1:
         return strong[0]
-    top = [d for d in strong if d.level == min((d.level for d in strong), key=LEVELS.get)]
+    highest = min((d.level for d in strong), key=LEVELS.get, default=None)
+    top = [d for d in strong if d.level == highest]
     if len(top) > 1:  # 朝阳区, 鼓楼区: the one in the most prominent city, if only one is
         first = min(_prominence(d) for d in top)
         top = [d for d in top if _prominence(d) == first]
