@@ -171,20 +171,21 @@ class IncidentState:
     def best_similarity(self, signature: np.ndarray) -> float:
         if self._stack is None:
             self._stack = self._signature_rows()
-        return float(np.max(np.mean(self._stack == signature, axis=1)))
+        return int(np.count_nonzero(self._stack == signature, axis=1).max()) / len(signature)
 
     def key_similarity(self, signature: np.ndarray, keys: list[str]) -> float:
         """The best similarity to the members that first brought these keys; to every
         member when one of them names none (a state stored before keys named members)."""
         if not keys or not all(key in self.key_members for key in keys):
             return self.best_similarity(signature)
-        rows = []
+        best = 0
         for doc_id in sorted({self.key_members[key] for key in keys}):
             row = self._member_signature(doc_id)
             if row is None:  # its row is missing: weighed as before
                 return self.best_similarity(signature)
-            rows.append(row)
-        return float(np.max(np.mean(np.stack(rows) == signature, axis=1)))
+            # Row by row: a handful of rows, where stacking them cost more than comparing.
+            best = max(best, int(np.count_nonzero(row == signature)))
+        return best / len(signature)
 
     def _member_signature(self, doc_id: str) -> np.ndarray | None:
         """One member's signature if it is at hand (joined here, or read with a key)."""
