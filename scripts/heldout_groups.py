@@ -59,8 +59,9 @@ from analysis.judgement.train import (
 from analysis.model import Article
 from analysis.relevance import event_routes, may_report
 from analysis.tags import categories as rule_categories
+from analysis.tags.gazetteer import short_province
 from analysis.tags.language import reads_as_chinese
-from analysis.tags.regions import regions, short_province
+from analysis.tags.regions import regions
 
 PROTOCOLS = ("event", "labeller")
 E = TypeVar("E", TrainingExample, ClassExample)

@@ -21,7 +21,7 @@ from analysis.evaluation.metrics import (
     same_group_pairs,
 )
 from analysis.tags.categories import CATEGORIES
-from analysis.tags.regions import load_gazetteer
+from analysis.tags.gazetteer import load_gazetteer
 from hotwatch.cli import cli
 
 # --- metrics on hand-computed examples ------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from analysis.tags import CATEGORIES, categories, hotlines, regions
-from analysis.tags.regions import load_gazetteer
+from analysis.tags.gazetteer import load_gazetteer
 from analysis.tags.script import simplified
 
 # --- hotlines ---------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_one_scoring_pass_gives_categories_and_scores(title: str, text: str) -> 
 def test_gazetteer_scan_finds_the_longest_name_at_each_place() -> None:
     """The scan tries only positions whose two characters begin a name; the same names as
     trying every position, longest first, and skipping past each name found."""
-    from analysis.tags.regions import load_gazetteer
+    from analysis.tags.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
 

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.tags.categories import CATEGORIES
-from analysis.tags.regions import load_gazetteer
+from analysis.tags.gazetteer import load_gazetteer
 
 SPLITS = ("dev", "test")
 SUBSETS = (*SPLITS, "all")

@@ -25,8 +25,8 @@ from analysis.incidents import IncidentFeatures, assign_incidents
 from analysis.model import Analysis, Article
 from analysis.relevance import event_routes
 from analysis.sentiment import default_model, snownlp_sentiment, split_sentences
+from analysis.tags.gazetteer import short_province
 from analysis.tags.language import reads_as_chinese
-from analysis.tags.regions import short_province
 
 TARGETS = {
     "relevance F1": 0.90,
