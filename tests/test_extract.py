@@ -514,3 +514,63 @@ def test_content_chars_counts_cjk_and_a_third_of_ascii_letters() -> None:
     ]:
         assert content_chars(text) == by_hand(text)
     assert content_chars("热线 hotline") == 2 + 7 / 3
+
+
+@pytest.mark.parametrize("splitter", ["text_lines", "python_text_lines"])
+def test_text_lines_count_as_the_python_definitions_do(splitter: str) -> None:
+    """The compiled splitter (``_lines.pyx``) and the Python one count what ``compact``,
+    ``content_chars`` and ``SENTENCE_PUNCTUATION_RE`` count, over ideographic, no-break
+    and zero-width spaces, links, ``<br>`` and characters outside the Basic Multilingual
+    Plane."""
+    from analysis.extract import html
+    from analysis.extract.html import (
+        SENTENCE_PUNCTUATION_RE,
+        compact,
+        content_chars,
+        parse_html,
+        squeeze,
+    )
+
+    text_lines = getattr(html, splitter)
+
+    page = (
+        '<html><body><div>\u3000\u3000热线\xa0打不通，ABC\u200b市民！<a href="/x">点击 here\ufeff…</a>'
+        "<br>第二行\t“引号”；<b>粗体</b>尾巴</div><p><a href='/y'>全是链接</a></p><p> \u200b \n</p>"
+        "<ul><li>一、二 𠀀 㐀 豈</li></ul>尾部文字</body></html>"
+    )
+    raw = [  # each line's text as collected, and the part of it inside links
+        ("\u3000\u3000热线\xa0打不通，ABC\u200b市民！点击 here\ufeff…", "点击 here\ufeff…", "div"),
+        ("第二行\t“引号”；粗体尾巴", "", "div"),
+        ("全是链接", "全是链接", "p"),
+        ("一、二 𠀀 㐀 豈", "", "li"),
+        ("尾部文字", "", "body"),
+    ]
+    lines = text_lines(parse_html(page))
+    assert [(line.text, line.owner.tag) for line in lines] == [
+        (squeeze(text), tag) for text, _, tag in raw
+    ]
+    for line, (text, linked, _) in zip(lines, raw, strict=True):
+        assert line.chars == len(compact(text))
+        assert line.link_chars == min(line.chars, len(compact(linked)))
+        assert line.content == max(content_chars(text) - content_chars(linked), 0.0)
+        assert line.punctuation == len(SENTENCE_PUNCTUATION_RE.findall(text))
+    assert [line.chars for line in lines] == [19, 12, 4, 6, 4]
+    assert lines[0].content == 9 + 7 / 3 - (2 + 4 / 3)
+
+
+def test_compiled_and_python_text_lines_agree_on_the_real_pages() -> None:
+    from analysis.extract import html
+
+    if html._compiled_split_lines is None:
+        pytest.skip("analysis/extract/_lines.pyx is not built")
+    files = sorted(SHARED.rglob("*.html")) if SHARED.is_dir() else []
+    if not files:
+        pytest.skip(f"no pages under {SHARED}")
+    for path in files:
+        root = html.parse_html(decode_html(path.read_bytes()))
+        html.prune(root)
+        fields = ("text", "owner", "chars", "link_chars", "content", "punctuation")
+        compiled, python = html.text_lines(root), html.python_text_lines(root)
+        assert [[getattr(line, f) for f in fields] for line in compiled] == [
+            [getattr(line, f) for f in fields] for line in python
+        ], path.name

@@ -14,6 +14,11 @@ from lxml import etree
 from analysis.extract.nesting import MAX_DEPTH, flatten_nesting
 from analysis.extract.patterns import BLOCK_TAGS, DROP_TAGS
 
+try:
+    from analysis.extract._lines import split_lines as _compiled_split_lines
+except ImportError:  # not built (a source checkout that was not installed): the Python loop
+    _compiled_split_lines = None
+
 #: Plain lxml elements: ``lxml.html``'s element classes are chosen by a Python callback
 #: for every element Python touches, a tenth of extraction's time, for methods we do not use.
 HtmlElement = etree._Element
@@ -145,57 +150,70 @@ class Line:
         return self.link_chars / self.chars if self.chars else 0.0
 
 
-class _LineBuilder:
-    """Collects text pieces until a block boundary ends the line."""
-
-    def __init__(self) -> None:
-        self.lines: list[Line] = []
-        self.pieces: list[str] = []
-        self.link_pieces: list[str] = []
-
-    def add(self, text: str | None, in_link: bool) -> None:
-        if text:
-            self.pieces.append(text)
-            if in_link:
-                self.link_pieces.append(text)
-
-    def flush(self, owner: etree._Element) -> None:
-        text = squeeze("".join(self.pieces)) if self.pieces else ""
-        if text:
-            chars = len(text) - text.count(" ")  # squeezed: single spaces are all it has
-            content = content_chars(text)
-            links = 0
-            if self.link_pieces:  # most lines have no link text to take off
-                linked = "".join(self.link_pieces)
-                links = min(chars, len(compact(linked)))
-                content -= content_chars(linked)
-            punctuation = len(SENTENCE_PUNCTUATION_RE.findall(text))
-            self.lines.append(Line(text, owner, chars, links, max(content, 0.0), punctuation))
-        self.pieces.clear()
-        self.link_pieces.clear()
-
-
 def text_lines(root: etree._Element) -> list[Line]:
-    """Split the text below ``root`` into lines at block elements and ``<br>``."""
-    builder = _LineBuilder()
+    """Split the text below ``root`` into lines at block elements and ``<br>``.
+
+    A line belongs to the innermost block element around it. The compiled loop
+    (``_lines.pyx``) counts each line's characters in one pass; ``python_text_lines``
+    does the same with regular expressions, with the same results.
+    """
+    if _compiled_split_lines is not None:
+        return _compiled_split_lines(root, BLOCK_TAGS, Line)
+    return python_text_lines(root)
+
+
+def python_text_lines(root: etree._Element) -> list[Line]:
+    """``text_lines`` without the compiled extension."""
+    lines: list[Line] = []
+    pieces: list[str] = []  # text of the line being collected ...
+    link_pieces: list[str] = []  # ... and the part of it inside links
     blocks: list[etree._Element] = [root]
     links = 0
+
+    def flush() -> None:
+        if line := _line("".join(pieces), "".join(link_pieces), blocks[-1]):
+            lines.append(line)
+        pieces.clear()
+        link_pieces.clear()
+
     for event, element in etree.iterwalk(root, events=("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = element.tag  # comments and entities have functions as tags: in no set
         if event == "start":
             if tag in BLOCK_TAGS:
-                builder.flush(blocks[-1])
+                flush()
                 if tag != "br":
                     blocks.append(element)
-            links += tag == "a"
-            builder.add(element.text, links > 0)
+            elif tag == "a":
+                links += 1
+            if text := element.text:
+                pieces.append(text)
+                if links:
+                    link_pieces.append(text)
             continue
-        links -= tag == "a"
-        if tag in BLOCK_TAGS and tag != "br":
-            builder.flush(blocks[-1])
+        if tag == "a":
+            links -= 1
+        elif tag in BLOCK_TAGS and tag != "br":
+            flush()
             if len(blocks) > 1:
                 blocks.pop()
-        if element is not root:
-            builder.add(element.tail, links > 0)
-    builder.flush(blocks[-1])
-    return builder.lines
+        if element is not root and (tail := element.tail):
+            pieces.append(tail)
+            if links:
+                link_pieces.append(tail)
+    flush()
+    return lines
+
+
+def _line(text: str, linked: str, owner: etree._Element) -> Line | None:
+    """The line of ``text`` (``linked``: the part of it inside links), if it shows any."""
+    text = squeeze(text)
+    if not text:
+        return None
+    chars = len(text) - text.count(" ")  # squeezed: single spaces are all it has
+    content = content_chars(text)
+    links = 0
+    if linked:  # most lines have no link text to take off
+        links = min(chars, len(compact(linked)))
+        content -= content_chars(linked)
+    punctuation = len(SENTENCE_PUNCTUATION_RE.findall(text))
+    return Line(text, owner, chars, links, max(content, 0.0), punctuation)
