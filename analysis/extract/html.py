@@ -77,17 +77,16 @@ def _adopt_stray_roots(root: HtmlElement) -> None:
                 target.append(child)
 
 
-#: Elements that may be hidden, in document order (libxml2 finds them without Python).
-_HIDDEN_CANDIDATES = etree.XPath("descendant-or-self::*[@hidden or @style]")
-
-
 def prune(root: HtmlElement) -> None:
     """Remove scripts, styles, form controls and hidden elements, in place."""
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
     hidden = [
         el
-        for el in _HIDDEN_CANDIDATES(root)
-        if (el.get("hidden") is not None or HIDDEN_STYLE_RE.search(el.get("style") or ""))
+        for el in root.iter(etree.Element)
+        if (
+            el.get("hidden") is not None
+            or ((style := el.get("style")) and HIDDEN_STYLE_RE.search(style))
+        )
         and el.tag not in ("html", "body")
     ]
     for element in hidden:
