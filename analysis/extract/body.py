@@ -93,6 +93,8 @@ def _posts(
 ) -> dict[tuple[str, str], dict[etree._Element, list[int]]]:
     """Lines of the run grouped by the classed containers (up to ``POST_DEPTH`` up) holding them."""
     groups: dict[tuple[str, str], dict[etree._Element, list[int]]] = {}
+    # lines share their containers: each one's signature and parent are read once
+    known: dict[etree._Element, tuple[tuple[str, str] | None, etree._Element | None]] = {}
     for index in range(start, end):
         if weights[index] <= 0:
             continue
@@ -100,9 +102,12 @@ def _posts(
         for _ in range(POST_DEPTH):
             if element is None or element.tag in LAYOUT_TAGS:
                 break
-            if signature := _signature(element):
+            if (seen := known.get(element)) is None:
+                seen = known[element] = (_signature(element), element.getparent())
+            signature, parent = seen
+            if signature:
                 groups.setdefault(signature, {}).setdefault(element, []).append(index)
-            element = element.getparent()
+            element = parent
     return groups
 
 
@@ -155,6 +160,7 @@ def clean_lines(
     kept: list[str] = []
     seen_chars = 0
     compact_title = compact(title)
+    bracketed = (f"【{title}】", f"[{title}]")
     for line in lines:
         text = line.text
         if seen_chars >= MIN_CHARS_BEFORE_TRAILER and (
@@ -164,17 +170,25 @@ def clean_lines(
         if line.owner in flagged:
             continue
         if compact_title:
-            text = text.replace(f"【{title}】", "").replace(f"[{title}]", "")
+            for repeat in bracketed:
+                text = text.replace(repeat, "")
         if any(word in text for word in INLINE_JUNK_WORDS):  # the regex backtracks a lot
             text = INLINE_JUNK.sub("", text)
         text = text.strip()
         if not text or BOILERPLATE_LINE.match(text) or _is_link_line(line):
             continue
-        if compact_title and compact(text).strip("【】[]（）()") == compact_title:
+        if compact_title and _is_title(text, compact_title):
             continue
         kept.append(text)
         seen_chars += line.chars
     return _trim_edges(kept) if trim else kept
+
+
+def _is_title(text: str, compact_title: str) -> bool:
+    """``text`` is the title, give or take spaces and brackets around it."""
+    if compact_title[0] not in text or compact_title[-1] not in text:  # most lines: cheaply
+        return False
+    return compact(text).strip("【】[]（）()") == compact_title
 
 
 def _is_link_line(line: Line) -> bool:
@@ -275,9 +289,9 @@ def find_body(
     if selected:
         return _selected_body(lines, title, selected)
     flagged = boilerplate_elements(root, lines, title, tuning)
-    weights = [line_weight(line, line.owner in flagged, tuning) for line in lines]
-    start, end = first_post(lines, weights, *best_run(weights))
     noise = frozenset(i for i, line in enumerate(lines) if line.owner in flagged)
+    weights = [line_weight(line, i in noise, tuning) for i, line in enumerate(lines)]
+    start, end = first_post(lines, weights, *best_run(weights))
     text = "\n".join(clean_lines(lines[start:end], title, flagged))
     if len(text) >= MIN_BODY_CHARS:
         return Body(text, start, end, noise)

@@ -33,8 +33,11 @@ MAX_TEASER_SHARE = 0.4
 
 
 def attributes(element: etree._Element) -> str:
-    """Class and id, with camelCase split (``dSearch`` -> ``d Search``)."""
-    return CAMEL_RE.sub(" ", f"{element.get('class') or ''} {element.get('id') or ''}")
+    """Class and id, with camelCase split (``dSearch`` -> ``d Search``); empty without both."""
+    cls, ident = element.get("class"), element.get("id")
+    if not cls and not ident:  # most elements: no words for the patterns to find
+        return ""
+    return CAMEL_RE.sub(" ", f"{cls or ''} {ident or ''}")
 
 
 def _below(
@@ -48,9 +51,11 @@ def _below(
         counts[line.owner] += 1
         if line.punctuation and line.link_ratio < 0.5:
             prose[line.owner] = prose.get(line.owner, 0.0) + line.content
-    for element in reversed([el for el in root.iter() if isinstance(el.tag, str)]):
+    for element in reversed(list(root.iter(etree.Element))):
+        if element not in counts:
+            continue
         parent = element.getparent()
-        if parent is None or element not in counts:
+        if parent is None:
             continue
         counts[parent] += counts[element]
         if element in prose:
@@ -84,9 +89,7 @@ def boilerplate_elements(
     prose, counts = _below(root, lines)
     holds_title = _title_ancestors(lines, title)
     flagged = teaser_blocks(root, prose, counts, holds_title)
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in root.iter(etree.Element):
         parent = element.getparent()
         if parent is not None and parent in flagged:
             flagged.add(element)
@@ -94,13 +97,13 @@ def boilerplate_elements(
         if element.tag in LAYOUT_TAGS:
             continue
         attrs = attributes(element)
-        if COMMENT_ATTR.search(attrs) and element not in holds_title:
+        if attrs and COMMENT_ATTR.search(attrs) and element not in holds_title:
             flagged.add(element)
             continue
         if prose.get(element, 0.0) > tuning.max_boilerplate_prose:
             continue
         if element.tag in ("nav", "footer", "aside") or (
-            BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
+            attrs and BOILERPLATE_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs)
         ):
             flagged.add(element)
     return flagged
