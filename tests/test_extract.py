@@ -320,6 +320,19 @@ def test_scripts_styles_and_hidden_elements_are_not_text() -> None:
     assert extract(page(body)).text == "\n".join(PARAGRAPHS)
 
 
+def test_control_characters_after_a_hidden_element_keep_the_text() -> None:
+    """lxml parses ``\x1c`` into a tail but refuses it when the hidden element's tail
+    joins the text before it: the page used to come out empty."""
+    body = (
+        '<div><p>前言。</p><span style="display:none">隐藏</span>\x1c说明\x07文字。</div>'
+        f"<div>{ARTICLE}</div>"
+    )
+    article = extract(page(body))
+    assert article.title == "热线工单被踢皮球 市民六次投诉无果"
+    assert article.text.endswith("\n".join(PARAGRAPHS))
+    assert "\x07" not in article.text and "\x1c" not in article.text
+
+
 # --- decoding ------------------------------------------------------------------------
 
 

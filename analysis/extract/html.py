@@ -25,6 +25,8 @@ HtmlElement = etree._Element
 
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 SPACE_RE = re.compile(r"[\s\u3000\xa0\u200b\u200c\u200d\ufeff]+")
+#: What lxml keeps in text it parsed but refuses in text set (no tab, newline or return).
+CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Sentence punctuation of running Chinese text (labels' colons do not count).
 SENTENCE_PUNCTUATION_RE = re.compile(r"[，。！？；、“”…]")
@@ -102,10 +104,16 @@ def drop_tree(element: etree._Element) -> None:
     if element.tail:
         previous = element.getprevious()
         if previous is None:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = _settable((parent.text or "") + element.tail)
         else:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = _settable((previous.tail or "") + element.tail)
     parent.remove(element)
+
+
+def _settable(text: str) -> str:
+    """``text`` without the control characters lxml parses but refuses to set (a page
+    with ``\x1c`` after a hidden element lost all its text): separators become spaces."""
+    return CONTROL_RE.sub(lambda match: " " if match.group().isspace() else "", text)
 
 
 def squeeze(text: str) -> str:
