@@ -20,9 +20,9 @@ import numpy as np
 from analysis.tags.region_names import ALIASES, AMBIGUOUS_STEMS, ETHNIC_TAIL, MUNICIPALITIES
 
 try:
-    from analysis.tags._places import PlaceFinder
+    from analysis.tags._places import PairSet
 except ImportError:  # not built (a source checkout that was not installed): numpy scans
-    PlaceFinder = None
+    PairSet = None
 
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
 CITY_SUFFIXES = ("自治州", "地区", "市", "盟")
@@ -58,23 +58,18 @@ class Gazetteer:
     names: dict[str, tuple[Candidate, ...]]
     lengths: dict[str, tuple[int, ...]]  # first two characters -> name lengths, longest first
     prefixes: np.ndarray  # the keys of those first two characters (pair_keys), sorted
-    finder: PlaceFinder | None  # the same scan compiled (None when not built)
+    finder: PairSet | None  # the first-two-character pairs as a compiled set (None: not built)
     # Names with weak short forms -> their candidates as full names: 高唐执法局, 迁安一市民.
     in_role: dict[str, tuple[Candidate, ...]]
 
     def find(self, text: str) -> list[tuple[int, str]]:
         """(position, name) of each name, scanning left to right, longest name first.
 
-        Only positions whose two characters begin some name are tried (found for the
-        whole text at once in numpy); a name found skips the positions it covers.
+        Only positions whose two characters begin some name are tried; a name found
+        skips the positions it covers.
         """
-        if self.finder is not None:
-            return self.finder.find(text)
-        pairs = pair_keys(text)
-        at = np.searchsorted(self.prefixes, pairs)
-        at[at == len(self.prefixes)] = 0
         found, position = [], 0
-        for start in np.flatnonzero(self.prefixes[at] == pairs).tolist():
+        for start in self._starts(text):
             if start < position:
                 continue
             for length in self.lengths[text[start : start + 2]]:
@@ -84,6 +79,15 @@ class Gazetteer:
                     position = start + length
                     break
         return found
+
+    def _starts(self, text: str) -> list[int]:
+        """Positions whose two characters begin some name, in order."""
+        if self.finder is not None:
+            return self.finder.starts(text)
+        pairs = pair_keys(text)  # the whole text at once in numpy
+        at = np.searchsorted(self.prefixes, pairs)
+        at[at == len(self.prefixes)] = 0
+        return np.flatnonzero(self.prefixes[at] == pairs).tolist()
 
 
 def pair_keys(text: str) -> np.ndarray:
@@ -134,15 +138,12 @@ def load_gazetteer() -> Gazetteer:
     longest_first = {prefix: tuple(sorted(ls, reverse=True)) for prefix, ls in lengths.items()}
     frozen = {name: tuple(candidates) for name, candidates in names.items()}
     keys = np.concatenate([pair_keys(prefix) for prefix in longest_first])
-    finder = None
-    if PlaceFinder is not None:
-        finder = PlaceFinder(keys, list(longest_first.values()), frozen)
     return Gazetteer(
         divisions=divisions,
         names=frozen,
         lengths=longest_first,
         prefixes=np.sort(keys),
-        finder=finder,
+        finder=PairSet(keys) if PairSet is not None else None,
         in_role={
             name: tuple(Candidate(c.division, False) for c in candidates)
             for name, candidates in frozen.items()
